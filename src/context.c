@@ -1,0 +1,190 @@
+/* The context: one device, one in-order queue, and everything made in it. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+void clni_device_describe(cl_platform_id platform, cl_device_id dev, cln_device_info *d);
+cln_status clni_devices_walk(cln_status (*fn)(void *, cl_platform_id, cl_device_id, size_t,
+                                              size_t),
+                             void *arg);
+void clni_programs_release(cln_context *ctx);
+
+typedef struct find_device {
+    size_t platform_index, device_index;
+    cl_platform_id platform;
+    cl_device_id device;
+} find_device;
+
+static cln_status match_indices(void *arg, cl_platform_id p, cl_device_id d, size_t pi, size_t di)
+{
+    find_device *f = arg;
+    if (pi == f->platform_index && di == f->device_index) {
+        f->platform = p;
+        f->device = d;
+    }
+    return CLN_SUCCESS;
+}
+
+/* "OpenCL C 1.2 PoCL" -> "-cl-std=CL1.2"; "" for 1.0 or anything unreadable. */
+static void cl_std_option(const char *version, char *dst, size_t cap)
+{
+    int major = 0, minor = 0;
+    dst[0] = '\0';
+    if (sscanf(version, "OpenCL C %d.%d", &major, &minor) == 2 && (major > 1 || minor >= 1))
+        snprintf(dst, cap, "-cl-std=CL%d.%d", major, minor);
+}
+
+static size_t power_of_two_at_most(size_t n)
+{
+    size_t p = 1;
+    while (p * 2 <= n)
+        p *= 2;
+    return p;
+}
+
+cln_status cln_context_create(const char *selector, cln_context **out)
+{
+    CLNI_CHECK(clni_check_ptr(NULL, out, "cln_context_create", "out"));
+    *out = NULL;
+    if (!selector)
+        selector = getenv("CLNUM_DEVICE");
+
+    cln_device_selector sel;
+    CLNI_CHECK(cln_device_selector_parse(selector, &sel));
+    cln_device_info *list = NULL;
+    size_t count = 0, chosen = 0;
+    CLNI_CHECK(cln_devices_list(&list, &count));
+    cln_status st = cln_devices_choose(list, count, &sel, &chosen);
+    if (st != CLN_SUCCESS) {
+        cln_devices_free(list);
+        return st;
+    }
+
+    cln_context *ctx = calloc(1, sizeof *ctx);
+    if (!ctx) {
+        cln_devices_free(list);
+        return clni_fail(NULL, CLN_ERR_OUT_OF_HOST_MEMORY, "cln_context_create: out of memory");
+    }
+    ctx->info = list[chosen];
+    cln_devices_free(list);
+
+    find_device f = {ctx->info.platform_index, ctx->info.device_index, NULL, NULL};
+    st = clni_devices_walk(match_indices, &f);
+    if (st == CLN_SUCCESS && !f.device)
+        st = clni_fail(NULL, CLN_ERR_NO_DEVICE, "the chosen device disappeared");
+    if (st != CLN_SUCCESS) {
+        free(ctx);
+        return st;
+    }
+    ctx->platform = f.platform;
+    ctx->device = f.device;
+
+    cl_int err;
+    cl_context_properties props[] = {CL_CONTEXT_PLATFORM, (cl_context_properties)f.platform, 0};
+    ctx->cl = clCreateContext(props, 1, &f.device, NULL, NULL, &err);
+    if (err != CL_SUCCESS) {
+        free(ctx);
+        return clni_cl_fail(NULL, err, "clCreateContext");
+    }
+    ctx->queue = clCreateCommandQueue(ctx->cl, f.device, 0, &err);
+    if (err != CL_SUCCESS) {
+        clReleaseContext(ctx->cl);
+        free(ctx);
+        return clni_cl_fail(NULL, err, "clCreateCommandQueue");
+    }
+    ctx->wg = power_of_two_at_most(ctx->info.max_work_group_size < CLNI_MAX_WG
+                                       ? ctx->info.max_work_group_size
+                                       : CLNI_MAX_WG);
+    cl_std_option(ctx->info.opencl_c_version, ctx->cl_std, sizeof ctx->cl_std);
+    *out = ctx;
+    return CLN_SUCCESS;
+}
+
+void cln_context_free(cln_context *ctx)
+{
+    if (!ctx)
+        return;
+    if (ctx->queue)
+        clFinish(ctx->queue);
+    /* Oldest first: a parent made before its children frees them itself. */
+    while (ctx->objects_head)
+        ctx->objects_head->destroy(ctx->objects_head);
+    clni_programs_release(ctx);
+    if (ctx->scratch)
+        clReleaseMemObject(ctx->scratch);
+    if (ctx->queue)
+        clReleaseCommandQueue(ctx->queue);
+    if (ctx->cl)
+        clReleaseContext(ctx->cl);
+    free(ctx);
+}
+
+cln_status cln_context_finish(cln_context *ctx)
+{
+    CLNI_CHECK(clni_check_ptr(NULL, ctx, "cln_context_finish", "ctx"));
+    cl_int err = clFinish(ctx->queue);
+    return err == CL_SUCCESS ? CLN_SUCCESS : clni_cl_fail(ctx, err, "clFinish");
+}
+
+const cln_device_info *cln_context_device(const cln_context *ctx)
+{
+    return ctx ? &ctx->info : NULL;
+}
+
+uint64_t cln_context_enqueue_count(const cln_context *ctx) { return ctx ? ctx->enqueues : 0; }
+
+cln_status cln_context_cl(const cln_context *ctx, cl_context *context, cl_device_id *device,
+                          cl_command_queue *queue)
+{
+    CLNI_CHECK(clni_check_ptr(NULL, ctx, "cln_context_cl", "ctx"));
+    if (context)
+        *context = ctx->cl;
+    if (device)
+        *device = ctx->device;
+    if (queue)
+        *queue = ctx->queue;
+    return CLN_SUCCESS;
+}
+
+void clni_register(cln_context *ctx, clni_object *obj, void (*destroy)(clni_object *))
+{
+    obj->destroy = destroy;
+    obj->next = NULL;
+    obj->prev = ctx->objects_tail;
+    if (ctx->objects_tail)
+        ctx->objects_tail->next = obj;
+    else
+        ctx->objects_head = obj;
+    ctx->objects_tail = obj;
+}
+
+void clni_unregister(cln_context *ctx, clni_object *obj)
+{
+    if (obj->prev)
+        obj->prev->next = obj->next;
+    else
+        ctx->objects_head = obj->next;
+    if (obj->next)
+        obj->next->prev = obj->prev;
+    else
+        ctx->objects_tail = obj->prev;
+    obj->prev = obj->next = NULL;
+}
+
+cln_status clni_scratch(cln_context *ctx, size_t bytes, cl_mem *out)
+{
+    if (bytes > ctx->scratch_bytes) {
+        cl_int err;
+        cl_mem m = clCreateBuffer(ctx->cl, CL_MEM_READ_WRITE, bytes, NULL, &err);
+        if (err != CL_SUCCESS)
+            return clni_cl_fail(ctx, err, "allocating scratch memory");
+        if (ctx->scratch)
+            clReleaseMemObject(ctx->scratch);
+        ctx->scratch = m;
+        ctx->scratch_bytes = bytes;
+    }
+    *out = ctx->scratch;
+    return CLN_SUCCESS;
+}

@@ -1,0 +1,155 @@
+/* clnum internals shared by the source files; not installed. Internal names use the
+ * clni_ prefix. */
+#ifndef CLNUM_INTERNAL_H
+#define CLNUM_INTERNAL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "clnum/clnum.h"
+
+/* ---- kernels ---------------------------------------------------------------------- */
+
+/* Every kernel the library launches; clni_kernel_names in program.c lists their names. */
+typedef enum clni_kernel_id {
+    CLNI_K_FILL,
+    CLNI_K_RANDN,
+    CLNI_K_AXPY,
+    CLNI_K_SCALE,
+    CLNI_K_SUM_PARTIAL,
+    CLNI_K_SUM_FINAL,
+    CLNI_K_SYNTH_TARGETS,
+    CLNI_K_LINREG_FORWARD,
+    CLNI_K_LINREG_LOSS,
+    CLNI_K_LINREG_BACKWARD,
+    CLNI_K_LINREG_SGD,
+    CLNI_K_COUNT
+} clni_kernel_id;
+
+/* Work-group size of the reduction kernels (a power of two, compiled in as CLN_WG). */
+#define CLNI_MAX_WG 256
+
+/* ---- objects owned by a context ------------------------------------------------------ */
+
+/* Every object a user can free (tensor, dataset, loader, model) starts with this header, so
+ * the context can free what the user did not. */
+typedef struct clni_object {
+    struct clni_object *prev, *next;
+    void (*destroy)(struct clni_object *self);
+} clni_object;
+
+struct cln_context {
+    cl_platform_id platform;
+    cl_device_id device;
+    cl_context cl;
+    cl_command_queue queue;
+    cln_device_info info;
+    size_t wg;                           /* CLN_WG for this device */
+    char cl_std[16];                     /* "-cl-std=CL1.2" option value, "" if none */
+    cl_program program[2];               /* per cln_dtype, built on first use */
+    cl_kernel kernels[2][CLNI_K_COUNT];
+    clni_object *objects_head, *objects_tail; /* oldest first */
+    cl_mem scratch;                      /* reused temporary (reduction partials) */
+    size_t scratch_bytes;
+    uint64_t enqueues;
+    char error[4096];
+};
+
+void clni_register(cln_context *ctx, clni_object *obj, void (*destroy)(clni_object *));
+void clni_unregister(cln_context *ctx, clni_object *obj);
+
+struct cln_tensor {
+    clni_object obj;
+    cln_context *ctx;
+    int registered;            /* owned by the user (in the context's list), not by a parent */
+    cl_mem buffer;             /* retained by every tensor that shares it */
+    cln_dtype dtype;
+    size_t rank;
+    size_t shape[CLN_MAX_RANK];
+    size_t offset;             /* elements */
+    size_t numel;
+};
+
+/* A tensor owned by a library object (a dataset's X, a model's w): not in the context's
+ * list, freed by its owner with clni_tensor_destroy(). */
+cln_status clni_tensor_new(cln_context *ctx, cln_dtype dtype, size_t rank, const size_t *shape,
+                           int registered, cln_tensor **out);
+cln_status clni_tensor_view(cln_tensor *t, size_t first, size_t count, int registered,
+                            cln_tensor **out);
+void clni_tensor_destroy(cln_tensor *t);
+
+struct cln_loader {
+    clni_object obj;
+    cln_context *ctx;
+    size_t num_rows, batch_size, num_batches;
+    int shuffle;
+    uint64_t seed;
+    uint32_t *order;           /* host copy of the current epoch's order (shuffle only) */
+    cl_mem index;              /* the same order on the device (shuffle only) */
+};
+
+/* ---- errors ----------------------------------------------------------------------------- */
+
+/* Records a message for ctx (or, with ctx NULL, for this thread) and returns status. */
+cln_status clni_fail(cln_context *ctx, cln_status status, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* For an OpenCL error: "<what>: CL_OUT_OF_RESOURCES (-5)". Returns err as a status. */
+cln_status clni_cl_fail(cln_context *ctx, cl_int err, const char *what);
+
+#define CLNI_CHECK(call)                  \
+    do {                                  \
+        cln_status clni_st_ = (call);     \
+        if (clni_st_ != CLN_SUCCESS)      \
+            return clni_st_;              \
+    } while (0)
+
+/* ---- programs and launches ---------------------------------------------------------- */
+
+cln_status clni_kernel(cln_context *ctx, cln_dtype dtype, clni_kernel_id id, cl_kernel *out);
+
+/* One kernel argument: a value of `size` bytes, or (value NULL) local memory of `size`. */
+typedef struct clni_arg {
+    size_t size;
+    const void *value;
+} clni_arg;
+#define CLNI_ARG(v) ((clni_arg){sizeof(v), &(v)})
+#define CLNI_LOCAL(bytes) ((clni_arg){(bytes), NULL})
+#define CLNI_ARGS(...) (clni_arg[]){__VA_ARGS__}, (sizeof((clni_arg[]){__VA_ARGS__}) / sizeof(clni_arg))
+
+/* A scalar of the kernel's REAL type (float or double), passed by value. */
+typedef struct clni_real {
+    union {
+        float f;
+        double d;
+    } v;
+    size_t size;
+} clni_real;
+clni_real clni_real_make(cln_dtype dtype, double value);
+#define CLNI_REAL(r) ((clni_arg){(r).size, &(r).v})
+
+/* Sets the arguments and enqueues a 1-D range of `global` items (rounded up to a multiple
+ * of `local`; local 0 lets the driver choose). `what` names it in an error. */
+cln_status clni_launch(cln_context *ctx, cln_dtype dtype, clni_kernel_id id, size_t global,
+                       size_t local, const clni_arg *args, size_t nargs);
+
+/* Rounds n up to a multiple of m. */
+static inline size_t clni_round_up(size_t n, size_t m) { return (n + m - 1) / m * m; }
+
+/* A device buffer of at least `bytes`, owned by the context and reused by the next op
+ * (safe because the queue is in order). */
+cln_status clni_scratch(cln_context *ctx, size_t bytes, cl_mem *out);
+
+/* Maps a CLBlast status: OpenCL codes pass through, CLBlast's own become CLN_ERR_BLAS. */
+cln_status clni_blas_status(cln_context *ctx, int code, const char *what);
+
+/* ---- checks -------------------------------------------------------------------------- */
+
+/* CLN_ERR_BAD_ARGUMENT with "<fn>: <name> is NULL" when p is NULL. */
+cln_status clni_check_ptr(cln_context *ctx, const void *p, const char *fn, const char *name);
+/* Tensors of one call must share ctx and dtype. */
+cln_status clni_check_same(const cln_tensor *a, const cln_tensor *b, const char *fn);
+/* The device buffer of the current epoch's order, or NULL for an in-order loader. */
+cl_mem clni_loader_index(const cln_loader *l);
+
+#endif

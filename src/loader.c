@@ -1,0 +1,105 @@
+/* Minibatch order: a seeded Fisher-Yates permutation per epoch, uploaded once an epoch. */
+#include <stdlib.h>
+
+#include "internal.h"
+
+enum { STREAM_SHUFFLE = 4 };
+
+void cln_shuffle_order(uint64_t seed, size_t epoch, uint32_t *order, size_t num_rows)
+{
+    for (size_t i = 0; i < num_rows; i++)
+        order[i] = (uint32_t)i;
+    /* Step s draws from counter (epoch << 32) + s; a 32-bit word times (i + 1), shifted,
+     * is uniform on [0, i] up to a bias below num_rows / 2^32. */
+    for (size_t i = num_rows; i-- > 1;) {
+        uint64_t step = num_rows - 1 - i;
+        uint32_t word = cln_philox_u32(seed, STREAM_SHUFFLE, ((uint64_t)epoch << 32) + step);
+        size_t j = (size_t)(((uint64_t)word * (i + 1)) >> 32);
+        uint32_t t = order[i];
+        order[i] = order[j];
+        order[j] = t;
+    }
+}
+
+static void destroy(clni_object *obj) { cln_loader_free((cln_loader *)obj); }
+
+void cln_loader_free(cln_loader *l)
+{
+    if (!l)
+        return;
+    clni_unregister(l->ctx, &l->obj);
+    if (l->index)
+        clReleaseMemObject(l->index);
+    free(l->order);
+    free(l);
+}
+
+cln_status cln_loader_create(cln_context *ctx, size_t num_rows, size_t batch_size, int shuffle,
+                             uint64_t seed, cln_loader **out)
+{
+    const char *fn = "cln_loader_create";
+    CLNI_CHECK(clni_check_ptr(NULL, ctx, fn, "ctx"));
+    CLNI_CHECK(clni_check_ptr(ctx, out, fn, "out"));
+    *out = NULL;
+    if (num_rows == 0 || num_rows > UINT32_MAX)
+        return clni_fail(ctx, CLN_ERR_BAD_ARGUMENT, "%s: num_rows %zu is outside 1 .. 2^32 - 1",
+                         fn, num_rows);
+    if (batch_size == 0)
+        return clni_fail(ctx, CLN_ERR_BAD_ARGUMENT, "%s: batch_size is 0", fn);
+    cln_loader *l = calloc(1, sizeof *l);
+    if (!l)
+        return clni_fail(ctx, CLN_ERR_OUT_OF_HOST_MEMORY, "%s: out of memory", fn);
+    l->ctx = ctx;
+    l->num_rows = num_rows;
+    l->batch_size = batch_size < num_rows ? batch_size : num_rows;
+    l->num_batches = (num_rows + l->batch_size - 1) / l->batch_size;
+    l->shuffle = shuffle != 0;
+    l->seed = seed;
+    clni_register(ctx, &l->obj, destroy);
+    if (l->shuffle) {
+        cl_int err = CL_SUCCESS;
+        l->order = malloc(num_rows * sizeof *l->order);
+        if (l->order)
+            l->index = clCreateBuffer(ctx->cl, CL_MEM_READ_ONLY, num_rows * sizeof(cl_uint), NULL,
+                                      &err);
+        if (!l->order || err != CL_SUCCESS) {
+            cln_status st = l->order ? clni_cl_fail(ctx, err, "cln_loader_create: index buffer")
+                                     : clni_fail(ctx, CLN_ERR_OUT_OF_HOST_MEMORY,
+                                                 "%s: out of memory", fn);
+            cln_loader_free(l);
+            return st;
+        }
+    }
+    *out = l;
+    return CLN_SUCCESS;
+}
+
+size_t cln_loader_num_rows(const cln_loader *l) { return l ? l->num_rows : 0; }
+size_t cln_loader_num_batches(const cln_loader *l) { return l ? l->num_batches : 0; }
+const uint32_t *cln_loader_order(const cln_loader *l) { return l ? l->order : NULL; }
+cl_mem clni_loader_index(const cln_loader *l) { return l ? l->index : NULL; }
+
+cln_status cln_loader_start_epoch(cln_loader *l, size_t epoch)
+{
+    CLNI_CHECK(clni_check_ptr(NULL, l, "cln_loader_start_epoch", "loader"));
+    if (!l->shuffle)
+        return CLN_SUCCESS;
+    cln_shuffle_order(l->seed, epoch, l->order, l->num_rows);
+    /* Blocking: the order on the host may change again next epoch. */
+    cl_int err = clEnqueueWriteBuffer(l->ctx->queue, l->index, CL_TRUE, 0,
+                                      l->num_rows * sizeof(cl_uint), l->order, 0, NULL, NULL);
+    l->ctx->enqueues++;
+    return err == CL_SUCCESS ? CLN_SUCCESS : clni_cl_fail(l->ctx, err, "uploading the row order");
+}
+
+void cln_loader_batch(const cln_loader *l, size_t k, size_t *first, size_t *count)
+{
+    size_t f = l && k < l->num_batches ? k * l->batch_size : 0;
+    size_t c = l && k < l->num_batches ? l->num_rows - f : 0;
+    if (l && c > l->batch_size)
+        c = l->batch_size;
+    if (first)
+        *first = f;
+    if (count)
+        *count = c;
+}

@@ -1,0 +1,193 @@
+/* Kernel programs: one per dtype, built from the embedded cl/ sources on first use, and
+ * the launch helper every op goes through. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+#include "kernel_sources.h"
+
+static const char *const kernel_names[CLNI_K_COUNT] = {
+    [CLNI_K_FILL] = "cln_fill",
+    [CLNI_K_RANDN] = "cln_randn",
+    [CLNI_K_AXPY] = "cln_axpy",
+    [CLNI_K_SCALE] = "cln_scale",
+    [CLNI_K_SUM_PARTIAL] = "cln_sum_partial",
+    [CLNI_K_SUM_FINAL] = "cln_sum_final",
+    [CLNI_K_SYNTH_TARGETS] = "cln_synth_targets",
+    [CLNI_K_LINREG_FORWARD] = "cln_linreg_forward",
+    [CLNI_K_LINREG_LOSS] = "cln_linreg_loss",
+    [CLNI_K_LINREG_BACKWARD] = "cln_linreg_backward",
+    [CLNI_K_LINREG_SGD] = "cln_linreg_sgd",
+};
+
+/* Reads file `name` from dir into a malloc'd string; NULL if it cannot. */
+static char *read_file(const char *dir, const char *name, size_t *length)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    char *text = NULL;
+    if (fseek(f, 0, SEEK_END) == 0) {
+        long n = ftell(f);
+        if (n >= 0 && fseek(f, 0, SEEK_SET) == 0 && (text = malloc((size_t)n + 1))) {
+            if (fread(text, 1, (size_t)n, f) != (size_t)n) {
+                free(text);
+                text = NULL;
+            } else {
+                text[n] = '\0';
+                *length = (size_t)n;
+            }
+        }
+    }
+    fclose(f);
+    return text;
+}
+
+/* The build options: OpenCL C version, the REAL type, the work-group size. */
+static void build_options(const cln_context *ctx, cln_dtype dtype, char *dst, size_t cap)
+{
+    snprintf(dst, cap, "%s -DREAL=%s -DCLN_FP64=%d -DCLN_WG=%zu", ctx->cl_std,
+             dtype == CLN_FLOAT64 ? "double" : "float", dtype == CLN_FLOAT64 ? 1 : 0, ctx->wg);
+}
+
+/* Creates the program from the embedded sources, or from $CLNUM_KERNEL_DIR's files of the
+ * same names while developing. */
+static cln_status create_program(cln_context *ctx, cl_program *out)
+{
+    const char *dir = getenv("CLNUM_KERNEL_DIR");
+    size_t n = clni_kernel_source_count;
+    const char **texts = calloc(n, sizeof *texts);
+    size_t *lengths = calloc(n, sizeof *lengths);
+    char **loaded = calloc(n, sizeof *loaded);
+    cln_status st = CLN_SUCCESS;
+    if (!texts || !lengths || !loaded)
+        st = clni_fail(ctx, CLN_ERR_OUT_OF_HOST_MEMORY, "building kernels: out of memory");
+    for (size_t i = 0; st == CLN_SUCCESS && i < n; i++) {
+        texts[i] = clni_kernel_sources[i].text;
+        lengths[i] = clni_kernel_sources[i].length;
+        if (dir && *dir) {
+            loaded[i] = read_file(dir, clni_kernel_sources[i].name, &lengths[i]);
+            if (!loaded[i])
+                st = clni_fail(ctx, CLN_ERR_IO, "CLNUM_KERNEL_DIR: cannot read %s/%s", dir,
+                               clni_kernel_sources[i].name);
+            texts[i] = loaded[i];
+        }
+    }
+    if (st == CLN_SUCCESS) {
+        cl_int err;
+        *out = clCreateProgramWithSource(ctx->cl, (cl_uint)n, texts, lengths, &err);
+        if (err != CL_SUCCESS)
+            st = clni_cl_fail(ctx, err, "clCreateProgramWithSource");
+    }
+    for (size_t i = 0; loaded && i < n; i++)
+        free(loaded[i]);
+    free(loaded);
+    free(lengths);
+    free(texts);
+    return st;
+}
+
+static cln_status build_program(cln_context *ctx, cln_dtype dtype)
+{
+    if (dtype == CLN_FLOAT64 && !ctx->info.has_float64)
+        return clni_fail(ctx, CLN_ERR_NO_FLOAT64, "float64 asked of %s, which has no cl_khr_fp64",
+                         ctx->info.device_name);
+    cl_program program = NULL;
+    CLNI_CHECK(create_program(ctx, &program));
+    char options[256];
+    build_options(ctx, dtype, options, sizeof options);
+    cl_int err = clBuildProgram(program, 1, &ctx->device, options, NULL, NULL);
+    if (err != CL_SUCCESS) {
+        size_t log_size = 0;
+        clGetProgramBuildInfo(program, ctx->device, CL_PROGRAM_BUILD_LOG, 0, NULL, &log_size);
+        char *log = malloc(log_size + 1);
+        if (log) {
+            log[0] = '\0';
+            clGetProgramBuildInfo(program, ctx->device, CL_PROGRAM_BUILD_LOG, log_size, log, NULL);
+            log[log_size] = '\0';
+        }
+        clni_fail(ctx, CLN_ERR_BUILD_FAILED, "building kernels (%s) for %s failed: %s (%d)\n%s",
+                  options, ctx->info.device_name, cln_status_str(err), (int)err,
+                  log ? log : "(no build log)");
+        free(log);
+        clReleaseProgram(program);
+        return CLN_ERR_BUILD_FAILED;
+    }
+    ctx->program[dtype] = program;
+    return CLN_SUCCESS;
+}
+
+cln_status cln_context_build(cln_context *ctx, int dtype)
+{
+    CLNI_CHECK(clni_check_ptr(NULL, ctx, "cln_context_build", "ctx"));
+    if (dtype != CLN_FLOAT32 && dtype != CLN_FLOAT64)
+        return clni_fail(ctx, CLN_ERR_BAD_ARGUMENT, "cln_context_build: unknown dtype %d", dtype);
+    if (ctx->program[dtype])
+        return CLN_SUCCESS;
+    return build_program(ctx, (cln_dtype)dtype);
+}
+
+cln_status clni_kernel(cln_context *ctx, cln_dtype dtype, clni_kernel_id id, cl_kernel *out)
+{
+    if (!ctx->kernels[dtype][id]) {
+        CLNI_CHECK(cln_context_build(ctx, (int)dtype));
+        cl_int err;
+        ctx->kernels[dtype][id] = clCreateKernel(ctx->program[dtype], kernel_names[id], &err);
+        if (err != CL_SUCCESS)
+            return clni_fail(ctx, (cln_status)err, "clCreateKernel(%s): %s (%d)",
+                             kernel_names[id], cln_status_str(err), (int)err);
+    }
+    *out = ctx->kernels[dtype][id];
+    return CLN_SUCCESS;
+}
+
+void clni_programs_release(cln_context *ctx)
+{
+    for (int t = 0; t < 2; t++) {
+        for (int k = 0; k < CLNI_K_COUNT; k++)
+            if (ctx->kernels[t][k])
+                clReleaseKernel(ctx->kernels[t][k]);
+        if (ctx->program[t])
+            clReleaseProgram(ctx->program[t]);
+    }
+}
+
+clni_real clni_real_make(cln_dtype dtype, double value)
+{
+    clni_real r;
+    if (dtype == CLN_FLOAT64) {
+        r.v.d = value;
+        r.size = sizeof(double);
+    } else {
+        r.v.f = (float)value;
+        r.size = sizeof(float);
+    }
+    return r;
+}
+
+cln_status clni_launch(cln_context *ctx, cln_dtype dtype, clni_kernel_id id, size_t global,
+                       size_t local, const clni_arg *args, size_t nargs)
+{
+    cl_kernel k;
+    CLNI_CHECK(clni_kernel(ctx, dtype, id, &k));
+    for (size_t i = 0; i < nargs; i++) {
+        cl_int err = clSetKernelArg(k, (cl_uint)i, args[i].size, args[i].value);
+        if (err != CL_SUCCESS)
+            return clni_fail(ctx, (cln_status)err, "%s: argument %zu: %s (%d)", kernel_names[id],
+                             i, cln_status_str(err), (int)err);
+    }
+    if (global == 0)
+        return CLN_SUCCESS;
+    if (local)
+        global = clni_round_up(global, local);
+    cl_int err = clEnqueueNDRangeKernel(ctx->queue, k, 1, NULL, &global, local ? &local : NULL, 0,
+                                        NULL, NULL);
+    if (err != CL_SUCCESS)
+        return clni_fail(ctx, (cln_status)err, "enqueue %s (global %zu, local %zu): %s (%d)",
+                         kernel_names[id], global, local, cln_status_str(err), (int)err);
+    ctx->enqueues++;
+    return CLN_SUCCESS;
+}
