@@ -1,0 +1,114 @@
+/* The minibatch loader: every row once an epoch, the chapter's batch sizes, a new order each
+ * epoch, reproducible from the seed, and validation in order. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "test_util.h"
+
+static void chapter_batches(void **state)
+{
+    cln_context *ctx = *state;
+    cln_loader *l;
+    TU_OK(ctx, cln_loader_create(ctx, 1000, 32, 1, 5, &l));
+    assert_int_equal(cln_loader_num_batches(l), 32); /* 31 x 32 + 8 */
+    size_t first, count, covered = 0;
+    for (size_t k = 0; k < 32; k++) {
+        cln_loader_batch(l, k, &first, &count);
+        assert_int_equal(first, covered);
+        assert_int_equal(count, k < 31 ? 32 : 8);
+        covered += count;
+    }
+    assert_int_equal(covered, 1000);
+    cln_loader_batch(l, 32, &first, &count); /* past the end: empty */
+    assert_int_equal(count, 0);
+    cln_loader_free(l);
+}
+
+static void each_row_once_and_new_order_each_epoch(void **state)
+{
+    cln_context *ctx = *state;
+    const size_t n = 1000;
+    cln_loader *l;
+    TU_OK(ctx, cln_loader_create(ctx, n, 32, 1, 5, &l));
+    uint32_t *prev = malloc(n * sizeof *prev);
+    for (size_t epoch = 0; epoch < 4; epoch++) {
+        TU_OK(ctx, cln_loader_start_epoch(l, epoch));
+        const uint32_t *order = cln_loader_order(l);
+        char *seen = calloc(n, 1);
+        for (size_t i = 0; i < n; i++) {
+            assert_true(order[i] < n);
+            assert_false(seen[order[i]]);
+            seen[order[i]] = 1;
+        }
+        free(seen);
+        size_t fixed = 0;
+        for (size_t i = 0; i < n; i++)
+            fixed += order[i] == i;
+        assert_true(fixed < 20); /* shuffled, not the identity (about 1 fixed point expected) */
+        if (epoch > 0) {
+            size_t same = 0;
+            for (size_t i = 0; i < n; i++)
+                same += order[i] == prev[i];
+            assert_true(same < 20);
+        }
+        memcpy(prev, order, n * sizeof *prev);
+    }
+    /* The host function gives the same order, from the seed and epoch alone. */
+    uint32_t *again = malloc(n * sizeof *again);
+    cln_shuffle_order(5, 3, again, n);
+    assert_memory_equal(again, prev, n * sizeof *again);
+    cln_shuffle_order(6, 3, again, n);
+    assert_memory_not_equal(again, prev, n * sizeof *again);
+    free(again);
+    free(prev);
+    cln_loader_free(l);
+}
+
+/* Positions are uniform: over many epochs each row lands in the first batch about as often. */
+static void shuffle_is_uniform(void **state)
+{
+    (void)state;
+    const size_t n = 10, epochs = 20000;
+    size_t counts[10][10] = {{0}};
+    uint32_t order[10];
+    for (size_t e = 0; e < epochs; e++) {
+        cln_shuffle_order(1, e, order, n);
+        for (size_t pos = 0; pos < n; pos++)
+            counts[order[pos]][pos]++;
+    }
+    /* each cell expects 2000, standard deviation about 42 */
+    for (size_t r = 0; r < n; r++)
+        for (size_t pos = 0; pos < n; pos++)
+            assert_true(counts[r][pos] > 1800 && counts[r][pos] < 2200);
+}
+
+static void validation_in_order_and_large_batches(void **state)
+{
+    cln_context *ctx = *state;
+    cln_loader *l;
+    TU_OK(ctx, cln_loader_create(ctx, 1000, 32, 0, 0, &l));
+    TU_OK(ctx, cln_loader_start_epoch(l, 1));
+    assert_null(cln_loader_order(l)); /* rows in order, no index */
+    assert_int_equal(cln_loader_num_batches(l), 32);
+    cln_loader_free(l);
+    /* a batch larger than the data: one batch of all rows */
+    TU_OK(ctx, cln_loader_create(ctx, 7, 100, 1, 0, &l));
+    assert_int_equal(cln_loader_num_batches(l), 1);
+    size_t first, count;
+    cln_loader_batch(l, 0, &first, &count);
+    assert_int_equal(count, 7);
+    cln_loader_free(l);
+    TU_FAILS(ctx, CLN_ERR_BAD_ARGUMENT, "batch_size is 0", cln_loader_create(ctx, 7, 0, 1, 0, &l));
+    TU_FAILS(ctx, CLN_ERR_BAD_ARGUMENT, "num_rows 0", cln_loader_create(ctx, 0, 3, 1, 0, &l));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(chapter_batches),
+        cmocka_unit_test(each_row_once_and_new_order_each_epoch),
+        cmocka_unit_test(shuffle_is_uniform),
+        cmocka_unit_test(validation_in_order_and_large_batches),
+    };
+    return cmocka_run_group_tests(tests, tu_context_setup, tu_context_teardown);
+}
