@@ -25,11 +25,11 @@ kernel void cln_linreg_forward(global const real *X, ulong x_offset, uint d,
     y_hat[y_hat_offset + i] = acc + b[0];
 }
 
-/* losses[slot] = mean over the batch of (y_hat - y)^2 / 2: one work-group. */
+/* losses[slot] = loss_scale * mean over the batch of (y_hat - y)^2: one work-group. */
 kernel __attribute__((reqd_work_group_size(CLN_WG, 1, 1)))
 void cln_linreg_loss(global const real *y_hat, ulong y_hat_offset, global const real *y,
                      ulong y_offset, global const uint *index, ulong first, uint count,
-                     global real *losses, ulong slot)
+                     real loss_scale, global real *losses, ulong slot)
 {
     local real scratch[CLN_WG];
     real acc = 0;
@@ -39,16 +39,16 @@ void cln_linreg_loss(global const real *y_hat, ulong y_hat_offset, global const 
     }
     real total = cln_group_sum(acc, scratch);
     if (get_local_id(0) == 0)
-        losses[slot] = total / (2 * (real)count);
+        losses[slot] = loss_scale * total / (real)count;
 }
 
-/* Work-group j < d: grad_w[j] = sum_i X[row_i, j] r_i / B; group d: grad_b = mean(r),
- * with r = y_hat - y. */
+/* Work-group j < d: grad_w[j] = 2 loss_scale sum_i X[row_i, j] r_i / B; group d:
+ * grad_b = 2 loss_scale mean(r), with r = y_hat - y. */
 kernel __attribute__((reqd_work_group_size(CLN_WG, 1, 1)))
 void cln_linreg_backward(global const real *X, ulong x_offset, uint d, global const uint *index,
                          ulong first, uint count, global const real *y_hat, ulong y_hat_offset,
-                         global const real *y, ulong y_offset, global real *grad_w,
-                         global real *grad_b)
+                         global const real *y, ulong y_offset, real loss_scale,
+                         global real *grad_w, global real *grad_b)
 {
     local real scratch[CLN_WG];
     uint j = get_group_id(0);
@@ -58,12 +58,12 @@ void cln_linreg_backward(global const real *X, ulong x_offset, uint d, global co
         real r = y_hat[y_hat_offset + i] - y[y_offset + row];
         acc += j < d ? X[x_offset + (ulong)row * d + j] * r : r;
     }
-    real total = cln_group_sum(acc, scratch);
+    real g = 2 * loss_scale * cln_group_sum(acc, scratch) / (real)count;
     if (get_local_id(0) == 0) {
         if (j < d)
-            grad_w[j] = total / (real)count;
+            grad_w[j] = g;
         else
-            grad_b[0] = total / (real)count;
+            grad_b[0] = g;
     }
 }
 

@@ -12,6 +12,7 @@ struct cln_linreg {
     cln_context *ctx;
     cln_dtype dtype;
     size_t d;
+    double loss_scale;
     cln_tensor *w, *b, *grad_w, *grad_b;
 };
 
@@ -48,6 +49,7 @@ cln_status cln_linreg_create(cln_context *ctx, cln_dtype dtype, size_t num_input
     m->ctx = ctx;
     m->dtype = dtype;
     m->d = num_inputs;
+    m->loss_scale = 0.5;
     clni_register(ctx, &m->obj, destroy);
     size_t one = 1;
     cln_status st = clni_tensor_new(ctx, dtype, 1, &num_inputs, 0, &m->w);
@@ -80,6 +82,18 @@ cln_tensor *cln_linreg_w(cln_linreg *m) { return m ? m->w : NULL; }
 cln_tensor *cln_linreg_b(cln_linreg *m) { return m ? m->b : NULL; }
 cln_tensor *cln_linreg_grad_w(cln_linreg *m) { return m ? m->grad_w : NULL; }
 cln_tensor *cln_linreg_grad_b(cln_linreg *m) { return m ? m->grad_b : NULL; }
+
+cln_status cln_linreg_set_loss_scale(cln_linreg *m, double loss_scale)
+{
+    CLNI_CHECK(clni_check_ptr(NULL, m, "cln_linreg_set_loss_scale", "m"));
+    if (!isfinite(loss_scale) || loss_scale <= 0)
+        return clni_fail(m->ctx, CLN_ERR_BAD_ARGUMENT,
+                         "cln_linreg_set_loss_scale: %g must be finite and > 0", loss_scale);
+    m->loss_scale = loss_scale;
+    return CLN_SUCCESS;
+}
+
+double cln_linreg_loss_scale(const cln_linreg *m) { return m ? m->loss_scale : 0.0; }
 
 cln_status cln_linreg_get(const cln_linreg *m, double *w, double *b)
 {
@@ -196,10 +210,12 @@ cln_status cln_linreg_loss(cln_linreg *m, const cln_batch *batch, const cln_tens
     CLNI_CHECK(check_vector(m, y_hat, batch->count, fn, "y_hat"));
     CLNI_CHECK(check_vector(m, losses, slot + 1, fn, "losses"));
     cl_ulong yh_offset = y_hat->offset, at = losses->offset + slot;
+    clni_real scale = clni_real_make(m->dtype, m->loss_scale);
     return clni_launch(m->ctx, m->dtype, CLNI_K_LINREG_LOSS, m->ctx->wg, m->ctx->wg,
                        CLNI_ARGS(CLNI_ARG(y_hat->buffer), CLNI_ARG(yh_offset), CLNI_ARG(a.y),
                                  CLNI_ARG(a.y_offset), CLNI_ARG(a.index), CLNI_ARG(a.first),
-                                 CLNI_ARG(a.count), CLNI_ARG(losses->buffer), CLNI_ARG(at)));
+                                 CLNI_ARG(a.count), CLNI_REAL(scale), CLNI_ARG(losses->buffer),
+                                 CLNI_ARG(at)));
 }
 
 cln_status cln_linreg_backward(cln_linreg *m, const cln_batch *batch, const cln_tensor *y_hat)
@@ -210,13 +226,14 @@ cln_status cln_linreg_backward(cln_linreg *m, const cln_batch *batch, const cln_
     CLNI_CHECK(check_batch(m, batch, fn, &a));
     CLNI_CHECK(check_vector(m, y_hat, batch->count, fn, "y_hat"));
     cl_ulong yh_offset = y_hat->offset;
+    clni_real scale = clni_real_make(m->dtype, m->loss_scale);
     return clni_launch(m->ctx, m->dtype, CLNI_K_LINREG_BACKWARD, (m->d + 1) * m->ctx->wg,
                        m->ctx->wg,
                        CLNI_ARGS(CLNI_ARG(a.X), CLNI_ARG(a.x_offset), CLNI_ARG(a.d),
                                  CLNI_ARG(a.index), CLNI_ARG(a.first), CLNI_ARG(a.count),
                                  CLNI_ARG(y_hat->buffer), CLNI_ARG(yh_offset), CLNI_ARG(a.y),
-                                 CLNI_ARG(a.y_offset), CLNI_ARG(m->grad_w->buffer),
-                                 CLNI_ARG(m->grad_b->buffer)));
+                                 CLNI_ARG(a.y_offset), CLNI_REAL(scale),
+                                 CLNI_ARG(m->grad_w->buffer), CLNI_ARG(m->grad_b->buffer)));
 }
 
 cln_status cln_linreg_sgd_step(cln_linreg *m, double lr)

@@ -3,6 +3,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "board.h"
 #include "internal.h"
@@ -18,6 +19,7 @@ void cln_trainer_config_init(cln_trainer_config *cfg)
     cfg->seed = 0;
     cfg->train_points_per_epoch = 2;
     cfg->val_points_per_epoch = 1;
+    cfg->path = CLN_PATH_AUTO;
 }
 
 void cln_history_free(cln_history *h)
@@ -54,6 +56,11 @@ static cln_status check_fit_args(cln_linreg *m, const cln_dataset *data,
     if (!isfinite(cfg->lr) || cfg->lr <= 0)
         return clni_fail(ctx, CLN_ERR_BAD_ARGUMENT,
                          "%s: learning rate %g must be finite and > 0", fn, cfg->lr);
+    if ((unsigned)cfg->path > CLN_PATH_EPOCH)
+        return clni_fail(ctx, CLN_ERR_BAD_ARGUMENT, "%s: unknown path %d", fn, (int)cfg->path);
+    if (cfg->path == CLN_PATH_FUSED || cfg->path == CLN_PATH_EPOCH)
+        return clni_fail(ctx, CLN_ERR_UNSUPPORTED, "%s: the %s path is not built yet", fn,
+                         cfg->path == CLN_PATH_FUSED ? "fused" : "epoch");
     if (cfg->train_points_per_epoch == 0 || cfg->val_points_per_epoch == 0)
         return clni_fail(ctx, CLN_ERR_BAD_ARGUMENT, "%s: points per epoch must be at least 1",
                          fn);
@@ -147,6 +154,22 @@ static cln_status finish_epoch(fit_state *s, size_t epoch)
     return cln_linreg_get(s->m, s->good_w, &s->good_b);
 }
 
+static double seconds_since(const struct timespec *t0)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) * 1e-9;
+}
+
+/* Mean of v[0 .. n), NaN when n is 0. */
+static double mean_of(const double *v, size_t n)
+{
+    double sum = 0;
+    for (size_t i = 0; i < n; i++)
+        sum += v[i];
+    return n ? sum / (double)n : NAN;
+}
+
 cln_status cln_fit(cln_linreg *m, const cln_dataset *data, const cln_trainer_config *cfg,
                    cln_history *history)
 {
@@ -157,6 +180,8 @@ cln_status cln_fit(cln_linreg *m, const cln_dataset *data, const cln_trainer_con
     cln_history scratch_history = {0};
     cln_history *h = history ? history : &scratch_history;
     clni_board train_board, val_board;
+    struct timespec t0;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
     cln_status st = fit_state_init(&s);
     /* d2l: every_n = int(num_batches / points_per_epoch), at least 1. */
     clni_board_init(&train_board, &h->train_loss, s.nb_train / cfg->train_points_per_epoch);
@@ -179,6 +204,14 @@ cln_status cln_fit(cln_linreg *m, const cln_dataset *data, const cln_trainer_con
                                  s.host_losses[s.nb_train + k]);
         h->epochs++;
         h->updates += s.nb_train;
+        if (st == CLN_SUCCESS && cfg->on_epoch) {
+            cln_epoch_report r = {epoch, cfg->max_epochs, s.nb_train,
+                                  cln_dataset_num_train(data), mean_of(s.host_losses, s.nb_train),
+                                  mean_of(s.host_losses + s.nb_train, s.nb_val),
+                                  seconds_since(&t0)};
+            if (cfg->on_epoch(&r, cfg->user))
+                break;
+        }
     }
     fit_state_free(&s);
     cln_history_free(&scratch_history);

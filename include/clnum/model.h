@@ -2,7 +2,7 @@
  *
  * Parameters w (num_inputs x 1) ~ N(0, sigma^2) and b = 0. On a minibatch of B rows:
  *   forward   y_hat = X w + b
- *   loss      mean over the batch of (y_hat - y)^2 / 2
+ *   loss      mean over the batch of (y_hat - y)^2 / 2   (see cln_linreg_set_loss_scale)
  *   backward  g_w = X^T (y_hat - y) / B,  g_b = mean(y_hat - y)
  *   step      theta -= lr * g   (plain SGD)
  * Each is an OpenCL kernel (cl/linreg.cl); each call enqueues and returns at once. */
@@ -42,6 +42,12 @@ cln_tensor *cln_linreg_b(cln_linreg *m);
 cln_tensor *cln_linreg_grad_w(cln_linreg *m);
 cln_tensor *cln_linreg_grad_b(cln_linreg *m);
 
+/* The model's loss is loss_scale * mean((y_hat - y)^2), its gradients 2 * loss_scale times
+ * X^T (y_hat - y) / B and mean(y_hat - y). 0.5 (the default) is d2l's loss "from scratch",
+ * 1.0 is PyTorch's nn.MSELoss (chapter 3.5). Must be finite and > 0. */
+cln_status cln_linreg_set_loss_scale(cln_linreg *m, double loss_scale);
+double cln_linreg_loss_scale(const cln_linreg *m);
+
 /* Reads the parameters to the host (waits). w has num_inputs values. */
 cln_status cln_linreg_get(const cln_linreg *m, double *w, double *b);
 /* Sets them from the host. */
@@ -49,7 +55,7 @@ cln_status cln_linreg_set(cln_linreg *m, const double *w, double b);
 
 /* y_hat[0 .. count) of the batch; y_hat has at least batch->count elements. */
 cln_status cln_linreg_forward(cln_linreg *m, const cln_batch *batch, cln_tensor *y_hat);
-/* losses[slot] = mean over the batch of (y_hat - y)^2 / 2. */
+/* losses[slot] = loss_scale * mean over the batch of (y_hat - y)^2. */
 cln_status cln_linreg_loss(cln_linreg *m, const cln_batch *batch, const cln_tensor *y_hat,
                            cln_tensor *losses, size_t slot);
 /* Gradients of that loss into the model's grad_w and grad_b. */

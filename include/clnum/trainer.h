@@ -12,6 +12,27 @@
 extern "C" {
 #endif
 
+/* How an epoch is enqueued. Every path computes the same thing (within float rounding). */
+typedef enum cln_train_path {
+    CLN_PATH_AUTO = 0,     /* the fastest path that fits the problem and the device */
+    CLN_PATH_STEPWISE = 1, /* forward, loss, backward, step: four kernels a minibatch (model.h) */
+    CLN_PATH_FUSED = 2,    /* one kernel a minibatch: X read once, the reduction and the update
+                              finished by the last work-group */
+    CLN_PATH_EPOCH = 3     /* one kernel an epoch: one work-group loops over every minibatch,
+                              training then validation (for small problems) */
+} cln_train_path;
+
+/* What the trainer reports after each epoch (to cln_trainer_config.on_epoch). */
+typedef struct cln_epoch_report {
+    size_t epoch;              /* 0-based */
+    size_t max_epochs;
+    size_t batches;            /* training minibatches of the epoch */
+    size_t examples;           /* training rows of the epoch */
+    double train_loss;         /* mean of the epoch's training batch losses */
+    double val_loss;           /* mean of its validation batch losses (NaN without validation) */
+    double seconds;            /* since cln_fit started */
+} cln_epoch_report;
+
 typedef struct cln_trainer_config {
     size_t max_epochs;              /* default 3 */
     double lr;                      /* default 0.03 */
@@ -19,6 +40,11 @@ typedef struct cln_trainer_config {
     uint64_t seed;                  /* seeds the training order; default 0 */
     size_t train_points_per_epoch;  /* d2l's plot_train_per_epoch, default 2 */
     size_t val_points_per_epoch;    /* d2l's plot_valid_per_epoch, default 1 */
+    cln_train_path path;            /* default CLN_PATH_AUTO */
+    /* Called after each epoch, once its losses are on the host; may be NULL. Returning
+     * non-zero stops the fit after that epoch (cln_fit then returns CLN_SUCCESS). */
+    int (*on_epoch)(const cln_epoch_report *report, void *user);
+    void *user;
 } cln_trainer_config;
 
 void cln_trainer_config_init(cln_trainer_config *cfg);
