@@ -24,6 +24,8 @@ typedef enum clni_kernel_id {
     CLNI_K_LINREG_LOSS,
     CLNI_K_LINREG_BACKWARD,
     CLNI_K_LINREG_SGD,
+    CLNI_K_LINREG_FUSED_STEP,
+    CLNI_K_LINREG_EPOCH,
     CLNI_K_COUNT
 } clni_kernel_id;
 
@@ -85,9 +87,16 @@ struct cln_loader {
     size_t num_rows, batch_size, num_batches;
     int shuffle;
     uint64_t seed;
-    uint32_t *order;           /* host copy of the current epoch's order (shuffle only) */
-    cl_mem index;              /* the same order on the device (shuffle only) */
+    uint32_t *orders[2];       /* host orders of even and odd epochs (shuffle only): an
+                                  epoch's upload may still be pending while the next is drawn */
+    uint32_t *order;           /* the current epoch's: one of orders[] */
+    cl_mem index;              /* the current order on the device (shuffle only) */
 };
+
+/* Draws epoch `epoch`'s order and enqueues its upload without waiting. The host copy of
+ * epoch e is overwritten when epoch e + 2 is drawn: the caller must have waited for a
+ * command enqueued after this upload by then. */
+cln_status clni_loader_start_epoch_async(cln_loader *l, size_t epoch);
 
 /* ---- errors ----------------------------------------------------------------------------- */
 

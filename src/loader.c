@@ -30,7 +30,8 @@ void cln_loader_free(cln_loader *l)
     clni_unregister(l->ctx, &l->obj);
     if (l->index)
         clReleaseMemObject(l->index);
-    free(l->order);
+    free(l->orders[0]);
+    free(l->orders[1]);
     free(l);
 }
 
@@ -58,14 +59,16 @@ cln_status cln_loader_create(cln_context *ctx, size_t num_rows, size_t batch_siz
     clni_register(ctx, &l->obj, destroy);
     if (l->shuffle) {
         cl_int err = CL_SUCCESS;
-        l->order = malloc(num_rows * sizeof *l->order);
-        if (l->order)
+        l->orders[0] = malloc(num_rows * sizeof *l->orders[0]);
+        l->orders[1] = malloc(num_rows * sizeof *l->orders[1]);
+        int have_host = l->orders[0] && l->orders[1];
+        if (have_host)
             l->index = clCreateBuffer(ctx->cl, CL_MEM_READ_ONLY, num_rows * sizeof(cl_uint), NULL,
                                       &err);
-        if (!l->order || err != CL_SUCCESS) {
-            cln_status st = l->order ? clni_cl_fail(ctx, err, "cln_loader_create: index buffer")
-                                     : clni_fail(ctx, CLN_ERR_OUT_OF_HOST_MEMORY,
-                                                 "%s: out of memory", fn);
+        if (!have_host || err != CL_SUCCESS) {
+            cln_status st = have_host ? clni_cl_fail(ctx, err, "cln_loader_create: index buffer")
+                                      : clni_fail(ctx, CLN_ERR_OUT_OF_HOST_MEMORY,
+                                                  "%s: out of memory", fn);
             cln_loader_free(l);
             return st;
         }
@@ -79,17 +82,28 @@ size_t cln_loader_num_batches(const cln_loader *l) { return l ? l->num_batches :
 const uint32_t *cln_loader_order(const cln_loader *l) { return l ? l->order : NULL; }
 cl_mem clni_loader_index(const cln_loader *l) { return l ? l->index : NULL; }
 
-cln_status cln_loader_start_epoch(cln_loader *l, size_t epoch)
+static cln_status start_epoch(cln_loader *l, size_t epoch, cl_bool blocking)
 {
-    CLNI_CHECK(clni_check_ptr(NULL, l, "cln_loader_start_epoch", "loader"));
     if (!l->shuffle)
         return CLN_SUCCESS;
+    l->order = l->orders[epoch % 2];
     cln_shuffle_order(l->seed, epoch, l->order, l->num_rows);
-    /* Blocking: the order on the host may change again next epoch. */
-    cl_int err = clEnqueueWriteBuffer(l->ctx->queue, l->index, CL_TRUE, 0,
+    /* In an in-order queue the upload runs after every kernel still reading the last order. */
+    cl_int err = clEnqueueWriteBuffer(l->ctx->queue, l->index, blocking, 0,
                                       l->num_rows * sizeof(cl_uint), l->order, 0, NULL, NULL);
     l->ctx->enqueues++;
     return err == CL_SUCCESS ? CLN_SUCCESS : clni_cl_fail(l->ctx, err, "uploading the row order");
+}
+
+cln_status cln_loader_start_epoch(cln_loader *l, size_t epoch)
+{
+    CLNI_CHECK(clni_check_ptr(NULL, l, "cln_loader_start_epoch", "loader"));
+    return start_epoch(l, epoch, CL_TRUE);
+}
+
+cln_status clni_loader_start_epoch_async(cln_loader *l, size_t epoch)
+{
+    return start_epoch(l, epoch, CL_FALSE);
 }
 
 void cln_loader_batch(const cln_loader *l, size_t k, size_t *first, size_t *count)

@@ -19,6 +19,8 @@ static const char *const kernel_names[CLNI_K_COUNT] = {
     [CLNI_K_LINREG_LOSS] = "cln_linreg_loss",
     [CLNI_K_LINREG_BACKWARD] = "cln_linreg_backward",
     [CLNI_K_LINREG_SGD] = "cln_linreg_sgd",
+    [CLNI_K_LINREG_FUSED_STEP] = "cln_linreg_fused_step",
+    [CLNI_K_LINREG_EPOCH] = "cln_linreg_epoch",
 };
 
 /* Reads file `name` from dir into a malloc'd string; NULL if it cannot. */

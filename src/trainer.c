@@ -1,5 +1,6 @@
-/* The Trainer: epochs of minibatches, enqueued without host waits; batch losses stay on the
- * device and come back once an epoch, when the board's points are made. */
+/* The Trainer: epochs of minibatches, enqueued without host waits. Each epoch's batch
+ * losses and parameters come back in one read that the host waits for while the next epoch
+ * already runs (one epoch of lookahead), so the device never idles on the host. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,6 +8,7 @@
 
 #include "board.h"
 #include "internal.h"
+#include "train_paths.h"
 
 void cln_trainer_config_init(cln_trainer_config *cfg)
 {
@@ -58,100 +60,132 @@ static cln_status check_fit_args(cln_linreg *m, const cln_dataset *data,
                          "%s: learning rate %g must be finite and > 0", fn, cfg->lr);
     if ((unsigned)cfg->path > CLN_PATH_EPOCH)
         return clni_fail(ctx, CLN_ERR_BAD_ARGUMENT, "%s: unknown path %d", fn, (int)cfg->path);
-    if (cfg->path == CLN_PATH_FUSED || cfg->path == CLN_PATH_EPOCH)
-        return clni_fail(ctx, CLN_ERR_UNSUPPORTED, "%s: the %s path is not built yet", fn,
-                         cfg->path == CLN_PATH_FUSED ? "fused" : "epoch");
     if (cfg->train_points_per_epoch == 0 || cfg->val_points_per_epoch == 0)
         return clni_fail(ctx, CLN_ERR_BAD_ARGUMENT, "%s: points per epoch must be at least 1",
                          fn);
     return CLN_SUCCESS;
 }
 
-/* What one fit holds on to. */
+/* What an epoch sends back: its batch losses, then w and b after it. Two of these
+ * alternate, as one epoch's read may be pending while the last one is looked at. */
+typedef struct epoch_readback {
+    double *values;            /* losses[nb], w[d], b: converted from the device's dtype */
+    void *raw;                 /* what the device writes into */
+    cl_event done;
+} epoch_readback;
+
 typedef struct fit_state {
-    cln_context *ctx;
-    cln_linreg *m;
-    const cln_dataset *data;
+    clni_epoch_job job;
     const cln_trainer_config *cfg;
-    cln_loader *train, *val;
-    size_t nb_train, nb_val;
-    cln_tensor *y_hat, *losses;
-    double *host_losses;
-    double *good_w;          /* the parameters at the end of the last finite epoch */
-    double good_b;
+    size_t d, n_losses;
+    epoch_readback back[2];
+    double *good;              /* w and b after the last epoch whose losses were all finite */
+    clni_board train_board, val_board;
+    struct timespec t0;
 } fit_state;
 
 static void fit_state_free(fit_state *s)
 {
-    cln_loader_free(s->train);
-    cln_loader_free(s->val);
-    cln_tensor_free(s->y_hat);
-    cln_tensor_free(s->losses);
-    free(s->host_losses);
-    free(s->good_w);
+    /* Pending reads write into host memory freed below: let them land first. */
+    if (s->job.ctx)
+        clFinish(s->job.ctx->queue);
+    for (int i = 0; i < 2; i++) {
+        if (s->back[i].done)
+            clReleaseEvent(s->back[i].done);
+        free(s->back[i].values);
+        free(s->back[i].raw);
+    }
+    free(s->good);
+    clni_epoch_job_release(&s->job);
+    cln_loader_free(s->job.train);
+    cln_loader_free(s->job.val);
 }
 
-static cln_status fit_state_init(fit_state *s)
+static cln_status fit_state_init(fit_state *s, cln_linreg *m, const cln_dataset *data,
+                                 const cln_trainer_config *cfg)
 {
-    cln_context *ctx = s->ctx;
-    size_t n_train = cln_dataset_num_train(s->data), n_val = cln_dataset_num_val(s->data);
-    cln_dtype dtype = cln_linreg_dtype(s->m);
-    CLNI_CHECK(cln_loader_create(ctx, n_train, s->cfg->batch_size, 1, s->cfg->seed, &s->train));
+    clni_epoch_job *job = &s->job;
+    cln_context *ctx = cln_linreg_context(m);
+    job->ctx = ctx;
+    job->m = m;
+    job->data = data;
+    job->lr = cfg->lr;
+    s->cfg = cfg;
+    s->d = cln_linreg_num_inputs(m);
+    size_t n_train = cln_dataset_num_train(data), n_val = cln_dataset_num_val(data);
+    CLNI_CHECK(cln_loader_create(ctx, n_train, cfg->batch_size, 1, cfg->seed, &job->train));
     if (n_val > 0)
-        CLNI_CHECK(cln_loader_create(ctx, n_val, s->cfg->batch_size, 0, 0, &s->val));
-    s->nb_train = cln_loader_num_batches(s->train);
-    s->nb_val = cln_loader_num_batches(s->val);
-    size_t bs = s->cfg->batch_size;
-    size_t largest = bs < n_train ? bs : n_train;
-    if (n_val > largest && bs > largest) /* a validation batch may be the larger */
-        largest = bs < n_val ? bs : n_val;
-    CLNI_CHECK(cln_tensor_create_1d(ctx, dtype, largest, &s->y_hat));
-    CLNI_CHECK(cln_tensor_create_1d(ctx, dtype, s->nb_train + s->nb_val, &s->losses));
-    s->host_losses = malloc((s->nb_train + s->nb_val) * sizeof *s->host_losses);
-    s->good_w = malloc(cln_linreg_num_inputs(s->m) * sizeof *s->good_w);
-    if (!s->host_losses || !s->good_w)
+        CLNI_CHECK(cln_loader_create(ctx, n_val, cfg->batch_size, 0, 0, &job->val));
+    job->nb_train = cln_loader_num_batches(job->train);
+    job->nb_val = cln_loader_num_batches(job->val);
+    job->batch_size = cfg->batch_size;
+    CLNI_CHECK(clni_epoch_job_plan(job, cfg->path));
+
+    s->n_losses = job->nb_train + job->nb_val;
+    size_t count = s->n_losses + s->d + 1, es = cln_dtype_size(cln_linreg_dtype(m));
+    for (int i = 0; i < 2; i++) {
+        s->back[i].values = malloc(count * sizeof(double));
+        s->back[i].raw = malloc(count * es);
+        if (!s->back[i].values || !s->back[i].raw)
+            return clni_fail(ctx, CLN_ERR_OUT_OF_HOST_MEMORY, "cln_fit: out of memory");
+    }
+    s->good = malloc((s->d + 1) * sizeof *s->good);
+    if (!s->good)
         return clni_fail(ctx, CLN_ERR_OUT_OF_HOST_MEMORY, "cln_fit: out of memory");
-    return cln_linreg_get(s->m, s->good_w, &s->good_b);
+    return cln_linreg_get(m, s->good, &s->good[s->d]);
 }
 
-/* Enqueues one epoch: every training batch (forward, loss, backward, step), then every
- * validation batch (forward, loss). Nothing here waits. */
-static cln_status enqueue_epoch(fit_state *s)
+/* Enqueues epoch `epoch`: its order, its minibatches, and the read of its results. */
+static cln_status enqueue_epoch(fit_state *s, size_t epoch)
 {
-    cln_batch batch = {cln_dataset_train_X(s->data), cln_dataset_train_y(s->data), s->train, 0, 0};
-    for (size_t k = 0; k < s->nb_train; k++) {
-        cln_loader_batch(s->train, k, &batch.first, &batch.count);
-        CLNI_CHECK(cln_linreg_forward(s->m, &batch, s->y_hat));
-        CLNI_CHECK(cln_linreg_loss(s->m, &batch, s->y_hat, s->losses, k));
-        CLNI_CHECK(cln_linreg_backward(s->m, &batch, s->y_hat));
-        CLNI_CHECK(cln_linreg_sgd_step(s->m, s->cfg->lr));
+    clni_epoch_job *job = &s->job;
+    cln_context *ctx = job->ctx;
+    CLNI_CHECK(clni_loader_start_epoch_async(job->train, epoch));
+    CLNI_CHECK(clni_epoch_job_enqueue(job));
+    epoch_readback *r = &s->back[epoch % 2];
+    size_t es = cln_dtype_size(cln_linreg_dtype(job->m));
+    char *raw = r->raw;
+    if (r->done) {
+        clReleaseEvent(r->done);
+        r->done = NULL;
     }
-    cln_batch vb = {cln_dataset_val_X(s->data), cln_dataset_val_y(s->data), NULL, 0, 0};
-    for (size_t k = 0; k < s->nb_val; k++) {
-        cln_loader_batch(s->val, k, &vb.first, &vb.count);
-        CLNI_CHECK(cln_linreg_forward(s->m, &vb, s->y_hat));
-        CLNI_CHECK(cln_linreg_loss(s->m, &vb, s->y_hat, s->losses, s->nb_train + k));
+    const cln_tensor *parts[3] = {job->losses, cln_linreg_w(job->m), cln_linreg_b(job->m)};
+    size_t at = 0;
+    for (int i = 0; i < 3; i++) {
+        size_t bytes = cln_tensor_nbytes(parts[i]);
+        cl_int err = clEnqueueReadBuffer(ctx->queue, parts[i]->buffer, CL_FALSE,
+                                         parts[i]->offset * es, bytes, raw + at, 0, NULL,
+                                         i == 2 ? &r->done : NULL);
+        ctx->enqueues++;
+        if (err != CL_SUCCESS)
+            return clni_cl_fail(ctx, err, "cln_fit: reading an epoch's results");
+        at += bytes;
     }
+    return CL_SUCCESS == clFlush(ctx->queue) ? CLN_SUCCESS
+                                              : clni_fail(ctx, CLN_ERR_UNSUPPORTED, "clFlush");
+}
+
+/* Waits for epoch `epoch`'s results and converts them to double. */
+static cln_status wait_epoch(fit_state *s, size_t epoch)
+{
+    epoch_readback *r = &s->back[epoch % 2];
+    cl_int err = clWaitForEvents(1, &r->done);
+    if (err != CL_SUCCESS)
+        return clni_cl_fail(s->job.ctx, err, "cln_fit: waiting for an epoch");
+    size_t count = s->n_losses + s->d + 1;
+    if (cln_linreg_dtype(s->job.m) == CLN_FLOAT64)
+        memcpy(r->values, r->raw, count * sizeof(double));
+    else
+        for (size_t i = 0; i < count; i++)
+            r->values[i] = ((const float *)r->raw)[i];
     return CLN_SUCCESS;
 }
 
-/* Reads the epoch's losses back (the one wait of an epoch); on a non-finite loss, restores
- * the last finite parameters and reports where it happened. */
-static cln_status finish_epoch(fit_state *s, size_t epoch)
+/* Puts the parameters in `params` (w then b) back, once everything enqueued is done. */
+static cln_status restore(fit_state *s, const double *params)
 {
-    size_t total = s->nb_train + s->nb_val;
-    CLNI_CHECK(cln_tensor_download_f64(s->losses, s->host_losses, total));
-    for (size_t k = 0; k < total; k++) {
-        if (isfinite(s->host_losses[k]))
-            continue;
-        CLNI_CHECK(cln_linreg_set(s->m, s->good_w, s->good_b));
-        return clni_fail(s->ctx, CLN_ERR_DIVERGED,
-                         "cln_fit: the loss became %g at epoch %zu, %s batch %zu (learning rate "
-                         "%g); the parameters are restored to those at the start of that epoch",
-                         s->host_losses[k], epoch, k < s->nb_train ? "training" : "validation",
-                         k < s->nb_train ? k : k - s->nb_train, s->cfg->lr);
-    }
-    return cln_linreg_get(s->m, s->good_w, &s->good_b);
+    clFinish(s->job.ctx->queue);
+    return cln_linreg_set(s->job.m, params, params[s->d]);
 }
 
 static double seconds_since(const struct timespec *t0)
@@ -161,7 +195,6 @@ static double seconds_since(const struct timespec *t0)
     return (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) * 1e-9;
 }
 
-/* Mean of v[0 .. n), NaN when n is 0. */
 static double mean_of(const double *v, size_t n)
 {
     double sum = 0;
@@ -170,50 +203,78 @@ static double mean_of(const double *v, size_t n)
     return n ? sum / (double)n : NAN;
 }
 
+/* Looks at epoch `epoch`'s results: a non-finite loss is a divergence (the parameters go
+ * back to the last finite epoch's); otherwise the board gets its points and the caller's
+ * callback its report. *stop is set when the callback asks to stop. */
+static cln_status process_epoch(fit_state *s, size_t epoch, cln_history *h, int *stop)
+{
+    const clni_epoch_job *job = &s->job;
+    cln_context *ctx = job->ctx;
+    const double *v = s->back[epoch % 2].values;
+    for (size_t k = 0; k < s->n_losses; k++) {
+        if (isfinite(v[k]))
+            continue;
+        CLNI_CHECK(restore(s, s->good));
+        int training = k < job->nb_train;
+        return clni_fail(ctx, CLN_ERR_DIVERGED,
+                         "cln_fit: the loss became %g at epoch %zu, %s batch %zu (learning rate "
+                         "%g); the parameters are restored to those at the start of that epoch",
+                         v[k], epoch, training ? "training" : "validation",
+                         training ? k : k - job->nb_train, s->cfg->lr);
+    }
+    memcpy(s->good, v + s->n_losses, (s->d + 1) * sizeof *s->good);
+    for (size_t k = 0; k < job->nb_train; k++)
+        CLNI_CHECK(clni_board_draw(&s->train_board, ctx,
+                                   (double)(epoch * job->nb_train + k) / (double)job->nb_train,
+                                   v[k]));
+    for (size_t k = 0; k < job->nb_val; k++)
+        CLNI_CHECK(clni_board_draw(&s->val_board, ctx, (double)(epoch + 1), v[job->nb_train + k]));
+    h->epochs++;
+    h->updates += job->nb_train;
+    if (s->cfg->on_epoch) {
+        cln_epoch_report r = {epoch, s->cfg->max_epochs, job->nb_train,
+                              cln_dataset_num_train(job->data), mean_of(v, job->nb_train),
+                              mean_of(v + job->nb_train, job->nb_val), seconds_since(&s->t0)};
+        *stop = s->cfg->on_epoch(&r, s->cfg->user) != 0;
+    }
+    return CLN_SUCCESS;
+}
+
 cln_status cln_fit(cln_linreg *m, const cln_dataset *data, const cln_trainer_config *cfg,
                    cln_history *history)
 {
     if (history)
         memset(history, 0, sizeof *history);
     CLNI_CHECK(check_fit_args(m, data, cfg));
-    fit_state s = {.ctx = cln_linreg_context(m), .m = m, .data = data, .cfg = cfg};
-    cln_history scratch_history = {0};
-    cln_history *h = history ? history : &scratch_history;
-    clni_board train_board, val_board;
-    struct timespec t0;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
-    cln_status st = fit_state_init(&s);
+    fit_state s;
+    memset(&s, 0, sizeof s);
+    clock_gettime(CLOCK_MONOTONIC, &s.t0);
+    cln_history scratch = {0};
+    cln_history *h = history ? history : &scratch;
+    cln_status st = fit_state_init(&s, m, data, cfg);
     /* d2l: every_n = int(num_batches / points_per_epoch), at least 1. */
-    clni_board_init(&train_board, &h->train_loss, s.nb_train / cfg->train_points_per_epoch);
-    clni_board_init(&val_board, &h->val_loss, s.nb_val / cfg->val_points_per_epoch);
+    clni_board_init(&s.train_board, &h->train_loss, s.job.nb_train / cfg->train_points_per_epoch);
+    clni_board_init(&s.val_board, &h->val_loss, s.job.nb_val / cfg->val_points_per_epoch);
 
+    if (st == CLN_SUCCESS)
+        st = enqueue_epoch(&s, 0);
     for (size_t epoch = 0; st == CLN_SUCCESS && epoch < cfg->max_epochs; epoch++) {
-        st = cln_loader_start_epoch(s.train, epoch);
+        if (epoch + 1 < cfg->max_epochs)
+            st = enqueue_epoch(&s, epoch + 1);
         if (st == CLN_SUCCESS)
-            st = enqueue_epoch(&s);
+            st = wait_epoch(&s, epoch);
+        int stop = 0;
         if (st == CLN_SUCCESS)
-            st = finish_epoch(&s, epoch);
-        if (st != CLN_SUCCESS)
+            st = process_epoch(&s, epoch, h, &stop);
+        if (st == CLN_SUCCESS && stop) {
+            /* The next epoch may already have run: undo it. */
+            st = restore(&s, s.good);
             break;
-        for (size_t k = 0; st == CLN_SUCCESS && k < s.nb_train; k++)
-            st = clni_board_draw(&train_board, s.ctx,
-                                 (double)(epoch * s.nb_train + k) / (double)s.nb_train,
-                                 s.host_losses[k]);
-        for (size_t k = 0; st == CLN_SUCCESS && k < s.nb_val; k++)
-            st = clni_board_draw(&val_board, s.ctx, (double)(epoch + 1),
-                                 s.host_losses[s.nb_train + k]);
-        h->epochs++;
-        h->updates += s.nb_train;
-        if (st == CLN_SUCCESS && cfg->on_epoch) {
-            cln_epoch_report r = {epoch, cfg->max_epochs, s.nb_train,
-                                  cln_dataset_num_train(data), mean_of(s.host_losses, s.nb_train),
-                                  mean_of(s.host_losses + s.nb_train, s.nb_val),
-                                  seconds_since(&t0)};
-            if (cfg->on_epoch(&r, cfg->user))
-                break;
         }
     }
+    if (st != CLN_SUCCESS && s.job.ctx)
+        clFinish(s.job.ctx->queue);
     fit_state_free(&s);
-    cln_history_free(&scratch_history);
+    cln_history_free(&scratch);
     return st;
 }

@@ -280,6 +280,9 @@ static void bad_batches(void **state)
     TU_FAILS(ctx, CLN_ERR_BAD_ARGUMENT, "batch is NULL", cln_linreg_forward(p.m, NULL, y_hat));
     TU_FAILS(ctx, CLN_ERR_BAD_ARGUMENT, "learning rate", cln_linreg_sgd_step(p.m, -1.0));
     TU_FAILS(ctx, CLN_ERR_BAD_ARGUMENT, "learning rate", cln_linreg_sgd_step(p.m, NAN));
+    TU_FAILS(ctx, CLN_ERR_BAD_ARGUMENT, "finite and > 0", cln_linreg_set_loss_scale(p.m, 0.0));
+    TU_FAILS(ctx, CLN_ERR_BAD_ARGUMENT, "finite and > 0", cln_linreg_set_loss_scale(p.m, INFINITY));
+    assert_true(cln_linreg_loss_scale(p.m) == 0.5);
     cln_tensor_free(y4); cln_tensor_free(y_hat); cln_tensor_free(X2);
     problem_free(&p);
 }

@@ -53,8 +53,8 @@ static void ref_draw(ref_curve *c, size_t every_n, double x, double y)
 }
 
 /* The whole fit in double on the host: returns the final w (d values) and b. */
-static void host_fit(run *r, const cln_trainer_config *cfg, double *w, double *b,
-                     ref_curve *train, ref_curve *val)
+static void host_fit(run *r, const cln_trainer_config *cfg, double loss_scale, double *w,
+                     double *b, ref_curve *train, ref_curve *val)
 {
     size_t d = cln_dataset_num_inputs(r->data);
     size_t nt = cln_dataset_num_train(r->data), nv = cln_dataset_num_val(r->data);
@@ -79,15 +79,15 @@ static void host_fit(run *r, const cln_trainer_config *cfg, double *w, double *b
                 double r_i = *b - yt[order[first + i]];
                 for (size_t j = 0; j < d; j++)
                     r_i += x[j] * w[j];
-                loss += r_i * r_i / 2;
+                loss += loss_scale * r_i * r_i;
                 gb += r_i;
                 for (size_t j = 0; j < d; j++)
                     g[j] += x[j] * r_i;
             }
             ref_draw(train, every_t ? every_t : 1, (double)(epoch * nbt + k) / nbt, loss / count);
             for (size_t j = 0; j < d; j++)
-                w[j] -= cfg->lr * g[j] / count;
-            *b -= cfg->lr * gb / count;
+                w[j] -= cfg->lr * 2 * loss_scale * g[j] / count;
+            *b -= cfg->lr * 2 * loss_scale * gb / count;
         }
         for (size_t k = 0; k < nbv; k++) {
             size_t first = k * bs, count = nv - first < bs ? nv - first : bs;
@@ -96,7 +96,7 @@ static void host_fit(run *r, const cln_trainer_config *cfg, double *w, double *b
                 double r_i = *b - yv[i];
                 for (size_t j = 0; j < d; j++)
                     r_i += Xv[i * d + j] * w[j];
-                loss += r_i * r_i / 2;
+                loss += loss_scale * r_i * r_i;
             }
             ref_draw(val, every_v ? every_v : 1, (double)(epoch + 1), loss / count);
         }
@@ -114,20 +114,34 @@ static void compare_curve(const cln_curve *got, const ref_curve *want, double rt
     }
 }
 
-static void check_against_host(cln_context *ctx, size_t d, size_t n_train, size_t n_val,
-                               size_t batch, size_t epochs)
+static const char *path_name(cln_train_path p)
 {
+    static const char *names[] = {"auto", "stepwise", "fused", "epoch"};
+    return names[p];
+}
+
+/* Trains on one path and compares every loss point and the final parameters with the host
+ * replica, then trains again and asks for bit-identical results (no float atomics). */
+static void check_against_host(cln_context *ctx, size_t d, size_t n_train, size_t n_val,
+                               size_t batch, size_t epochs, cln_train_path path, double loss_scale)
+{
+    print_message("%s path: d %zu, %zu + %zu rows, batch %zu, %zu epochs, loss scale %g\n",
+                  path_name(path), d, n_train, n_val, batch, epochs, loss_scale);
     run r;
     run_make(&r, ctx, d, n_train, n_val, 11);
+    TU_OK(ctx, cln_linreg_set_loss_scale(r.m, loss_scale));
     cln_trainer_config cfg;
     cln_trainer_config_init(&cfg);
     cfg.batch_size = batch;
     cfg.max_epochs = epochs;
     cfg.seed = 12;
+    cfg.path = path;
     double *w_ref = malloc(d * sizeof *w_ref), b_ref, *w = malloc(d * sizeof *w), b;
+    double *w0 = malloc(d * sizeof *w0), b0, *w_again = malloc(d * sizeof *w_again), b_again;
+    TU_OK(ctx, cln_linreg_get(r.m, w0, &b0));
     ref_curve *train = calloc(1, sizeof *train), *val = calloc(1, sizeof *val);
-    host_fit(&r, &cfg, w_ref, &b_ref, train, val);
-    cln_history h;
+    host_fit(&r, &cfg, loss_scale, w_ref, &b_ref, train, val);
+    cln_history h, h2;
     TU_OK(ctx, cln_fit(r.m, r.data, &cfg, &h));
     assert_int_equal(h.epochs, epochs);
     assert_int_equal(h.updates, epochs * ((n_train + batch - 1) / batch));
@@ -136,21 +150,121 @@ static void check_against_host(cln_context *ctx, size_t d, size_t n_train, size_
     TU_OK(ctx, cln_linreg_get(r.m, w, &b));
     TU_ASSERT_CLOSE(w, w_ref, d, 1e-4, 1e-5);
     assert_true(fabs(b - b_ref) <= 1e-4 * fabs(b_ref) + 1e-5);
+
+    TU_OK(ctx, cln_linreg_set(r.m, w0, b0));
+    TU_OK(ctx, cln_fit(r.m, r.data, &cfg, &h2));
+    TU_OK(ctx, cln_linreg_get(r.m, w_again, &b_again));
+    assert_memory_equal(w, w_again, d * sizeof *w);
+    assert_true(b == b_again);
+    assert_memory_equal(h.train_loss.y, h2.train_loss.y, h.train_loss.count * sizeof(double));
+
     cln_history_free(&h);
-    free(w_ref); free(w); free(train); free(val);
+    cln_history_free(&h2);
+    free(w_ref); free(w); free(w0); free(w_again); free(train); free(val);
     run_free(&r);
 }
 
+static const cln_train_path every_path[] = {CLN_PATH_AUTO, CLN_PATH_STEPWISE, CLN_PATH_FUSED,
+                                            CLN_PATH_EPOCH};
+
 static void chapter_matches_host_replica(void **state)
 {
-    check_against_host(*state, 2, 1000, 1000, 32, 3);
+    for (int p = 0; p < 4; p++)
+        check_against_host(*state, 2, 1000, 1000, 32, 3, every_path[p], 0.5);
 }
 
 static void other_shapes_match_host_replica(void **state)
 {
-    check_against_host(*state, 3, 103, 17, 10, 4);   /* ragged last batches */
-    check_against_host(*state, 300, 500, 0, 64, 2);  /* wide, no validation */
-    check_against_host(*state, 1, 7, 3, 100, 3);     /* a batch larger than the data */
+    for (int p = 0; p < 4; p++) {
+        check_against_host(*state, 3, 103, 17, 10, 4, every_path[p], 0.5);  /* ragged batches */
+        check_against_host(*state, 300, 500, 0, 64, 2, every_path[p], 0.5); /* wide, no validation */
+        check_against_host(*state, 1, 7, 3, 100, 3, every_path[p], 0.5);    /* batch > data */
+        check_against_host(*state, 5, 5000, 100, 1000, 2, every_path[p], 0.5); /* many groups */
+        check_against_host(*state, 2, 1000, 1000, 32, 2, every_path[p], 1.0);  /* MSELoss */
+    }
+}
+
+/* A row too wide for local memory: the fused and epoch kernels say so, AUTO falls back to
+ * the stepwise path and still trains. */
+static void too_wide_for_local_memory(void **state)
+{
+    cln_context *ctx = *state;
+    size_t d = (size_t)(cln_context_device(ctx)->local_mem_bytes / sizeof(float)) + 1;
+    run r;
+    run_make(&r, ctx, d, 3, 0, 5);
+    cln_trainer_config cfg;
+    cln_trainer_config_init(&cfg);
+    cfg.max_epochs = 1;
+    cfg.path = CLN_PATH_EPOCH;
+    TU_FAILS(ctx, CLN_ERR_UNSUPPORTED, "local memory", cln_fit(r.m, r.data, &cfg, NULL));
+    cfg.path = CLN_PATH_FUSED;
+    TU_FAILS(ctx, CLN_ERR_UNSUPPORTED, "local memory", cln_fit(r.m, r.data, &cfg, NULL));
+    cfg.path = CLN_PATH_AUTO;
+    cln_history h;
+    TU_OK(ctx, cln_fit(r.m, r.data, &cfg, &h));
+    assert_int_equal(h.updates, 1);
+    cln_history_free(&h);
+    run_free(&r);
+}
+
+typedef struct seen {
+    cln_epoch_report reports[8];
+    size_t count, stop_after;
+} seen;
+
+static int record(const cln_epoch_report *r, void *user)
+{
+    seen *s = user;
+    s->reports[s->count++] = *r;
+    return s->count == s->stop_after;
+}
+
+/* The per-epoch callback sees each epoch's mean losses; asking to stop leaves the model as
+ * it was after that epoch, although the trainer had already enqueued the next one. */
+static void callback_reports_and_stops(void **state)
+{
+    cln_context *ctx = *state;
+    for (int p = 0; p < 4; p++) {
+        run r;
+        run_make(&r, ctx, 2, 1000, 1000, 3);
+        double w0[2], b0, w_stop[2], b_stop, w_one[2], b_one;
+        TU_OK(ctx, cln_linreg_get(r.m, w0, &b0));
+        cln_trainer_config cfg;
+        cln_trainer_config_init(&cfg);
+        cfg.path = every_path[p];
+        cfg.max_epochs = 5;
+        seen s = {.stop_after = 2};
+        cfg.on_epoch = record;
+        cfg.user = &s;
+        cln_history h;
+        TU_OK(ctx, cln_fit(r.m, r.data, &cfg, &h));
+        assert_int_equal(s.count, 2);
+        assert_int_equal(h.epochs, 2);
+        for (size_t e = 0; e < 2; e++) {
+            const cln_epoch_report *rep = &s.reports[e];
+            assert_int_equal(rep->epoch, e);
+            assert_int_equal(rep->max_epochs, 5);
+            assert_int_equal(rep->batches, 32);
+            assert_int_equal(rep->examples, 1000);
+            /* two board points of 16 batches each make the epoch's mean */
+            double mean = (h.train_loss.y[2 * e] + h.train_loss.y[2 * e + 1]) / 2;
+            assert_true(fabs(rep->train_loss - mean) <= 1e-12 * mean);
+            assert_true(fabs(rep->val_loss - h.val_loss.y[e]) <= 1e-12 * h.val_loss.y[e]);
+            assert_true(rep->seconds >= 0);
+        }
+        TU_OK(ctx, cln_linreg_get(r.m, w_stop, &b_stop));
+        /* the same from scratch with max_epochs = 2 */
+        TU_OK(ctx, cln_linreg_set(r.m, w0, b0));
+        cfg.on_epoch = NULL;
+        cfg.max_epochs = 2;
+        TU_OK(ctx, cln_fit(r.m, r.data, &cfg, NULL));
+        TU_OK(ctx, cln_linreg_get(r.m, w_one, &b_one));
+        /* float parameters round-trip exactly through the host's doubles */
+        assert_memory_equal(w_stop, w_one, sizeof w_one);
+        assert_true(b_stop == b_one);
+        cln_history_free(&h);
+        run_free(&r);
+    }
 }
 
 /* d2l's board: 2 training points an epoch at the mean batch position, 1 validation point. */
@@ -274,6 +388,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(chapter_matches_host_replica),
         cmocka_unit_test(other_shapes_match_host_replica),
+        cmocka_unit_test(too_wide_for_local_memory),
+        cmocka_unit_test(callback_reports_and_stops),
         cmocka_unit_test(board_shape),
         cmocka_unit_test(chapter_statistics),
         cmocka_unit_test(bad_configurations),

@@ -1,0 +1,231 @@
+/* Linear regression with the stages fused: each minibatch's rows are read once, for the
+ * forward pass, the loss and the gradient together.
+ *
+ * Layout of a work-group: `lanes` consecutive work-items share a row (each takes columns
+ * lane, lane + lanes, ...), so a group works on wg / lanes rows ("slots") at a time. Each
+ * slot keeps its own gradient sums in local memory, so no two work-items ever add into the
+ * same place; the slots are summed in a fixed order at the end, so results are the same
+ * on every run. Positions index the row order: row = index[pos], or pos when index is
+ * NULL. */
+
+/* Adds the rows at positions [begin, end) into the group's sums: acc[slot * d + j] +=
+ * x_j r, rsum[slot] += r, rsq[slot] += r^2, with r = x . w + b - y. With with_grad 0 only
+ * rsq is kept (validation). */
+inline void cln_accumulate_rows(global const real *X, ulong x_offset, uint d,
+                                global const uint *index, ulong begin, ulong end,
+                                global const real *y, ulong y_offset, local const real *w,
+                                real b, uint lanes, int with_grad, local real *red,
+                                local real *acc, local real *rsum, local real *rsq)
+{
+    uint lid = get_local_id(0);
+    uint slots = get_local_size(0) / lanes, slot = lid / lanes, lane = lid % lanes;
+    for (ulong base = begin; base < end; base += slots) {
+        ulong pos = base + slot;
+        bool valid = pos < end;
+        uint row = valid ? (index ? index[pos] : (uint)pos) : 0;
+        global const real *x = X + x_offset + (ulong)row * d;
+        real part = 0;
+        if (valid)
+            for (uint j = lane; j < d; j += lanes)
+                part += x[j] * w[j];
+        if (lanes > 1) { /* the row's dot product: a tree over its lanes */
+            red[lid] = part;
+            barrier(CLK_LOCAL_MEM_FENCE);
+            for (uint s = lanes / 2; s > 0; s >>= 1) {
+                if (lane < s)
+                    red[lid] += red[lid + s];
+                barrier(CLK_LOCAL_MEM_FENCE);
+            }
+            part = red[lid - lane];
+        }
+        if (valid) {
+            real r = part + b - y[y_offset + row];
+            if (with_grad)
+                for (uint j = lane; j < d; j += lanes)
+                    acc[slot * d + j] += x[j] * r;
+            if (lane == 0) {
+                rsum[slot] += r;
+                rsq[slot] += r * r;
+            }
+        }
+        if (lanes > 1) /* red is written again next round */
+            barrier(CLK_LOCAL_MEM_FENCE);
+    }
+}
+
+/* Sum over the slots of column j of acc (d columns), clearing it for the next batch. */
+inline real cln_take_slot_sum(local real *acc, uint slots, uint d, uint j)
+{
+    real total = 0;
+    for (uint s = 0; s < slots; s++) {
+        total += acc[s * d + j];
+        acc[s * d + j] = 0;
+    }
+    return total;
+}
+
+inline void cln_clear_local(local real *v, uint n)
+{
+    for (uint i = get_local_id(0); i < n; i += get_local_size(0))
+        v[i] = 0;
+}
+
+/* One minibatch, one launch: every group sums its share of the rows into partial[group],
+ * and the last group to finish (an atomic ticket) sums the partials in group order, writes
+ * the loss and the gradient and, with update, applies the SGD step. *counter must be 0 at
+ * launch; the last group sets it back to 0. */
+kernel void cln_linreg_fused_step(global const real *X, ulong x_offset, uint d,
+                                  global const uint *index, ulong first, uint count,
+                                  global const real *y, ulong y_offset,
+                                  global real *w_g, global real *b_g, global real *grad_w,
+                                  global real *grad_b, real lr, real loss_scale, int update,
+                                  uint lanes, uint rows_per_group, global real *losses,
+                                  ulong loss_slot, global real *partial,
+                                  volatile global uint *counter, local real *red,
+                                  local real *acc, local real *w, local real *sums)
+{
+    uint lid = get_local_id(0), wg = get_local_size(0);
+    uint group = get_group_id(0), groups = get_num_groups(0);
+    uint slots = wg / lanes;
+    local real *rsum = sums, *rsq = sums + slots;
+    local uint last;
+
+    for (uint j = lid; j < d; j += wg)
+        w[j] = w_g[j];
+    cln_clear_local(acc, slots * d);
+    cln_clear_local(sums, 2 * slots);
+    real b = b_g[0];
+    barrier(CLK_LOCAL_MEM_FENCE);
+
+    ulong begin = first + (ulong)group * rows_per_group;
+    ulong end = min(begin + rows_per_group, first + count);
+    cln_accumulate_rows(X, x_offset, d, index, begin, end, y, y_offset, w, b, lanes, update, red,
+                        acc, rsum, rsq);
+    barrier(CLK_LOCAL_MEM_FENCE);
+
+    /* This group's sums: d gradient sums, then sum r, then sum r^2. */
+    global real *mine = partial + (ulong)group * (d + 2);
+    if (update)
+        for (uint j = lid; j < d; j += wg)
+            mine[j] = cln_take_slot_sum(acc, slots, d, j);
+    if (lid == 0) {
+        real rs = 0, rq = 0;
+        for (uint s = 0; s < slots; s++) {
+            rs += rsum[s];
+            rq += rsq[s];
+        }
+        mine[d] = rs;
+        mine[d + 1] = rq;
+    }
+    if (groups > 1) {
+        /* Publish the partials, then take a ticket; the last ticket sums everything. */
+        mem_fence(CLK_GLOBAL_MEM_FENCE);
+        barrier(CLK_GLOBAL_MEM_FENCE | CLK_LOCAL_MEM_FENCE);
+        if (lid == 0)
+            last = atomic_inc(counter) == groups - 1;
+        barrier(CLK_LOCAL_MEM_FENCE);
+        if (!last)
+            return;
+        mem_fence(CLK_GLOBAL_MEM_FENCE);
+    } else {
+        barrier(CLK_GLOBAL_MEM_FENCE);
+    }
+
+    volatile global const real *all = partial;
+    real scale = 2 * loss_scale / (real)count;
+    for (uint j = lid; j < d + 2; j += wg) {
+        if (j < d && !update)
+            continue;
+        real total = 0;
+        for (uint g = 0; g < groups; g++)
+            total += all[(ulong)g * (d + 2) + j];
+        if (j < d) {
+            grad_w[j] = scale * total;
+            w_g[j] -= lr * scale * total;
+        } else if (j == d && update) {
+            grad_b[0] = scale * total;
+            b_g[0] -= lr * scale * total;
+        } else if (j == d + 1) {
+            losses[loss_slot] = loss_scale * total / (real)count;
+        }
+    }
+    if (lid == 0 && groups > 1)
+        *counter = 0;
+}
+
+/* A whole epoch in one launch by one work-group: every training minibatch (loss, gradient,
+ * step) over the shuffled order, then every validation minibatch (loss), with w in local
+ * memory. losses[k] is training batch k's loss, losses[num_train_batches + k] validation
+ * batch k's. */
+kernel void cln_linreg_epoch(global const real *Xt, ulong xt_offset, global const real *yt,
+                             ulong yt_offset, uint n_train, global const uint *index,
+                             global const real *Xv, ulong xv_offset, global const real *yv,
+                             ulong yv_offset, uint n_val, uint d, uint batch,
+                             global real *w_g, global real *b_g, global real *grad_w,
+                             global real *grad_b, real lr, real loss_scale, uint lanes,
+                             global real *losses, local real *red, local real *acc,
+                             local real *w, local real *sums)
+{
+    uint lid = get_local_id(0), wg = get_local_size(0);
+    uint slots = wg / lanes;
+    local real *rsum = sums, *rsq = sums + slots, *shared_gb = sums + 2 * slots;
+
+    for (uint j = lid; j < d; j += wg)
+        w[j] = w_g[j];
+    cln_clear_local(acc, slots * d);
+    cln_clear_local(sums, 2 * slots + 1);
+    real b = b_g[0];
+    barrier(CLK_LOCAL_MEM_FENCE);
+
+    uint nb_train = (n_train + batch - 1) / batch;
+    for (uint k = 0; k < nb_train; k++) {
+        uint begin = k * batch, count = min(batch, n_train - begin);
+        cln_accumulate_rows(Xt, xt_offset, d, index, begin, begin + count, yt, yt_offset, w, b,
+                            lanes, 1, red, acc, rsum, rsq);
+        barrier(CLK_LOCAL_MEM_FENCE);
+        real scale = 2 * loss_scale / (real)count;
+        for (uint j = lid; j < d; j += wg) {
+            real g = scale * cln_take_slot_sum(acc, slots, d, j);
+            w[j] -= lr * g;
+            if (k == nb_train - 1)
+                grad_w[j] = g;
+        }
+        if (lid == 0) {
+            real rs = 0, rq = 0;
+            for (uint s = 0; s < slots; s++) {
+                rs += rsum[s];
+                rq += rsq[s];
+                rsum[s] = rsq[s] = 0;
+            }
+            losses[k] = loss_scale * rq / (real)count;
+            *shared_gb = scale * rs;
+            if (k == nb_train - 1)
+                grad_b[0] = scale * rs;
+        }
+        barrier(CLK_LOCAL_MEM_FENCE);
+        b -= lr * *shared_gb;
+        barrier(CLK_LOCAL_MEM_FENCE);
+    }
+
+    uint nb_val = (n_val + batch - 1) / batch;
+    for (uint k = 0; k < nb_val; k++) {
+        uint begin = k * batch, count = min(batch, n_val - begin);
+        cln_accumulate_rows(Xv, xv_offset, d, NULL, begin, begin + count, yv, yv_offset, w, b,
+                            lanes, 0, red, acc, rsum, rsq);
+        barrier(CLK_LOCAL_MEM_FENCE);
+        if (lid == 0) {
+            real rq = 0;
+            for (uint s = 0; s < slots; s++) {
+                rq += rsq[s];
+                rsum[s] = rsq[s] = 0;
+            }
+            losses[nb_train + k] = loss_scale * rq / (real)count;
+        }
+        barrier(CLK_LOCAL_MEM_FENCE);
+    }
+
+    for (uint j = lid; j < d; j += wg)
+        w_g[j] = w[j];
+    if (lid == 0)
+        b_g[0] = b;
+}

@@ -1,0 +1,279 @@
+/* The three ways to enqueue an epoch, and the choice between them. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "train_paths.h"
+
+static size_t pow2_ceil(size_t n)
+{
+    size_t p = 1;
+    while (p < n)
+        p *= 2;
+    return p;
+}
+
+static size_t min_size(size_t a, size_t b) { return a < b ? a : b; }
+
+/* Bytes of local memory the fused kernels take: red[wg], acc[slots * d], w[d],
+ * sums[2 * slots + 1]. */
+static size_t local_bytes(const clni_geometry *g, size_t d, size_t real_size)
+{
+    size_t slots = g->wg / g->lanes;
+    return (g->wg + slots * d + d + 2 * slots + 1) * real_size;
+}
+
+/* Work-items on one row. A GPU wants a warp's worth of lanes on a wide row (coalesced
+ * loads); a CPU runs work-items as vector lanes, so a narrow row is best one per item. */
+static size_t lanes_for(const cln_context *ctx, size_t d)
+{
+    if (ctx->info.type == CLN_DEVICE_GPU)
+        return min_size(32, pow2_ceil(d));
+    return d <= 4 ? 1 : min_size(16, pow2_ceil(d));
+}
+
+/* A geometry for batches of `batch` rows that fits the device's limits, or wg 0 if d is too
+ * wide for local memory. `max_wg` caps the work-group size. */
+static clni_geometry fit_geometry(const cln_context *ctx, cl_kernel kernel, size_t d, size_t batch,
+                                  size_t max_wg, size_t real_size)
+{
+    size_t kernel_wg = ctx->info.max_work_group_size;
+    cl_ulong kernel_local = 0;
+    clGetKernelWorkGroupInfo(kernel, ctx->device, CL_KERNEL_WORK_GROUP_SIZE, sizeof kernel_wg,
+                             &kernel_wg, NULL);
+    clGetKernelWorkGroupInfo(kernel, ctx->device, CL_KERNEL_LOCAL_MEM_SIZE, sizeof kernel_local,
+                             &kernel_local, NULL);
+    size_t wg_cap = 1;
+    while (wg_cap * 2 <= min_size(max_wg, kernel_wg))
+        wg_cap *= 2;
+    clni_geometry g = {0};
+    g.lanes = min_size(lanes_for(ctx, d), wg_cap);
+    /* no more row slots than rows in a batch */
+    g.wg = min_size(wg_cap, g.lanes * pow2_ceil(batch));
+    size_t budget = ctx->info.local_mem_bytes > kernel_local + 64
+                        ? ctx->info.local_mem_bytes - kernel_local - 64
+                        : 0;
+    while (local_bytes(&g, d, real_size) > budget) {
+        if (g.lanes < g.wg)
+            g.lanes *= 2;          /* fewer slots, less acc */
+        else if (g.wg > 1)
+            g.wg /= 2, g.lanes = g.wg;
+        else
+            return (clni_geometry){0};
+    }
+    return g;
+}
+
+void clni_epoch_job_release(clni_epoch_job *job)
+{
+    cln_tensor_free(job->y_hat);
+    cln_tensor_free(job->losses);
+    if (job->partial)
+        clReleaseMemObject(job->partial);
+    if (job->counter)
+        clReleaseMemObject(job->counter);
+    job->y_hat = job->losses = NULL;
+    job->partial = job->counter = NULL;
+}
+
+/* Plans the fused step: groups of rows_per_group rows, enough groups to fill the device. */
+static cln_status plan_fused(clni_epoch_job *job, size_t d, size_t real_size)
+{
+    cln_context *ctx = job->ctx;
+    cl_kernel k;
+    CLNI_CHECK(clni_kernel(ctx, cln_linreg_dtype(job->m), CLNI_K_LINREG_FUSED_STEP, &k));
+    size_t batch = job->batch_size;
+    clni_geometry g = fit_geometry(ctx, k, d, batch, 256, real_size);
+    if (g.wg == 0)
+        return clni_fail(ctx, CLN_ERR_UNSUPPORTED,
+                         "cln_fit: %zu inputs do not fit the fused kernel's local memory on %s",
+                         d, ctx->info.device_name);
+    size_t slots = g.wg / g.lanes;
+    size_t want_groups = (ctx->info.type == CLN_DEVICE_GPU ? 4 : 2) * ctx->info.compute_units;
+    size_t rows = (batch + want_groups - 1) / want_groups;
+    rows = (rows + slots - 1) / slots * slots; /* whole rounds of the group's row slots */
+    g.rows_per_group = rows;
+    g.max_groups = (batch + rows - 1) / rows;
+    job->geo = g;
+    cl_int err;
+    job->partial = clCreateBuffer(ctx->cl, CL_MEM_READ_WRITE, g.max_groups * (d + 2) * real_size,
+                                  NULL, &err);
+    if (err != CL_SUCCESS)
+        return clni_cl_fail(ctx, err, "cln_fit: partial sums buffer");
+    job->counter = clCreateBuffer(ctx->cl, CL_MEM_READ_WRITE, sizeof(cl_uint), NULL, &err);
+    if (err != CL_SUCCESS)
+        return clni_cl_fail(ctx, err, "cln_fit: counter buffer");
+    cl_uint zero = 0;
+    err = clEnqueueWriteBuffer(ctx->queue, job->counter, CL_TRUE, 0, sizeof zero, &zero, 0, NULL,
+                               NULL);
+    ctx->enqueues++;
+    return err == CL_SUCCESS ? CLN_SUCCESS : clni_cl_fail(ctx, err, "cln_fit: counter buffer");
+}
+
+static cln_status plan_epoch(clni_epoch_job *job, size_t d, size_t real_size, int quiet)
+{
+    cln_context *ctx = job->ctx;
+    cl_kernel k;
+    CLNI_CHECK(clni_kernel(ctx, cln_linreg_dtype(job->m), CLNI_K_LINREG_EPOCH, &k));
+    clni_geometry g = fit_geometry(ctx, k, d, job->batch_size, 256, real_size);
+    if (g.wg == 0)
+        return quiet ? CLN_ERR_UNSUPPORTED
+                     : clni_fail(ctx, CLN_ERR_UNSUPPORTED,
+                                 "cln_fit: %zu inputs do not fit the epoch kernel's local memory "
+                                 "on %s", d, ctx->info.device_name);
+    job->geo = g;
+    return CLN_SUCCESS;
+}
+
+/* A minibatch this small costs less than a launch: run the whole epoch in one work-group. */
+static int small_enough_for_one_group(const clni_epoch_job *job, size_t d)
+{
+    return job->batch_size * d <= 4096;
+}
+
+cln_status clni_epoch_job_plan(clni_epoch_job *job, cln_train_path requested)
+{
+    cln_context *ctx = job->ctx;
+    cln_dtype dtype = cln_linreg_dtype(job->m);
+    size_t d = cln_linreg_num_inputs(job->m), real_size = cln_dtype_size(dtype);
+    size_t n_train = cln_dataset_num_train(job->data), n_val = cln_dataset_num_val(job->data);
+    CLNI_CHECK(cln_tensor_create_1d(ctx, dtype, job->nb_train + job->nb_val, &job->losses));
+
+    cln_train_path path = requested;
+    if (path == CLN_PATH_AUTO) {
+        path = CLN_PATH_FUSED;
+        if (small_enough_for_one_group(job, d) && plan_epoch(job, d, real_size, 1) == CLN_SUCCESS)
+            path = CLN_PATH_EPOCH;
+    }
+    job->path = path;
+    if (path == CLN_PATH_EPOCH)
+        return plan_epoch(job, d, real_size, 0);
+    if (path == CLN_PATH_FUSED) {
+        cln_status st = plan_fused(job, d, real_size);
+        if (st != CLN_ERR_UNSUPPORTED || requested == CLN_PATH_FUSED)
+            return st;
+        job->path = path = CLN_PATH_STEPWISE; /* AUTO falls back to the general path */
+    }
+    size_t largest = min_size(job->batch_size, n_train);
+    if (n_val > largest && job->batch_size > largest)
+        largest = min_size(job->batch_size, n_val);
+    return cln_tensor_create_1d(ctx, dtype, largest, &job->y_hat);
+}
+
+/* ---- the enqueues ---------------------------------------------------------------------- */
+
+static cln_status enqueue_stepwise(clni_epoch_job *job)
+{
+    cln_batch tb = {cln_dataset_train_X(job->data), cln_dataset_train_y(job->data), job->train, 0, 0};
+    for (size_t k = 0; k < job->nb_train; k++) {
+        cln_loader_batch(job->train, k, &tb.first, &tb.count);
+        CLNI_CHECK(cln_linreg_forward(job->m, &tb, job->y_hat));
+        CLNI_CHECK(cln_linreg_loss(job->m, &tb, job->y_hat, job->losses, k));
+        CLNI_CHECK(cln_linreg_backward(job->m, &tb, job->y_hat));
+        CLNI_CHECK(cln_linreg_sgd_step(job->m, job->lr));
+    }
+    cln_batch vb = {cln_dataset_val_X(job->data), cln_dataset_val_y(job->data), NULL, 0, 0};
+    for (size_t k = 0; k < job->nb_val; k++) {
+        cln_loader_batch(job->val, k, &vb.first, &vb.count);
+        CLNI_CHECK(cln_linreg_forward(job->m, &vb, job->y_hat));
+        CLNI_CHECK(cln_linreg_loss(job->m, &vb, job->y_hat, job->losses, job->nb_train + k));
+    }
+    return CLN_SUCCESS;
+}
+
+/* Local memory arguments shared by both fused kernels. */
+static void local_sizes(const clni_geometry *g, size_t d, size_t real_size, size_t out[4])
+{
+    size_t slots = g->wg / g->lanes;
+    out[0] = g->wg * real_size;
+    out[1] = slots * d * real_size;
+    out[2] = d * real_size;
+    out[3] = (2 * slots + 1) * real_size;
+}
+
+static cln_status enqueue_fused_batch(clni_epoch_job *job, const cln_tensor *X,
+                                      const cln_tensor *y, cl_mem index, size_t first,
+                                      size_t count, int update, size_t slot)
+{
+    cln_linreg *m = job->m;
+    cln_dtype dtype = cln_linreg_dtype(m);
+    size_t d = cln_linreg_num_inputs(m), loc[4];
+    local_sizes(&job->geo, d, cln_dtype_size(dtype), loc);
+    clni_real lr = clni_real_make(dtype, job->lr);
+    clni_real scale = clni_real_make(dtype, cln_linreg_loss_scale(m));
+    cl_ulong x_offset = X->offset, y_offset = y->offset, first_pos = first;
+    cl_ulong loss_slot = job->losses->offset + slot;
+    cl_uint dd = (cl_uint)d, n = (cl_uint)count, lanes = (cl_uint)job->geo.lanes;
+    cl_uint rows = (cl_uint)job->geo.rows_per_group;
+    cl_int upd = update;
+    size_t groups = (count + rows - 1) / rows;
+    return clni_launch(job->ctx, dtype, CLNI_K_LINREG_FUSED_STEP, groups * job->geo.wg,
+                       job->geo.wg,
+                       CLNI_ARGS(CLNI_ARG(X->buffer), CLNI_ARG(x_offset), CLNI_ARG(dd),
+                                 CLNI_ARG(index), CLNI_ARG(first_pos), CLNI_ARG(n),
+                                 CLNI_ARG(y->buffer), CLNI_ARG(y_offset),
+                                 CLNI_ARG(cln_linreg_w(m)->buffer), CLNI_ARG(cln_linreg_b(m)->buffer),
+                                 CLNI_ARG(cln_linreg_grad_w(m)->buffer),
+                                 CLNI_ARG(cln_linreg_grad_b(m)->buffer), CLNI_REAL(lr),
+                                 CLNI_REAL(scale), CLNI_ARG(upd), CLNI_ARG(lanes), CLNI_ARG(rows),
+                                 CLNI_ARG(job->losses->buffer), CLNI_ARG(loss_slot),
+                                 CLNI_ARG(job->partial), CLNI_ARG(job->counter),
+                                 CLNI_LOCAL(loc[0]), CLNI_LOCAL(loc[1]), CLNI_LOCAL(loc[2]),
+                                 CLNI_LOCAL(loc[3])));
+}
+
+static cln_status enqueue_fused(clni_epoch_job *job)
+{
+    const cln_tensor *Xt = cln_dataset_train_X(job->data), *yt = cln_dataset_train_y(job->data);
+    cl_mem index = clni_loader_index(job->train);
+    for (size_t k = 0; k < job->nb_train; k++) {
+        size_t first, count;
+        cln_loader_batch(job->train, k, &first, &count);
+        CLNI_CHECK(enqueue_fused_batch(job, Xt, yt, index, first, count, 1, k));
+    }
+    const cln_tensor *Xv = cln_dataset_val_X(job->data), *yv = cln_dataset_val_y(job->data);
+    for (size_t k = 0; k < job->nb_val; k++) {
+        size_t first, count;
+        cln_loader_batch(job->val, k, &first, &count);
+        CLNI_CHECK(enqueue_fused_batch(job, Xv, yv, NULL, first, count, 0, job->nb_train + k));
+    }
+    return CLN_SUCCESS;
+}
+
+static cln_status enqueue_whole_epoch(clni_epoch_job *job)
+{
+    cln_linreg *m = job->m;
+    cln_dtype dtype = cln_linreg_dtype(m);
+    size_t d = cln_linreg_num_inputs(m), loc[4];
+    local_sizes(&job->geo, d, cln_dtype_size(dtype), loc);
+    const cln_tensor *Xt = cln_dataset_train_X(job->data), *yt = cln_dataset_train_y(job->data);
+    const cln_tensor *Xv = cln_dataset_val_X(job->data), *yv = cln_dataset_val_y(job->data);
+    cl_mem index = clni_loader_index(job->train);
+    cl_mem xv = Xv ? Xv->buffer : NULL, yvb = yv ? yv->buffer : NULL;
+    cl_ulong xt_off = Xt->offset, yt_off = yt->offset;
+    cl_ulong xv_off = Xv ? Xv->offset : 0, yv_off = yv ? yv->offset : 0;
+    cl_uint n_train = (cl_uint)cln_dataset_num_train(job->data);
+    cl_uint n_val = (cl_uint)cln_dataset_num_val(job->data);
+    cl_uint dd = (cl_uint)d, batch = (cl_uint)job->batch_size, lanes = (cl_uint)job->geo.lanes;
+    clni_real lr = clni_real_make(dtype, job->lr);
+    clni_real scale = clni_real_make(dtype, cln_linreg_loss_scale(m));
+    return clni_launch(job->ctx, dtype, CLNI_K_LINREG_EPOCH, job->geo.wg, job->geo.wg,
+                       CLNI_ARGS(CLNI_ARG(Xt->buffer), CLNI_ARG(xt_off), CLNI_ARG(yt->buffer),
+                                 CLNI_ARG(yt_off), CLNI_ARG(n_train), CLNI_ARG(index),
+                                 CLNI_ARG(xv), CLNI_ARG(xv_off), CLNI_ARG(yvb), CLNI_ARG(yv_off),
+                                 CLNI_ARG(n_val), CLNI_ARG(dd), CLNI_ARG(batch),
+                                 CLNI_ARG(cln_linreg_w(m)->buffer), CLNI_ARG(cln_linreg_b(m)->buffer),
+                                 CLNI_ARG(cln_linreg_grad_w(m)->buffer),
+                                 CLNI_ARG(cln_linreg_grad_b(m)->buffer), CLNI_REAL(lr),
+                                 CLNI_REAL(scale), CLNI_ARG(lanes), CLNI_ARG(job->losses->buffer),
+                                 CLNI_LOCAL(loc[0]), CLNI_LOCAL(loc[1]), CLNI_LOCAL(loc[2]),
+                                 CLNI_LOCAL(loc[3])));
+}
+
+cln_status clni_epoch_job_enqueue(clni_epoch_job *job)
+{
+    switch (job->path) {
+    case CLN_PATH_EPOCH: return enqueue_whole_epoch(job);
+    case CLN_PATH_FUSED: return enqueue_fused(job);
+    default: return enqueue_stepwise(job);
+    }
+}

@@ -1,0 +1,38 @@
+/* How the trainer enqueues an epoch: the path (stepwise, fused, whole-epoch kernel), its
+ * launch geometry, and the enqueues themselves. Internal to the trainer. */
+#ifndef CLNUM_TRAIN_PATHS_H
+#define CLNUM_TRAIN_PATHS_H
+
+#include "internal.h"
+
+/* Launch shape of the fused kernels: wg work-items, `lanes` of them per row, so wg / lanes
+ * rows at a time; each group of the fused step takes rows_per_group rows of a batch. */
+typedef struct clni_geometry {
+    size_t wg, lanes, rows_per_group, max_groups;
+} clni_geometry;
+
+/* Everything one fit enqueues with. */
+typedef struct clni_epoch_job {
+    cln_context *ctx;
+    cln_linreg *m;
+    const cln_dataset *data;
+    cln_loader *train, *val;
+    size_t nb_train, nb_val, batch_size;
+    double lr;
+    cln_train_path path;         /* never AUTO once planned */
+    clni_geometry geo;
+    cln_tensor *y_hat;           /* stepwise: one batch of predictions */
+    cln_tensor *losses;          /* nb_train + nb_val batch losses of the epoch */
+    cl_mem partial, counter;     /* fused: per-group sums and the last-group ticket */
+} clni_epoch_job;
+
+/* Chooses the path (resolving AUTO) and its geometry, and makes the buffers it needs.
+ * An explicit path that cannot run here fails with CLN_ERR_UNSUPPORTED and says why. */
+cln_status clni_epoch_job_plan(clni_epoch_job *job, cln_train_path requested);
+void clni_epoch_job_release(clni_epoch_job *job);
+
+/* Enqueues one epoch's training and validation minibatches; does not wait. The training
+ * order must already be uploaded. */
+cln_status clni_epoch_job_enqueue(clni_epoch_job *job);
+
+#endif
