@@ -50,6 +50,7 @@ struct cln_context {
     size_t wg;                           /* CLN_WG for this device */
     char cl_std[16];                     /* "-cl-std=CL1.2" option value, "" if none */
     cl_program program[2];               /* per cln_dtype, built on first use */
+    cln_build_origin build_origin[2];
     cl_kernel kernels[2][CLNI_K_COUNT];
     clni_object *objects_head, *objects_tail; /* oldest first */
     cl_mem scratch;                      /* reused temporary (reduction partials) */

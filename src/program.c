@@ -6,6 +6,7 @@
 
 #include "internal.h"
 #include "kernel_sources.h"
+#include "program_cache.h"
 
 static const char *const kernel_names[CLNI_K_COUNT] = {
     [CLNI_K_FILL] = "cln_fill",
@@ -55,53 +56,57 @@ static void build_options(const cln_context *ctx, cln_dtype dtype, char *dst, si
              dtype == CLN_FLOAT64 ? "double" : "float", dtype == CLN_FLOAT64 ? 1 : 0, ctx->wg);
 }
 
-/* Creates the program from the embedded sources, or from $CLNUM_KERNEL_DIR's files of the
- * same names while developing. */
-static cln_status create_program(cln_context *ctx, cl_program *out)
+/* The kernel sources: the embedded ones, or $CLNUM_KERNEL_DIR's files of the same names
+ * while developing. */
+typedef struct sources {
+    size_t count;
+    const char **texts;
+    size_t *lengths;
+    char **loaded;
+} sources;
+
+static void sources_free(sources *s)
 {
-    const char *dir = getenv("CLNUM_KERNEL_DIR");
-    size_t n = clni_kernel_source_count;
-    const char **texts = calloc(n, sizeof *texts);
-    size_t *lengths = calloc(n, sizeof *lengths);
-    char **loaded = calloc(n, sizeof *loaded);
-    cln_status st = CLN_SUCCESS;
-    if (!texts || !lengths || !loaded)
-        st = clni_fail(ctx, CLN_ERR_OUT_OF_HOST_MEMORY, "building kernels: out of memory");
-    for (size_t i = 0; st == CLN_SUCCESS && i < n; i++) {
-        texts[i] = clni_kernel_sources[i].text;
-        lengths[i] = clni_kernel_sources[i].length;
-        if (dir && *dir) {
-            loaded[i] = read_file(dir, clni_kernel_sources[i].name, &lengths[i]);
-            if (!loaded[i])
-                st = clni_fail(ctx, CLN_ERR_IO, "CLNUM_KERNEL_DIR: cannot read %s/%s", dir,
-                               clni_kernel_sources[i].name);
-            texts[i] = loaded[i];
-        }
-    }
-    if (st == CLN_SUCCESS) {
-        cl_int err;
-        *out = clCreateProgramWithSource(ctx->cl, (cl_uint)n, texts, lengths, &err);
-        if (err != CL_SUCCESS)
-            st = clni_cl_fail(ctx, err, "clCreateProgramWithSource");
-    }
-    for (size_t i = 0; loaded && i < n; i++)
-        free(loaded[i]);
-    free(loaded);
-    free(lengths);
-    free(texts);
-    return st;
+    for (size_t i = 0; s->loaded && i < s->count; i++)
+        free(s->loaded[i]);
+    free(s->loaded);
+    free(s->lengths);
+    free(s->texts);
 }
 
-static cln_status build_program(cln_context *ctx, cln_dtype dtype)
+static cln_status sources_load(cln_context *ctx, sources *s)
 {
-    if (dtype == CLN_FLOAT64 && !ctx->info.has_float64)
-        return clni_fail(ctx, CLN_ERR_NO_FLOAT64, "float64 asked of %s, which has no cl_khr_fp64",
-                         ctx->info.device_name);
-    cl_program program = NULL;
-    CLNI_CHECK(create_program(ctx, &program));
-    char options[256];
-    build_options(ctx, dtype, options, sizeof options);
-    cl_int err = clBuildProgram(program, 1, &ctx->device, options, NULL, NULL);
+    const char *dir = getenv("CLNUM_KERNEL_DIR");
+    s->count = clni_kernel_source_count;
+    s->texts = calloc(s->count, sizeof *s->texts);
+    s->lengths = calloc(s->count, sizeof *s->lengths);
+    s->loaded = calloc(s->count, sizeof *s->loaded);
+    if (!s->texts || !s->lengths || !s->loaded)
+        return clni_fail(ctx, CLN_ERR_OUT_OF_HOST_MEMORY, "building kernels: out of memory");
+    for (size_t i = 0; i < s->count; i++) {
+        s->texts[i] = clni_kernel_sources[i].text;
+        s->lengths[i] = clni_kernel_sources[i].length;
+        if (dir && *dir) {
+            s->loaded[i] = read_file(dir, clni_kernel_sources[i].name, &s->lengths[i]);
+            if (!s->loaded[i])
+                return clni_fail(ctx, CLN_ERR_IO, "CLNUM_KERNEL_DIR: cannot read %s/%s", dir,
+                                 clni_kernel_sources[i].name);
+            s->texts[i] = s->loaded[i];
+        }
+    }
+    return CLN_SUCCESS;
+}
+
+/* Compiles the sources; a failure comes back with the compiler's log. */
+static cln_status compile(cln_context *ctx, const sources *src, const char *options,
+                          cl_program *out)
+{
+    cl_int err;
+    cl_program program = clCreateProgramWithSource(ctx->cl, (cl_uint)src->count, src->texts,
+                                                   src->lengths, &err);
+    if (err != CL_SUCCESS)
+        return clni_cl_fail(ctx, err, "clCreateProgramWithSource");
+    err = clBuildProgram(program, 1, &ctx->device, options, NULL, NULL);
     if (err != CL_SUCCESS) {
         size_t log_size = 0;
         clGetProgramBuildInfo(program, ctx->device, CL_PROGRAM_BUILD_LOG, 0, NULL, &log_size);
@@ -118,8 +123,34 @@ static cln_status build_program(cln_context *ctx, cln_dtype dtype)
         clReleaseProgram(program);
         return CLN_ERR_BUILD_FAILED;
     }
-    ctx->program[dtype] = program;
+    *out = program;
     return CLN_SUCCESS;
+}
+
+static cln_status build_program(cln_context *ctx, cln_dtype dtype)
+{
+    if (dtype == CLN_FLOAT64 && !ctx->info.has_float64)
+        return clni_fail(ctx, CLN_ERR_NO_FLOAT64, "float64 asked of %s, which has no cl_khr_fp64",
+                         ctx->info.device_name);
+    sources src = {0};
+    cln_status st = sources_load(ctx, &src);
+    char options[256], key[1024];
+    build_options(ctx, dtype, options, sizeof options);
+    if (st == CLN_SUCCESS) {
+        clni_cache_key(ctx, options, src.texts, src.lengths, src.count, key, sizeof key);
+        ctx->program[dtype] = clni_cache_load(ctx, key, options);
+        if (ctx->program[dtype]) {
+            ctx->build_origin[dtype] = CLN_BUILD_FROM_CACHE;
+        } else {
+            st = compile(ctx, &src, options, &ctx->program[dtype]);
+            if (st == CLN_SUCCESS) {
+                ctx->build_origin[dtype] = CLN_BUILD_FROM_SOURCE;
+                clni_cache_store(key, ctx->program[dtype]);
+            }
+        }
+    }
+    sources_free(&src);
+    return st;
 }
 
 cln_status cln_context_build(cln_context *ctx, int dtype)
@@ -130,6 +161,13 @@ cln_status cln_context_build(cln_context *ctx, int dtype)
     if (ctx->program[dtype])
         return CLN_SUCCESS;
     return build_program(ctx, (cln_dtype)dtype);
+}
+
+cln_build_origin cln_context_build_origin(const cln_context *ctx, int dtype)
+{
+    if (!ctx || (dtype != CLN_FLOAT32 && dtype != CLN_FLOAT64))
+        return CLN_BUILD_NONE;
+    return ctx->build_origin[dtype];
 }
 
 cln_status clni_kernel(cln_context *ctx, cln_dtype dtype, clni_kernel_id id, cl_kernel *out)

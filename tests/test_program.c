@@ -78,12 +78,106 @@ static void missing_kernel_dir(void **state)
     unsetenv("CLNUM_KERNEL_DIR");
 }
 
+/* Runs a fill through ctx and checks it, so a program from the cache is shown to work. */
+static void check_program_runs(cln_context *ctx)
+{
+    cln_tensor *t;
+    TU_OK(ctx, cln_tensor_create_1d(ctx, CLN_FLOAT32, 5, &t));
+    TU_OK(ctx, cln_tensor_fill(t, 2.5));
+    float v[5];
+    TU_OK(ctx, cln_tensor_download(t, v, sizeof v));
+    for (int i = 0; i < 5; i++)
+        assert_true(v[i] == 2.5f);
+    cln_tensor_free(t);
+}
+
+/* Builds a context's float32 program and returns where it came from. */
+static cln_build_origin build_once(void)
+{
+    cln_context *ctx;
+    assert_int_equal(cln_context_create(NULL, &ctx), CLN_SUCCESS);
+    assert_int_equal(cln_context_build_origin(ctx, CLN_FLOAT32), CLN_BUILD_NONE);
+    TU_OK(ctx, cln_context_build(ctx, CLN_FLOAT32));
+    cln_build_origin origin = cln_context_build_origin(ctx, CLN_FLOAT32);
+    check_program_runs(ctx);
+    cln_context_free(ctx);
+    return origin;
+}
+
+/* The one cache file in dir, or fails. */
+static void cache_file(const char *dir, char *path, size_t cap)
+{
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "ls '%s'/*.bin", dir);
+    FILE *p = popen(cmd, "r");
+    assert_non_null(p);
+    assert_non_null(fgets(path, (int)cap, p));
+    path[strcspn(path, "\n")] = '\0';
+    char extra[512];
+    assert_null(fgets(extra, sizeof extra, p)); /* exactly one */
+    pclose(p);
+}
+
+static void cache_hit_miss_corrupt_off(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/clnum-cache-XXXXXX", path[1024], cmd[2400];
+    assert_non_null(mkdtemp(dir));
+    char sub[256];
+    snprintf(sub, sizeof sub, "%s/made/by/clnum", dir); /* parents are created too */
+    setenv("CLNUM_CACHE_DIR", sub, 1);
+
+    assert_int_equal(build_once(), CLN_BUILD_FROM_SOURCE);
+    assert_int_equal(build_once(), CLN_BUILD_FROM_CACHE);
+    cache_file(sub, path, sizeof path);
+
+    /* A flipped byte in the middle: the checksum fails, the program is rebuilt and rewritten. */
+    snprintf(cmd, sizeof cmd,
+             "size=$(stat -c %%s '%s'); printf '\\377\\000\\377' | dd of='%s' bs=1 seek=$((size / 2)) "
+             "conv=notrunc status=none", path, path);
+    assert_int_equal(system(cmd), 0);
+    assert_int_equal(build_once(), CLN_BUILD_FROM_SOURCE);
+    assert_int_equal(build_once(), CLN_BUILD_FROM_CACHE);
+
+    /* Truncated, and then garbage: both rebuilt. */
+    snprintf(cmd, sizeof cmd, "truncate -s 100 '%s'", path);
+    assert_int_equal(system(cmd), 0);
+    assert_int_equal(build_once(), CLN_BUILD_FROM_SOURCE);
+    snprintf(cmd, sizeof cmd, "head -c 5000 /dev/urandom > '%s'", path);
+    assert_int_equal(system(cmd), 0);
+    assert_int_equal(build_once(), CLN_BUILD_FROM_SOURCE);
+    assert_int_equal(build_once(), CLN_BUILD_FROM_CACHE);
+
+    /* Other sources (a stale entry): a new key, so a miss, and a second file. */
+    char kdir[] = "/tmp/clnum-kernels-XXXXXX";
+    assert_non_null(mkdtemp(kdir));
+    copy_kernels(kdir, "\n/* changed */\n");
+    setenv("CLNUM_KERNEL_DIR", kdir, 1);
+    assert_int_equal(build_once(), CLN_BUILD_FROM_SOURCE);
+    assert_int_equal(build_once(), CLN_BUILD_FROM_CACHE);
+    unsetenv("CLNUM_KERNEL_DIR");
+
+    /* off: always from source */
+    setenv("CLNUM_CACHE_DIR", "off", 1);
+    assert_int_equal(build_once(), CLN_BUILD_FROM_SOURCE);
+    assert_int_equal(build_once(), CLN_BUILD_FROM_SOURCE);
+
+    /* an unwritable place: still builds */
+    setenv("CLNUM_CACHE_DIR", "/proc/clnum-cannot-write-here", 1);
+    assert_int_equal(build_once(), CLN_BUILD_FROM_SOURCE);
+
+    unsetenv("CLNUM_CACHE_DIR");
+    snprintf(cmd, sizeof cmd, "rm -rf '%s' '%s'", dir, kdir);
+    assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(builds_from_a_kernel_dir),
         cmocka_unit_test(build_failure_carries_the_log),
         cmocka_unit_test(missing_kernel_dir),
+        cmocka_unit_test(cache_hit_miss_corrupt_off),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

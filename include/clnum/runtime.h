@@ -89,8 +89,22 @@ const cln_device_info *cln_context_device(const cln_context *ctx);
 const char *cln_last_error(const cln_context *ctx);
 
 /* Builds the context's kernel program for a dtype now rather than at first use (the
- * bench times this). dtype is a cln_dtype (tensor.h). */
+ * bench times this). dtype is a cln_dtype (tensor.h).
+ *
+ * Built programs are kept on disk and reused by later processes: in $CLNUM_CACHE_DIR, else
+ * $XDG_CACHE_HOME/clnum, else ~/.cache/clnum; CLNUM_CACHE_DIR=off turns this off. An entry
+ * is keyed by the kernel sources, the build options, the device, its driver and clnum's
+ * version; a corrupt or stale entry is ignored and rebuilt. */
 cln_status cln_context_build(cln_context *ctx, int dtype);
+
+typedef enum cln_build_origin {
+    CLN_BUILD_NONE = 0,        /* not built yet */
+    CLN_BUILD_FROM_SOURCE = 1, /* compiled (and then stored in the cache) */
+    CLN_BUILD_FROM_CACHE = 2   /* loaded from the on-disk cache */
+} cln_build_origin;
+
+/* Where the program of a dtype came from. */
+cln_build_origin cln_context_build_origin(const cln_context *ctx, int dtype);
 
 /* The context's OpenCL objects, for interoperation (CLBlast, your own kernels). Any out
  * pointer may be NULL. They stay owned by the context: do not release them. */
