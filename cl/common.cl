@@ -7,6 +7,11 @@
 #endif
 
 typedef REAL real;
+#if CLN_FP64
+typedef double4 real4;
+#else
+typedef float4 real4;
+#endif
 
 /* Philox4x32-10 (Salmon et al., SC 2011), as in Random123; src/random.c is its twin. */
 inline uint4 cln_philox4x32_10(uint4 c, uint2 k)

@@ -8,6 +8,39 @@
  * on every run. Positions index the row order: row = index[pos], or pos when index is
  * NULL. */
 
+/* x . w over the columns a lane owns: chunks of four, c = lane, lane + lanes, ... (vector
+ * loads; two accumulators so a CPU does not wait on one add chain), then its share of the
+ * d % 4 tail columns. */
+inline real cln_lane_dot(global const real *x, local const real *w, uint d, uint lane,
+                         uint lanes)
+{
+    uint chunks = d / 4;
+    real4 a0 = 0, a1 = 0;
+    uint c = lane;
+    for (; c + lanes < chunks; c += 2 * lanes) {
+        a0 += vload4(c, x) * vload4(c, w);
+        a1 += vload4(c + lanes, x) * vload4(c + lanes, w);
+    }
+    if (c < chunks)
+        a0 += vload4(c, x) * vload4(c, w);
+    a0 += a1;
+    real part = (a0.x + a0.y) + (a0.z + a0.w);
+    for (uint j = 4 * chunks + lane; j < d; j += lanes)
+        part += x[j] * w[j];
+    return part;
+}
+
+/* acc += r x over the same columns. */
+inline void cln_lane_axpy(local real *acc, global const real *x, real r, uint d, uint lane,
+                          uint lanes)
+{
+    uint chunks = d / 4;
+    for (uint c = lane; c < chunks; c += lanes)
+        vstore4(vload4(c, acc) + r * vload4(c, x), c, acc);
+    for (uint j = 4 * chunks + lane; j < d; j += lanes)
+        acc[j] += r * x[j];
+}
+
 /* Adds the rows at positions [begin, end) into the group's sums: acc[slot * d + j] +=
  * x_j r, rsum[slot] += r, rsq[slot] += r^2, with r = x . w + b - y. With with_grad 0 only
  * rsq is kept (validation). */
@@ -24,10 +57,7 @@ inline void cln_accumulate_rows(global const real *X, ulong x_offset, uint d,
         bool valid = pos < end;
         uint row = valid ? (index ? index[pos] : (uint)pos) : 0;
         global const real *x = X + x_offset + (ulong)row * d;
-        real part = 0;
-        if (valid)
-            for (uint j = lane; j < d; j += lanes)
-                part += x[j] * w[j];
+        real part = valid ? cln_lane_dot(x, w, d, lane, lanes) : 0;
         if (lanes > 1) { /* the row's dot product: a tree over its lanes */
             red[lid] = part;
             barrier(CLK_LOCAL_MEM_FENCE);
@@ -41,8 +71,7 @@ inline void cln_accumulate_rows(global const real *X, ulong x_offset, uint d,
         if (valid) {
             real r = part + b - y[y_offset + row];
             if (with_grad)
-                for (uint j = lane; j < d; j += lanes)
-                    acc[slot * d + j] += x[j] * r;
+                cln_lane_axpy(acc + slot * d, x, r, d, lane, lanes);
             if (lane == 0) {
                 rsum[slot] += r;
                 rsq[slot] += r * r;

@@ -1,6 +1,7 @@
 /* The three ways to enqueue an epoch, and the choice between them. */
 #include <stdlib.h>
 #include <string.h>
+#include <stdio.h>
 
 #include "train_paths.h"
 
@@ -14,6 +15,14 @@ static size_t pow2_ceil(size_t n)
 
 static size_t min_size(size_t a, size_t b) { return a < b ? a : b; }
 
+/* Largest work-group the fused kernels use: a GPU wants many work-items to hide latency;
+ * a CPU runs a group's items one after another on one core, and every extra item is one
+ * more row of gradient sums to add up at the end of a batch. */
+static size_t max_wg_for(const cln_context *ctx)
+{
+    return ctx->info.type == CLN_DEVICE_GPU ? 256 : 8;
+}
+
 /* Bytes of local memory the fused kernels take: red[wg], acc[slots * d], w[d],
  * sums[2 * slots + 1]. */
 static size_t local_bytes(const clni_geometry *g, size_t d, size_t real_size)
@@ -22,14 +31,27 @@ static size_t local_bytes(const clni_geometry *g, size_t d, size_t real_size)
     return (g->wg + slots * d + d + 2 * slots + 1) * real_size;
 }
 
-/* Work-items on one row. A GPU wants a warp's worth of lanes on a wide row (coalesced
- * loads); a CPU runs work-items as vector lanes, so a narrow row is best one per item. */
+/* Work-items on one row, each loading four columns at a time. A GPU wants up to a warp's
+ * worth of lanes on a row, so a warp's loads are contiguous; a CPU runs best with a row
+ * per work-item, whose vector loads then walk along the row. */
 static size_t lanes_for(const cln_context *ctx, size_t d)
 {
     if (ctx->info.type == CLN_DEVICE_GPU)
-        return min_size(32, pow2_ceil(d));
-    return d <= 4 ? 1 : min_size(16, pow2_ceil(d));
+        return min_size(32, pow2_ceil((d + 3) / 4));
+    return 1;
 }
+
+/* CLNUM_TUNE="WG:LANES[:GROUPS]" overrides the fused kernels' shape, for tuning on a new
+ * device: v[0] work-group size, v[1] lanes, v[2] groups of a fused step (0: not given). */
+static void tune_values(unsigned long v[3])
+{
+    const char *tune = getenv("CLNUM_TUNE");
+    v[0] = v[1] = v[2] = 0;
+    if (!tune || sscanf(tune, "%lu:%lu:%lu", &v[0], &v[1], &v[2]) < 2)
+        v[0] = v[1] = v[2] = 0;
+}
+
+static int is_pow2(unsigned long v) { return v && !(v & (v - 1)); }
 
 /* A geometry for batches of `batch` rows that fits the device's limits, or wg 0 if d is too
  * wide for local memory. `max_wg` caps the work-group size. */
@@ -52,6 +74,12 @@ static clni_geometry fit_geometry(const cln_context *ctx, cl_kernel kernel, size
     size_t budget = ctx->info.local_mem_bytes > kernel_local + 64
                         ? ctx->info.local_mem_bytes - kernel_local - 64
                         : 0;
+    unsigned long tune[3];
+    tune_values(tune);
+    if (is_pow2(tune[0]) && is_pow2(tune[1]) && tune[0] <= wg_cap && tune[1] <= tune[0]) {
+        g.wg = tune[0];
+        g.lanes = tune[1];
+    }
     while (local_bytes(&g, d, real_size) > budget) {
         if (g.lanes < g.wg)
             g.lanes *= 2;          /* fewer slots, less acc */
@@ -82,13 +110,17 @@ static cln_status plan_fused(clni_epoch_job *job, size_t d, size_t real_size)
     cl_kernel k;
     CLNI_CHECK(clni_kernel(ctx, cln_linreg_dtype(job->m), CLNI_K_LINREG_FUSED_STEP, &k));
     size_t batch = job->batch_size;
-    clni_geometry g = fit_geometry(ctx, k, d, batch, 256, real_size);
+    clni_geometry g = fit_geometry(ctx, k, d, batch, max_wg_for(ctx), real_size);
     if (g.wg == 0)
         return clni_fail(ctx, CLN_ERR_UNSUPPORTED,
                          "cln_fit: %zu inputs do not fit the fused kernel's local memory on %s",
                          d, ctx->info.device_name);
     size_t slots = g.wg / g.lanes;
     size_t want_groups = (ctx->info.type == CLN_DEVICE_GPU ? 4 : 2) * ctx->info.compute_units;
+    unsigned long tune[3];
+    tune_values(tune);
+    if (tune[2] > 0)
+        want_groups = tune[2];
     size_t rows = (batch + want_groups - 1) / want_groups;
     rows = (rows + slots - 1) / slots * slots; /* whole rounds of the group's row slots */
     g.rows_per_group = rows;
@@ -114,7 +146,7 @@ static cln_status plan_epoch(clni_epoch_job *job, size_t d, size_t real_size, in
     cln_context *ctx = job->ctx;
     cl_kernel k;
     CLNI_CHECK(clni_kernel(ctx, cln_linreg_dtype(job->m), CLNI_K_LINREG_EPOCH, &k));
-    clni_geometry g = fit_geometry(ctx, k, d, job->batch_size, 256, real_size);
+    clni_geometry g = fit_geometry(ctx, k, d, job->batch_size, max_wg_for(ctx), real_size);
     if (g.wg == 0)
         return quiet ? CLN_ERR_UNSUPPORTED
                      : clni_fail(ctx, CLN_ERR_UNSUPPORTED,
