@@ -41,30 +41,104 @@ int cli_parse_double(const char *text, double *out)
     return 0;
 }
 
-typedef enum { OPT_SIZE, OPT_U64, OPT_DOUBLE, OPT_STRING, OPT_FLAG } opt_kind;
+int cli_split_list(const char *text, char ***items, size_t *count)
+{
+    *items = NULL;
+    *count = 0;
+    size_t n = 1;
+    for (const char *c = text; *c; c++)
+        n += *c == ',';
+    char **list = calloc(n, sizeof *list);
+    if (!list)
+        return -1;
+    const char *start = text;
+    for (size_t k = 0; k < n; k++) {
+        const char *end = strchr(start, ',');
+        size_t len = end ? (size_t)(end - start) : strlen(start);
+        if (len == 0 || !(list[k] = malloc(len + 1))) {
+            cli_free_list(list, n);
+            return -1;
+        }
+        memcpy(list[k], start, len);
+        list[k][len] = '\0';
+        start = end ? end + 1 : start + len;
+    }
+    *items = list;
+    *count = n;
+    return 0;
+}
+
+void cli_free_list(char **items, size_t count)
+{
+    for (size_t k = 0; items && k < count; k++)
+        free(items[k]);
+    free(items);
+}
+
+typedef enum { OPT_SIZE, OPT_U64, OPT_DOUBLE, OPT_STRING, OPT_FLAG, OPT_CHAR, OPT_CHOICE } opt_kind;
 
 typedef struct opt_spec {
     const char *name;
     opt_kind kind;
     size_t min, max;     /* OPT_SIZE bounds */
     size_t field;        /* offsetof in linreg_options */
+    unsigned given;      /* LINREG_GIVEN_* bit it sets */
+    const char *const *choices; /* OPT_CHOICE: the words, their index is stored as an int */
 } opt_spec;
+
+static const char *const solver_words[] = {"sgd", "exact", NULL};
+static const char *const loss_words[] = {"half-mse", "mse", NULL};
 
 #define FIELD(f) offsetof(linreg_options, f)
 static const opt_spec specs[] = {
-    {"--epochs", OPT_SIZE, 1, 1000000, FIELD(epochs)},
-    {"--lr", OPT_DOUBLE, 0, 0, FIELD(lr)},
-    {"--batch-size", OPT_SIZE, 1, UINT32_MAX, FIELD(batch_size)},
-    {"--num-train", OPT_SIZE, 1, UINT32_MAX, FIELD(num_train)},
-    {"--num-val", OPT_SIZE, 0, UINT32_MAX, FIELD(num_val)},
-    {"--num-inputs", OPT_SIZE, 1, 1u << 20, FIELD(num_inputs)},
-    {"--noise", OPT_DOUBLE, 0, 0, FIELD(noise)},
-    {"--seed", OPT_U64, 0, 0, FIELD(seed)},
-    {"--device", OPT_STRING, 0, 0, FIELD(device)},
-    {"--csv", OPT_STRING, 0, 0, FIELD(csv_path)},
-    {"--list-devices", OPT_FLAG, 0, 0, FIELD(list_devices)},
-    {"--help", OPT_FLAG, 0, 0, FIELD(help)},
+    {"--epochs", OPT_SIZE, 1, 1000000, FIELD(epochs), 0, NULL},
+    {"--lr", OPT_DOUBLE, 0, 0, FIELD(lr), 0, NULL},
+    {"--batch-size", OPT_SIZE, 1, UINT32_MAX, FIELD(batch_size), 0, NULL},
+    {"--num-train", OPT_SIZE, 1, UINT32_MAX, FIELD(num_train), LINREG_GIVEN_SYNTHETIC, NULL},
+    {"--num-val", OPT_SIZE, 0, UINT32_MAX, FIELD(num_val), LINREG_GIVEN_SYNTHETIC, NULL},
+    {"--num-inputs", OPT_SIZE, 1, 1u << 20, FIELD(num_inputs), LINREG_GIVEN_SYNTHETIC, NULL},
+    {"--noise", OPT_DOUBLE, 0, 0, FIELD(noise), LINREG_GIVEN_SYNTHETIC, NULL},
+    {"--seed", OPT_U64, 0, 0, FIELD(seed), 0, NULL},
+    {"--device", OPT_STRING, 0, 0, FIELD(device), 0, NULL},
+    {"--csv", OPT_STRING, 0, 0, FIELD(csv_path), 0, NULL},
+    {"--list-devices", OPT_FLAG, 0, 0, FIELD(list_devices), 0, NULL},
+    {"--help", OPT_FLAG, 0, 0, FIELD(help), 0, NULL},
+    {"--data", OPT_STRING, 0, 0, FIELD(data_path), 0, NULL},
+    {"--target", OPT_STRING, 0, 0, FIELD(target), LINREG_GIVEN_DATA_ONLY, NULL},
+    {"--features", OPT_STRING, 0, 0, FIELD(features), LINREG_GIVEN_DATA_ONLY, NULL},
+    {"--delimiter", OPT_CHAR, 0, 0, FIELD(delimiter), LINREG_GIVEN_DATA_ONLY, NULL},
+    {"--no-header", OPT_FLAG, 0, 0, FIELD(no_header), LINREG_GIVEN_DATA_ONLY, NULL},
+    {"--standardize", OPT_FLAG, 0, 0, FIELD(standardize), LINREG_GIVEN_DATA_ONLY, NULL},
+    {"--val-fraction", OPT_DOUBLE, 0, 0, FIELD(val_fraction), LINREG_GIVEN_DATA_ONLY, NULL},
+    {"--solver", OPT_CHOICE, 0, 0, FIELD(solver), 0, solver_words},
+    {"--loss", OPT_CHOICE, 0, 0, FIELD(loss), 0, loss_words},
+    {"--plot", OPT_STRING, 0, 0, FIELD(plot_path), 0, NULL},
+    {"--json", OPT_STRING, 0, 0, FIELD(json_path), 0, NULL},
+    {"--quiet", OPT_FLAG, 0, 0, FIELD(quiet), 0, NULL},
 };
+
+/* A one-character delimiter: the character itself, or "tab" / "\t". */
+static int parse_char(const char *text, char *out)
+{
+    if (strcmp(text, "tab") == 0 || strcmp(text, "\\t") == 0) {
+        *out = '\t';
+        return 0;
+    }
+    if (strlen(text) != 1 || text[0] == '"' || text[0] == '\n' || text[0] == '\r')
+        return -1;
+    *out = text[0];
+    return 0;
+}
+
+static int parse_choice(const char *text, const char *const *words, int *out)
+{
+    for (int k = 0; words[k]; k++)
+        if (strcmp(text, words[k]) == 0) {
+            *out = k;
+            return 0;
+        }
+    return -1;
+}
 
 int linreg_options_parse(int argc, char **argv, linreg_options *opts, char *err, size_t err_cap)
 {
@@ -76,6 +150,8 @@ int linreg_options_parse(int argc, char **argv, linreg_options *opts, char *err,
     opts->num_val = 1000;
     opts->num_inputs = 2;
     opts->noise = 0.01;
+    opts->delimiter = ',';
+    opts->val_fraction = 0.2;
     err[0] = '\0';
 
     for (int i = 1; i < argc; i++) {
@@ -94,6 +170,7 @@ int linreg_options_parse(int argc, char **argv, linreg_options *opts, char *err,
             return -1;
         }
         char *field = (char *)opts + spec->field;
+        opts->given |= spec->given;
         if (spec->kind == OPT_FLAG) {
             if (eq) {
                 snprintf(err, err_cap, "%s takes no value", spec->name);
@@ -113,10 +190,20 @@ int linreg_options_parse(int argc, char **argv, linreg_options *opts, char *err,
         case OPT_U64: bad = cli_parse_u64(value, (uint64_t *)field); break;
         case OPT_DOUBLE: bad = cli_parse_double(value, (double *)field); break;
         case OPT_STRING: bad = !*value; *(const char **)field = value; break;
+        case OPT_CHAR: bad = parse_char(value, field); break;
+        case OPT_CHOICE: bad = parse_choice(value, spec->choices, (int *)field); break;
         case OPT_FLAG: break;
         }
         if (bad) {
-            if (spec->kind == OPT_SIZE)
+            if (spec->kind == OPT_CHOICE) {
+                int used = snprintf(err, err_cap, "%s: '%.64s' is not one of", spec->name, value);
+                for (int k = 0; spec->choices[k] && used > 0 && (size_t)used < err_cap; k++)
+                    used += snprintf(err + used, err_cap - (size_t)used, "%s %s",
+                                     k ? "," : "", spec->choices[k]);
+            } else if (spec->kind == OPT_CHAR)
+                snprintf(err, err_cap, "%s: '%.64s' is not one character (or 'tab'); the quote "
+                         "and line breaks cannot be delimiters", spec->name, value);
+            else if (spec->kind == OPT_SIZE)
                 snprintf(err, err_cap, "%s: '%.64s' is not a whole number in %zu .. %zu",
                          spec->name, value, spec->min, spec->max);
             else
@@ -131,6 +218,24 @@ int linreg_options_parse(int argc, char **argv, linreg_options *opts, char *err,
     }
     if (opts->noise < 0) {
         snprintf(err, err_cap, "--noise must be 0 or more");
+        return -1;
+    }
+    if (!(opts->val_fraction >= 0 && opts->val_fraction < 1)) {
+        snprintf(err, err_cap, "--val-fraction must be at least 0 and less than 1");
+        return -1;
+    }
+    if (opts->data_path && (opts->given & LINREG_GIVEN_SYNTHETIC)) {
+        snprintf(err, err_cap, "--num-train, --num-val, --num-inputs and --noise describe "
+                 "synthetic data: they do not go with --data");
+        return -1;
+    }
+    if (!opts->data_path && (opts->given & LINREG_GIVEN_DATA_ONLY)) {
+        snprintf(err, err_cap, "--target, --features, --delimiter, --no-header, --standardize "
+                 "and --val-fraction need --data FILE.csv");
+        return -1;
+    }
+    if (opts->plot_path && opts->solver == LINREG_SOLVER_EXACT) {
+        snprintf(err, err_cap, "--plot draws the training curves: it needs --solver sgd");
         return -1;
     }
     return 0;

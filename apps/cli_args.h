@@ -6,6 +6,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+typedef enum { LINREG_SOLVER_SGD = 0, LINREG_SOLVER_EXACT = 1 } linreg_solver;
+typedef enum { LINREG_LOSS_HALF_MSE = 0, LINREG_LOSS_MSE = 1 } linreg_loss;
+
 typedef struct linreg_options {
     size_t epochs;
     double lr;
@@ -19,7 +22,35 @@ typedef struct linreg_options {
     const char *csv_path;    /* loss history as CSV, or NULL */
     int list_devices;
     int help;
+    /* real data (--data and the options that only apply to it) */
+    const char *data_path;   /* CSV file to train on, or NULL: synthetic data */
+    const char *target;      /* target column (name or index); NULL: the last one */
+    const char *features;    /* comma-separated feature columns; NULL: all but the target */
+    char delimiter;          /* default ',' ("tab" or "\t" give a tab) */
+    int no_header;
+    int standardize;
+    double val_fraction;     /* default 0.2 */
+    /* how and what */
+    linreg_solver solver;    /* default LINREG_SOLVER_SGD */
+    linreg_loss loss;        /* default LINREG_LOSS_HALF_MSE */
+    const char *plot_path;   /* SVG of the loss curves, or NULL */
+    const char *json_path;   /* machine-readable summary, or NULL */
+    int quiet;
+    unsigned given;          /* LINREG_GIVEN_* bits of the options given explicitly */
 } linreg_options;
+
+/* Options given on the command line, for the checks of what goes with what. */
+enum {
+    LINREG_GIVEN_SYNTHETIC = 1u << 0, /* --num-train --num-val --num-inputs --noise */
+    LINREG_GIVEN_DATA_ONLY = 1u << 1  /* --target --features --delimiter --no-header
+                                         --standardize --val-fraction */
+};
+
+/* Splits a comma-separated list into malloc'd strings (empty items are an error). Returns
+ * 0 and sets *items (free each and the array with cli_free_list) and *count; -1 on an
+ * empty item or out of memory. */
+int cli_split_list(const char *text, char ***items, size_t *count);
+void cli_free_list(char **items, size_t count);
 
 /* Strict number parsers: the whole text must be the number, within [min, max]. Return 0 on
  * success, -1 otherwise. */

@@ -1,30 +1,64 @@
 /* clnum-linreg: d2l chapter 3.4, "Linear Regression Implementation from Scratch", in C on
- * an OpenCL device. With no arguments it runs the chapter's exact settings. */
+ * an OpenCL device. With no arguments it runs the chapter's exact settings; with --data it
+ * trains on a CSV file and prints the parameters in the file's units. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "cli_args.h"
 #include "clnum/clnum.h"
+#include "report.h"
+
+/* Returns the status of a call that fails. */
+#define TRY(call)                             \
+    do {                                      \
+        cln_status try_st_ = (call);          \
+        if (try_st_ != CLN_SUCCESS)           \
+            return try_st_;                   \
+    } while (0)
 
 static void usage(FILE *out)
 {
     fprintf(out,
             "usage: clnum-linreg [options]\n"
-            "Trains d2l's linear regression (chapter 3.4) on synthetic data on an OpenCL device.\n"
+            "Trains d2l's linear regression (chapters 3.4 and 3.5) on an OpenCL device, on\n"
+            "synthetic data (the default) or on a CSV file.\n"
             "\n"
+            "training:\n"
             "  --epochs N        epochs (default 3)\n"
             "  --lr X            learning rate (default 0.03)\n"
             "  --batch-size N    minibatch size (default 32)\n"
+            "  --loss L          half-mse: d2l's mean((y_hat - y)^2 / 2) (default);\n"
+            "                    mse: PyTorch's nn.MSELoss, as chapter 3.5\n"
+            "  --solver S        sgd: train on the device (default); exact: closed-form least\n"
+            "                    squares on the host in double precision (Householder QR)\n"
+            "  --seed N          seed of the data, the split, the initial w and the shuffling\n"
+            "                    (default 0)\n"
+            "synthetic data (without --data):\n"
             "  --num-train N     training rows (default 1000)\n"
             "  --num-val N       validation rows (default 1000)\n"
             "  --num-inputs D    features (default 2; other than 2, the true w is drawn from the seed)\n"
             "  --noise X         noise standard deviation (default 0.01)\n"
-            "  --seed N          seed of the data, the initial w and the shuffling (default 0)\n"
+            "real data:\n"
+            "  --data FILE.csv   train on a CSV file with a header row\n"
+            "  --target NAME     the column to predict, by name or 0-based index (default: the last)\n"
+            "  --features A,B    the input columns (default: every other column)\n"
+            "  --delimiter C     field separator (default ','; 'tab' for tabs)\n"
+            "  --no-header       the first row is data; name columns by index\n"
+            "  --standardize     z-score the features with the training rows' statistics\n"
+            "                    (the parameters are still printed in the file's units)\n"
+            "  --val-fraction F  fraction of rows held out for validation, 0 <= F < 1 (default 0.2)\n"
+            "output:\n"
+            "  --quiet           only the result lines; no epoch lines, no progress line\n"
+            "  --plot FILE.svg   the loss curves as d2l's ProgressBoard draws them\n"
+            "  --json FILE       a summary: device, w, b, train_loss, val_loss, epochs, time_ms\n"
+            "  --csv FILE        the loss history (curve,x,loss)\n"
+            "device:\n"
             "  --device P:D      platform:device by index or name (default: $CLNUM_DEVICE, else\n"
             "                    the first GPU, else the first device)\n"
             "  --list-devices    list the OpenCL devices and exit\n"
-            "  --csv FILE        write the loss history (curve,x,loss) to FILE\n"
             "  --help            this text\n");
 }
 
@@ -38,6 +72,16 @@ static const char *type_name(cln_device_type t)
     }
 }
 
+static void print_bytes(double bytes)
+{
+    if (bytes >= (1u << 30))
+        printf("%.1f GiB", bytes / (1u << 30));
+    else if (bytes >= (1u << 20))
+        printf("%.0f MiB", bytes / (1u << 20));
+    else
+        printf("%.0f KiB", bytes / (1u << 10));
+}
+
 static int list_devices(const char *selector)
 {
     cln_device_info *list;
@@ -47,18 +91,33 @@ static int list_devices(const char *selector)
         return 1;
     }
     cln_device_selector sel;
-    if (!selector)
+    const char *source = selector ? "--device" : "default";
+    if (!selector && getenv("CLNUM_DEVICE")) {
         selector = getenv("CLNUM_DEVICE");
-    if (cln_device_selector_parse(selector, &sel) == CLN_SUCCESS)
-        cln_devices_choose(list, count, &sel, &chosen);
+        source = "CLNUM_DEVICE";
+    }
+    int bad_selector = cln_device_selector_parse(selector, &sel) != CLN_SUCCESS ||
+                       cln_devices_choose(list, count, &sel, &chosen) != CLN_SUCCESS;
     for (size_t i = 0; i < count; i++) {
         const cln_device_info *d = &list[i];
-        printf("%c %zu:%zu  %s / %s  (%s, %u compute units, %.1f GiB, %s%s)\n",
-               i == chosen ? '*' : ' ', d->platform_index, d->device_index, d->platform_name,
-               d->device_name, type_name(d->type), d->compute_units,
-               (double)d->global_mem_bytes / (1u << 30), d->opencl_c_version,
-               d->has_float64 ? ", fp64" : "");
+        if (i == 0 || d->platform_index != list[i - 1].platform_index)
+            printf("platform %zu: %s\n", d->platform_index, d->platform_name);
+        printf("%c %zu:%zu  %s\n", i == chosen ? '*' : ' ', d->platform_index, d->device_index,
+               d->device_name);
+        printf("       %s, %u compute units, ", type_name(d->type), d->compute_units);
+        print_bytes((double)d->global_mem_bytes);
+        printf(" memory (");
+        print_bytes((double)d->max_alloc_bytes);
+        printf(" per buffer), ");
+        print_bytes((double)d->local_mem_bytes);
+        printf(" local\n       %s, %s, driver %s\n", d->opencl_c_version,
+               d->has_float64 ? "float64" : "no float64", d->driver_version);
     }
+    if (bad_selector)
+        printf("no device matches '%s' (%s)\n", selector ? selector : "", source);
+    else
+        printf("* the device clnum-linreg uses (%s%s%s)\n", source, selector ? " " : "",
+               selector ? selector : "");
     cln_devices_free(list);
     return 0;
 }
@@ -109,81 +168,397 @@ static double now_ms(void)
     return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
-/* Runs the chapter; returns the process exit status. */
-static int run(const linreg_options *o)
-{
-    cln_context *ctx = NULL;
-    cln_status st = cln_context_create(o->device, &ctx);
-    if (st != CLN_SUCCESS) {
-        fprintf(stderr, "clnum-linreg: %s\n", cln_last_error(NULL));
-        return 1;
-    }
-    const cln_device_info *dev = cln_context_device(ctx);
-    printf("device: %s (%s, %s)\n", dev->device_name, dev->platform_name, type_name(dev->type));
+/* Everything one run holds; freed by run_free. */
+typedef struct run_state {
+    const linreg_options *o;
+    cln_context *ctx;
+    cln_dataset *data;
+    cln_lazy_linear *net;
+    cln_history hist;
+    cln_csv *csv;
+    cln_split split;
+    char **features;
+    size_t num_features;
+    size_t d;
+    double *w, *w_exact, *w_true; /* original units */
+    double b, b_exact, b_true;
+    int have_sgd, have_exact, have_true;
+    double train_mse, val_mse, train_mse_exact, val_mse_exact;
+    double condition;
+    double ms;
+} run_state;
 
-    size_t d = o->num_inputs;
-    double *w_true = malloc(d * sizeof *w_true), *w = malloc(d * sizeof *w);
-    double b_true = 0, b = 0, ms = 0;
-    cln_dataset *data = NULL;
-    cln_linreg *model = NULL;
-    cln_history hist = {0};
-    cln_synthetic_config dc;
-    cln_synthetic_config_init(&dc);
-    dc.num_inputs = d;
-    dc.num_train = o->num_train;
-    dc.num_val = o->num_val;
-    dc.noise = o->noise;
-    dc.seed = o->seed;
+static void run_free(run_state *s)
+{
+    cln_history_free(&s->hist);
+    cln_csv_free(s->csv);
+    cln_split_free(&s->split);
+    cli_free_list(s->features, s->num_features);
+    free(s->w);
+    free(s->w_exact);
+    free(s->w_true);
+    cln_context_free(s->ctx); /* frees data and net too */
+}
+
+/* Reads and splits the CSV file (host only). */
+static cln_status load_csv(run_state *s)
+{
+    const linreg_options *o = s->o;
+    cln_csv_options co;
+    cln_csv_options_init(&co);
+    co.delimiter = o->delimiter;
+    co.has_header = !o->no_header;
+    co.target = o->target;
+    if (o->features) {
+        if (cli_split_list(o->features, &s->features, &s->num_features) != 0)
+            return CLN_ERR_BAD_ARGUMENT; /* checked in main */
+        co.features = (const char *const *)s->features;
+        co.num_features = s->num_features;
+    }
+    TRY(cln_csv_read(o->data_path, &co, &s->csv));
+    cln_split_config sc;
+    cln_split_config_init(&sc);
+    sc.val_fraction = o->val_fraction;
+    sc.seed = o->seed;
+    sc.standardize = o->standardize;
+    TRY(cln_csv_split(s->csv, &sc, &s->split));
+    s->d = s->split.num_inputs;
+    return CLN_SUCCESS;
+}
+
+/* Solves on the host: the split's training rows, or the synthetic data's. */
+static cln_status solve_exact(run_state *s)
+{
+    s->w_exact = malloc(s->d * sizeof *s->w_exact);
+    if (!s->w_exact)
+        return CLN_ERR_OUT_OF_HOST_MEMORY;
+    cln_lstsq_info info;
+    double t0 = now_ms();
+    if (s->csv) {
+        TRY(cln_lstsq(s->split.X, s->split.y, s->split.num_train, s->d, 1, CLN_LSTSQ_QR,
+                          s->w_exact, &s->b_exact, &info));
+        size_t nt = s->split.num_train, d = s->d;
+        s->train_mse_exact = mse_of(s->split.X, s->split.y, nt, d, s->w_exact, s->b_exact);
+        s->val_mse_exact = mse_of(s->split.X + nt * d, s->split.y + nt, s->split.num_val, d,
+                                  s->w_exact, s->b_exact);
+        TRY(cln_split_unstandardize(&s->split, s->w_exact, s->b_exact, s->w_exact,
+                                        &s->b_exact));
+    } else {
+        size_t nt = cln_dataset_num_train(s->data), d = s->d;
+        double *X = malloc(nt * d * sizeof *X), *y = malloc(nt * sizeof *y);
+        cln_status st = X && y ? CLN_SUCCESS : CLN_ERR_OUT_OF_HOST_MEMORY;
+        if (st == CLN_SUCCESS)
+            st = cln_tensor_download_f64(cln_dataset_train_X(s->data), X, nt * d);
+        if (st == CLN_SUCCESS)
+            st = cln_tensor_download_f64(cln_dataset_train_y(s->data), y, nt);
+        if (st == CLN_SUCCESS)
+            st = cln_lstsq(X, y, nt, d, 1, CLN_LSTSQ_QR, s->w_exact, &s->b_exact, &info);
+        free(X);
+        free(y);
+        if (st != CLN_SUCCESS)
+            return st;
+        s->train_mse_exact = info.mse;
+        s->val_mse_exact = NAN;
+    }
+    s->condition = info.condition;
+    if (s->o->solver == LINREG_SOLVER_EXACT)
+        s->ms = now_ms() - t0;
+    s->have_exact = 1;
+    return CLN_SUCCESS;
+}
+
+/* Trains on the device with the concise API (nn.h). */
+static cln_status train_sgd(run_state *s)
+{
+    const linreg_options *o = s->o;
     cln_trainer_config tc;
     cln_trainer_config_init(&tc);
     tc.max_epochs = o->epochs;
-    tc.lr = o->lr;
     tc.batch_size = o->batch_size;
     tc.seed = o->seed;
+    progress prog;
+    progress_init(&prog, o->quiet);
+    tc.on_epoch = progress_on_epoch;
+    tc.user = &prog;
+    cln_loss loss = o->loss == LINREG_LOSS_MSE ? cln_loss_mse() : cln_loss_half_mse();
+    s->w = malloc(s->d * sizeof *s->w);
+    if (!s->w)
+        return CLN_ERR_OUT_OF_HOST_MEMORY;
+    TRY(cln_lazy_linear_create(s->ctx, CLN_FLOAT32, 0.01, o->seed, &s->net));
+    TRY(cln_lazy_linear_build(s->net, s->data));
+    TRY(cln_context_finish(s->ctx)); /* the clock starts with data and kernels ready */
+    double t0 = now_ms();
+    cln_status st = cln_nn_fit(s->net, loss, cln_sgd_make(o->lr), s->data, &tc, &s->hist);
+    s->ms = now_ms() - t0;
+    progress_done(&prog);
+    if (!o->quiet && s->hist.epochs > 0)
+        print_history(&s->hist);
+    if (st != CLN_SUCCESS)
+        return st;
+    TRY(cln_lazy_linear_get(s->net, s->w, &s->b));
+    if (s->csv) {
+        size_t nt = s->split.num_train, d = s->d;
+        s->train_mse = mse_of(s->split.X, s->split.y, nt, d, s->w, s->b);
+        s->val_mse = mse_of(s->split.X + nt * d, s->split.y + nt, s->split.num_val, d, s->w, s->b);
+        TRY(cln_split_unstandardize(&s->split, s->w, s->b, s->w, &s->b));
+    }
+    s->have_sgd = 1;
+    return CLN_SUCCESS;
+}
 
-    if (!w_true || !w) {
-        fprintf(stderr, "clnum-linreg: out of memory\n");
-        st = CLN_ERR_OUT_OF_HOST_MEMORY;
+static const char *feature_name(const run_state *s, size_t j, char *buf, size_t cap)
+{
+    if (s->csv)
+        return cln_csv_feature_name(s->csv, j);
+    snprintf(buf, cap, "w[%zu]", j);
+    return buf;
+}
+
+/* The parameters of a CSV run, a column per solver. */
+static void print_table(const run_state *s)
+{
+    char buf[32];
+    int width = 9;
+    for (size_t j = 0; j < s->d; j++) {
+        int len = (int)strlen(feature_name(s, j, buf, sizeof buf));
+        width = len > width ? (len < 40 ? len : 40) : width;
     }
-    if (st == CLN_SUCCESS)
-        st = cln_synthetic_create(ctx, &dc, &data);
-    if (st == CLN_SUCCESS)
-        st = cln_linreg_create(ctx, CLN_FLOAT32, d, 0.01, o->seed, &model);
-    if (st == CLN_SUCCESS)
-        st = cln_context_finish(ctx); /* the clock starts with data and kernels ready */
-    if (st == CLN_SUCCESS) {
-        printf("data: %zu training and %zu validation rows, %zu inputs, noise %g, seed %llu\n",
-               o->num_train, o->num_val, d, o->noise, (unsigned long long)o->seed);
-        double t0 = now_ms();
-        st = cln_fit(model, data, &tc, &hist);
-        ms = now_ms() - t0;
+    printf("%-*s", width, "parameter");
+    if (s->have_sgd)
+        printf("  %16s", "sgd");
+    if (s->have_exact)
+        printf("  %16s", "exact");
+    printf("   (original units%s)\n", s->o->standardize ? "; trained standardized" : "");
+    for (size_t j = 0; j <= s->d + 2; j++) {
+        const char *label = j < s->d ? feature_name(s, j, buf, sizeof buf)
+                          : j == s->d ? "b" : j == s->d + 1 ? "train MSE" : "val MSE";
+        if (j == s->d + 2 && s->split.num_val == 0)
+            break;
+        printf("%-*.40s", width, label);
+        double a = j < s->d ? (s->w ? s->w[j] : 0) : j == s->d ? s->b
+                 : j == s->d + 1 ? s->train_mse : s->val_mse;
+        double e = j < s->d ? (s->w_exact ? s->w_exact[j] : 0) : j == s->d ? s->b_exact
+                 : j == s->d + 1 ? s->train_mse_exact : s->val_mse_exact;
+        if (s->have_sgd)
+            printf("  %16.8g", a);
+        if (s->have_exact)
+            printf("  %16.8g", e);
+        printf("\n");
     }
-    if (hist.epochs > 0)
-        print_history(&hist);
-    if (st == CLN_SUCCESS)
-        st = cln_linreg_get(model, w, &b);
-    if (st == CLN_SUCCESS)
-        st = cln_dataset_true_params(data, w_true, &b_true);
-    if (st == CLN_SUCCESS) {
-        for (size_t j = 0; j < d; j++)
-            w[j] = w_true[j] - w[j];
-        b = b_true - b;
-        print_vector("error in estimating w", w, d);
-        print_vector("error in estimating b", &b, 1);
-        printf("training time: %.2f ms (%zu epochs, %zu updates)\n", ms, hist.epochs,
-               hist.updates);
+}
+
+static int write_json(const run_state *s, const char *path)
+{
+    FILE *f = fopen(path, "w");
+    if (!f)
+        return -1;
+    const linreg_options *o = s->o;
+    const cln_device_info *dev = s->ctx ? cln_context_device(s->ctx) : NULL;
+    int sgd = o->solver == LINREG_SOLVER_SGD;
+    char buf[32];
+    fputs("{\n  \"device\": ", f);
+    json_string(f, dev ? dev->device_name : "host");
+    fputs(",\n  \"platform\": ", f);
+    json_string(f, dev ? dev->platform_name : "");
+    fputs(",\n  \"solver\": ", f);
+    json_string(f, sgd ? "sgd" : "exact");
+    fputs(",\n  \"data\": ", f);
+    json_string(f, o->data_path ? o->data_path : "synthetic");
+    fputs(",\n  \"features\": [", f);
+    for (size_t j = 0; j < s->d; j++) {
+        fputs(j ? ", " : "", f);
+        json_string(f, feature_name(s, j, buf, sizeof buf));
     }
-    if (st == CLN_SUCCESS && o->csv_path && write_csv(o->csv_path, &hist) != 0) {
+    fputs("]", f);
+    if (s->csv) {
+        fputs(",\n  \"target\": ", f);
+        json_string(f, cln_csv_target_name(s->csv));
+        fprintf(f, ",\n  \"num_train\": %zu,\n  \"num_val\": %zu,\n  \"standardized\": %s",
+                s->split.num_train, s->split.num_val, o->standardize ? "true" : "false");
+        fputs(",\n  \"feature_mean\": ", f);
+        json_numbers(f, s->split.mean, s->d);
+        fputs(",\n  \"feature_scale\": ", f);
+        json_numbers(f, s->split.scale, s->d);
+    }
+    fputs(",\n  \"w\": ", f);
+    json_numbers(f, sgd ? s->w : s->w_exact, s->d);
+    fputs(",\n  \"b\": ", f);
+    json_number(f, sgd ? s->b : s->b_exact);
+    if (s->have_true) {
+        fputs(",\n  \"w_true\": ", f);
+        json_numbers(f, s->w_true, s->d);
+        fputs(",\n  \"b_true\": ", f);
+        json_number(f, s->b_true);
+    }
+    if (sgd && s->have_exact) {
+        fputs(",\n  \"w_exact\": ", f);
+        json_numbers(f, s->w_exact, s->d);
+        fputs(",\n  \"b_exact\": ", f);
+        json_number(f, s->b_exact);
+        if (s->csv) {
+            fputs(",\n  \"train_mse_exact\": ", f);
+            json_number(f, s->train_mse_exact);
+            fputs(",\n  \"val_mse_exact\": ", f);
+            json_number(f, s->val_mse_exact);
+        }
+    }
+    if (s->have_exact) {
+        fputs(",\n  \"condition\": ", f);
+        json_number(f, s->condition);
+    }
+    if (s->csv) {
+        fputs(",\n  \"train_mse\": ", f);
+        json_number(f, sgd ? s->train_mse : s->train_mse_exact);
+        fputs(",\n  \"val_mse\": ", f);
+        json_number(f, sgd ? s->val_mse : s->val_mse_exact);
+    }
+    fputs(",\n  \"train_loss\": ", f);
+    json_curve(f, &s->hist.train_loss);
+    fputs(",\n  \"val_loss\": ", f);
+    json_curve(f, &s->hist.val_loss);
+    fprintf(f, ",\n  \"loss\": \"%s\",\n  \"lr\": ", o->loss == LINREG_LOSS_MSE ? "mse" : "half-mse");
+    json_number(f, o->lr);
+    fprintf(f, ",\n  \"batch_size\": %zu,\n  \"seed\": %llu,\n  \"epochs\": %zu,\n  "
+               "\"updates\": %zu,\n  \"time_ms\": ",
+            o->batch_size, (unsigned long long)o->seed, s->hist.epochs, s->hist.updates);
+    json_number(f, s->ms);
+    fputs("\n}\n", f);
+    return fclose(f) == 0 ? 0 : -1;
+}
+
+/* Prints the failure as one line; returns the exit status. The library keeps the message
+ * of its last failure on the thread too, whether a context was involved or not. */
+static int fail(cln_status st)
+{
+    const char *msg = cln_last_error(NULL);
+    fprintf(stderr, "clnum-linreg: %s\n",
+            st == CLN_ERR_OUT_OF_HOST_MEMORY && !*msg ? "out of memory" : msg);
+    return 1;
+}
+
+/* Runs the chapter or the CSV; returns the process exit status. */
+static int run(const linreg_options *o)
+{
+    run_state s;
+    memset(&s, 0, sizeof s);
+    s.o = o;
+    s.train_mse = s.val_mse = s.train_mse_exact = s.val_mse_exact = NAN;
+    cln_status st = CLN_SUCCESS;
+    int host_only = o->data_path && o->solver == LINREG_SOLVER_EXACT;
+
+    if (o->data_path) {
+        /* host-only failures leave their message on the thread */
+        st = load_csv(&s);
+        if (st != CLN_SUCCESS) {
+            fprintf(stderr, "clnum-linreg: %s\n", cln_last_error(NULL));
+            run_free(&s);
+            return 1;
+        }
+    }
+    if (!host_only) {
+        st = cln_context_create(o->device, &s.ctx);
+        if (st != CLN_SUCCESS) {
+            fprintf(stderr, "clnum-linreg: %s\n", cln_last_error(NULL));
+            run_free(&s);
+            return 1;
+        }
+    }
+    if (s.ctx) {
+        const cln_device_info *dev = cln_context_device(s.ctx);
+        printf("device: %s (%s, %s)\n", dev->device_name, dev->platform_name,
+               type_name(dev->type));
+    } else {
+        printf("device: none (the exact solver runs on the host)\n");
+    }
+
+    if (o->data_path) {
+        if (!o->quiet)
+            printf("data: %s: %zu rows, %zu training and %zu validation (seed %llu), %zu "
+                   "feature%s, target '%s'%s\n",
+                   o->data_path, cln_csv_num_rows(s.csv), s.split.num_train, s.split.num_val,
+                   (unsigned long long)o->seed, s.d, s.d == 1 ? "" : "s",
+                   cln_csv_target_name(s.csv), o->standardize ? ", standardized" : "");
+        if (s.ctx)
+            st = cln_split_dataset(s.ctx, CLN_FLOAT32, &s.split, &s.data);
+    } else {
+        s.d = o->num_inputs;
+        cln_synthetic_config dc;
+        cln_synthetic_config_init(&dc);
+        dc.num_inputs = o->num_inputs;
+        dc.num_train = o->num_train;
+        dc.num_val = o->num_val;
+        dc.noise = o->noise;
+        dc.seed = o->seed;
+        st = cln_synthetic_create(s.ctx, &dc, &s.data);
+        s.w_true = malloc(s.d * sizeof *s.w_true);
+        if (st == CLN_SUCCESS && !s.w_true)
+            st = CLN_ERR_OUT_OF_HOST_MEMORY;
+        if (st == CLN_SUCCESS)
+            st = cln_dataset_true_params(s.data, s.w_true, &s.b_true);
+        s.have_true = st == CLN_SUCCESS;
+        if (st == CLN_SUCCESS && !o->quiet)
+            printf("data: %zu training and %zu validation rows, %zu inputs, noise %g, seed %llu\n",
+                   o->num_train, o->num_val, s.d, o->noise, (unsigned long long)o->seed);
+    }
+
+    if (st == CLN_SUCCESS && o->solver == LINREG_SOLVER_SGD)
+        st = train_sgd(&s);
+    /* With real data the exact solution is printed beside SGD's for comparison. */
+    if (st == CLN_SUCCESS && (o->solver == LINREG_SOLVER_EXACT || o->data_path))
+        st = solve_exact(&s);
+    if (st != CLN_SUCCESS) {
+        int rc = fail(st);
+        run_free(&s);
+        return rc;
+    }
+
+    if (o->data_path) {
+        print_table(&s);
+        if (s.have_exact)
+            printf("exact least squares: Householder QR of the centred, scaled training rows "
+                   "(condition number about %.3g)\n", s.condition);
+    } else {
+        const double *w = s.have_sgd ? s.w : s.w_exact;
+        double b = s.have_sgd ? s.b : s.b_exact;
+        double *err = malloc(s.d * sizeof *err);
+        if (!err) {
+            fprintf(stderr, "clnum-linreg: out of memory\n");
+            run_free(&s);
+            return 1;
+        }
+        for (size_t j = 0; j < s.d; j++)
+            err[j] = s.w_true[j] - w[j];
+        double berr = s.b_true - b;
+        print_vector("error in estimating w", err, s.d);
+        print_vector("error in estimating b", &berr, 1);
+        free(err);
+    }
+    if (s.have_sgd)
+        printf("training time: %.2f ms (%zu epochs, %zu updates)\n", s.ms, s.hist.epochs,
+               s.hist.updates);
+    else
+        printf("solve time: %.3f ms\n", s.ms);
+
+    int rc = 0;
+    if (o->csv_path && write_csv(o->csv_path, &s.hist) != 0) {
         fprintf(stderr, "clnum-linreg: cannot write %s\n", o->csv_path);
-        st = CLN_ERR_IO;
-    } else if (st != CLN_SUCCESS && st != CLN_ERR_OUT_OF_HOST_MEMORY) {
-        fprintf(stderr, "clnum-linreg: %s\n", cln_last_error(ctx));
+        rc = 1;
     }
-    cln_history_free(&hist);
-    free(w_true);
-    free(w);
-    cln_context_free(ctx);
-    return st == CLN_SUCCESS ? 0 : 1;
+    if (rc == 0 && o->plot_path) {
+        cln_plot_options po;
+        cln_plot_options_init(&po);
+        po.x_max = (double)o->epochs;
+        if (cln_history_write_svg(&s.hist, &po, o->plot_path) != CLN_SUCCESS) {
+            fprintf(stderr, "clnum-linreg: %s\n", cln_last_error(NULL));
+            rc = 1;
+        }
+    }
+    if (rc == 0 && o->json_path && write_json(&s, o->json_path) != 0) {
+        fprintf(stderr, "clnum-linreg: cannot write %s\n", o->json_path);
+        rc = 1;
+    }
+    run_free(&s);
+    return rc;
 }
 
 int main(int argc, char **argv)
@@ -198,6 +573,16 @@ int main(int argc, char **argv)
     if (opts.help) {
         usage(stdout);
         return 0;
+    }
+    if (opts.features) {
+        char **items;
+        size_t n;
+        if (cli_split_list(opts.features, &items, &n) != 0) {
+            fprintf(stderr, "clnum-linreg: --features: '%s' has an empty name\n", opts.features);
+            usage(stderr);
+            return 2;
+        }
+        cli_free_list(items, n);
     }
     if (opts.list_devices)
         return list_devices(opts.device);

@@ -8,8 +8,10 @@
 
 typedef REAL real;
 #if CLN_FP64
+typedef double2 real2;
 typedef double4 real4;
 #else
+typedef float2 real2;
 typedef float4 real4;
 #endif
 

@@ -41,6 +41,85 @@ inline void cln_lane_axpy(local real *acc, global const real *x, real r, uint d,
         acc[j] += r * x[j];
 }
 
+/* Two rows' dot products with w in one pass (a CPU keeps both rows' reads in flight). With
+ * `aligned` the rows and w start on 4-element boundaries and load as whole vectors. */
+inline real2 cln_dot2(global const real *xa, global const real *xb, local const real *w, uint d,
+                      bool aligned)
+{
+    uint chunks = d / 4;
+    real4 a = 0, b = 0;
+    if (aligned) {
+        global const real4 *xa4 = (global const real4 *)xa, *xb4 = (global const real4 *)xb;
+        local const real4 *w4 = (local const real4 *)w;
+        for (uint c = 0; c < chunks; c++) {
+            real4 wc = w4[c];
+            a += xa4[c] * wc;
+            b += xb4[c] * wc;
+        }
+    } else {
+        for (uint c = 0; c < chunks; c++) {
+            real4 wc = vload4(c, w);
+            a += vload4(c, xa) * wc;
+            b += vload4(c, xb) * wc;
+        }
+    }
+    real2 out = (real2)((a.x + a.y) + (a.z + a.w), (b.x + b.y) + (b.z + b.w));
+    for (uint j = 4 * chunks; j < d; j++) {
+        out.x += xa[j] * w[j];
+        out.y += xb[j] * w[j];
+    }
+    return out;
+}
+
+/* acc += ra xa + rb xb. */
+inline void cln_axpy2(local real *acc, global const real *xa, global const real *xb, real ra,
+                      real rb, uint d, bool aligned)
+{
+    uint chunks = d / 4;
+    if (aligned) {
+        global const real4 *xa4 = (global const real4 *)xa, *xb4 = (global const real4 *)xb;
+        local real4 *acc4 = (local real4 *)acc;
+        for (uint c = 0; c < chunks; c++)
+            acc4[c] += ra * xa4[c] + rb * xb4[c];
+    } else {
+        for (uint c = 0; c < chunks; c++)
+            vstore4(vload4(c, acc) + ra * vload4(c, xa) + rb * vload4(c, xb), c, acc);
+    }
+    for (uint j = 4 * chunks; j < d; j++)
+        acc[j] += ra * xa[j] + rb * xb[j];
+}
+
+/* cln_accumulate_rows with one work-item per row (lanes == 1): no barrier, so a CPU
+ * compiler sees plain loops, and two rows at a time. */
+inline void cln_accumulate_rows_alone(global const real *X, ulong x_offset, uint d,
+                                      global const uint *index, ulong begin, ulong end,
+                                      global const real *y, ulong y_offset, local const real *w,
+                                      real b, int with_grad, local real *acc, local real *rsum,
+                                      local real *rsq)
+{
+    uint lid = get_local_id(0), slots = get_local_size(0);
+    bool aligned = d % 4 == 0 && x_offset % 4 == 0;
+    local real *mine = acc + lid * d;
+    real rs = 0, rq = 0;
+    for (ulong pos = begin + lid; pos < end; pos += 2 * slots) {
+        ulong pos_b = pos + slots;
+        bool two = pos_b < end;
+        uint row_a = index ? index[pos] : (uint)pos;
+        uint row_b = two ? (index ? index[pos_b] : (uint)pos_b) : row_a;
+        global const real *xa = X + x_offset + (ulong)row_a * d;
+        global const real *xb = X + x_offset + (ulong)row_b * d;
+        real2 dots = cln_dot2(xa, xb, w, d, aligned);
+        real ra = dots.x + b - y[y_offset + row_a];
+        real rb = two ? dots.y + b - y[y_offset + row_b] : 0;
+        if (with_grad)
+            cln_axpy2(mine, xa, xb, ra, rb, d, aligned);
+        rs += ra + rb;
+        rq += ra * ra + rb * rb;
+    }
+    rsum[lid] += rs;
+    rsq[lid] += rq;
+}
+
 /* Adds the rows at positions [begin, end) into the group's sums: acc[slot * d + j] +=
  * x_j r, rsum[slot] += r, rsq[slot] += r^2, with r = x . w + b - y. With with_grad 0 only
  * rsq is kept (validation). */
@@ -50,6 +129,11 @@ inline void cln_accumulate_rows(global const real *X, ulong x_offset, uint d,
                                 real b, uint lanes, int with_grad, local real *red,
                                 local real *acc, local real *rsum, local real *rsq)
 {
+    if (lanes == 1) {
+        cln_accumulate_rows_alone(X, x_offset, d, index, begin, end, y, y_offset, w, b,
+                                  with_grad, acc, rsum, rsq);
+        return;
+    }
     uint lid = get_local_id(0);
     uint slots = get_local_size(0) / lanes, slot = lid / lanes, lane = lid % lanes;
     for (ulong base = begin; base < end; base += slots) {

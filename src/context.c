@@ -1,9 +1,40 @@
 /* The context: one device, one in-order queue, and everything made in it. */
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "internal.h"
+
+/* Contexts created and not yet freed, process-wide (cln_live_contexts()). */
+static atomic_size_t live_contexts;
+
+void clni_live_contexts_add(int delta)
+{
+    if (delta >= 0)
+        atomic_fetch_add(&live_contexts, (size_t)delta);
+    else
+        atomic_fetch_sub(&live_contexts, (size_t)-delta);
+}
+
+size_t cln_live_contexts(void) { return atomic_load(&live_contexts); }
+
+size_t cln_context_live_objects(const cln_context *ctx)
+{
+    size_t n = 0;
+    for (const clni_object *o = ctx ? ctx->objects_head : NULL; o; o = o->next)
+        n++;
+    return n;
+}
+
+/* A selector that came from $CLNUM_DEVICE and failed: the message says so, since the caller
+ * may not know the variable is set. */
+static cln_status blame_environment(cln_status st)
+{
+    char why[sizeof ((cln_context *)0)->error];
+    snprintf(why, sizeof why, "%s", cln_last_error(NULL));
+    return clni_fail(NULL, st, "CLNUM_DEVICE (from the environment): %s", why);
+}
 
 void clni_device_describe(cl_platform_id platform, cl_device_id dev, cln_device_info *d);
 cln_status clni_devices_walk(cln_status (*fn)(void *, cl_platform_id, cl_device_id, size_t,
@@ -48,18 +79,21 @@ cln_status cln_context_create(const char *selector, cln_context **out)
 {
     CLNI_CHECK(clni_check_ptr(NULL, out, "cln_context_create", "out"));
     *out = NULL;
+    int from_env = !selector;
     if (!selector)
         selector = getenv("CLNUM_DEVICE");
 
     cln_device_selector sel;
-    CLNI_CHECK(cln_device_selector_parse(selector, &sel));
+    cln_status st = cln_device_selector_parse(selector, &sel);
+    if (st != CLN_SUCCESS)
+        return from_env ? blame_environment(st) : st;
     cln_device_info *list = NULL;
     size_t count = 0, chosen = 0;
     CLNI_CHECK(cln_devices_list(&list, &count));
-    cln_status st = cln_devices_choose(list, count, &sel, &chosen);
+    st = cln_devices_choose(list, count, &sel, &chosen);
     if (st != CLN_SUCCESS) {
         cln_devices_free(list);
-        return st;
+        return from_env && selector && *selector ? blame_environment(st) : st;
     }
 
     cln_context *ctx = calloc(1, sizeof *ctx);
@@ -98,6 +132,7 @@ cln_status cln_context_create(const char *selector, cln_context **out)
                                        ? ctx->info.max_work_group_size
                                        : CLNI_MAX_WG);
     cl_std_option(ctx->info.opencl_c_version, ctx->cl_std, sizeof ctx->cl_std);
+    clni_live_contexts_add(1);
     *out = ctx;
     return CLN_SUCCESS;
 }
@@ -118,6 +153,7 @@ void cln_context_free(cln_context *ctx)
         clReleaseCommandQueue(ctx->queue);
     if (ctx->cl)
         clReleaseContext(ctx->cl);
+    clni_live_contexts_add(-1);
     free(ctx);
 }
 

@@ -17,6 +17,8 @@ struct cln_dataset {
     cln_tensor *train_X, *train_y, *val_X, *val_y; /* views of them */
     double *true_w;                               /* synthetic data only */
     double true_b;
+    void *host_X, *host_y;                        /* host-resident rows (X, y NULL), in dtype */
+    int host_owned;                               /* host_X and host_y are ours to free */
 };
 
 static void destroy(clni_object *obj) { cln_dataset_free((cln_dataset *)obj); }
@@ -33,12 +35,23 @@ void cln_dataset_free(cln_dataset *ds)
     clni_tensor_destroy(ds->X);
     clni_tensor_destroy(ds->y);
     free(ds->true_w);
+    if (ds->host_owned) {
+        free(ds->host_X);
+        free(ds->host_y);
+    }
     free(ds);
 }
 
-/* Makes the dataset object, its whole X and y, and the split views. */
+/* Makes the dataset object, its whole X and y, and the split views (none on the host). */
 static cln_status dataset_new(cln_context *ctx, cln_dtype dtype, size_t num_inputs,
                               size_t num_train, size_t num_val, const char *fn, cln_dataset **out)
+{
+    return clni_dataset_new(ctx, dtype, num_inputs, num_train, num_val, 0, fn, out);
+}
+
+cln_status clni_dataset_new(cln_context *ctx, cln_dtype dtype, size_t num_inputs,
+                            size_t num_train, size_t num_val, int on_host, const char *fn,
+                            cln_dataset **out)
 {
     if (num_inputs == 0 || num_train == 0)
         return clni_fail(ctx, CLN_ERR_BAD_ARGUMENT, "%s: num_inputs (%zu) and num_train (%zu) "
@@ -56,6 +69,10 @@ static cln_status dataset_new(cln_context *ctx, cln_dtype dtype, size_t num_inpu
     ds->num_train = num_train;
     ds->num_val = num_val;
     clni_register(ctx, &ds->obj, destroy);
+    if (on_host) {
+        *out = ds;
+        return CLN_SUCCESS;
+    }
     size_t shape[2] = {rows, num_inputs};
     cln_status st = clni_tensor_new(ctx, dtype, 2, shape, 0, &ds->X);
     if (st == CLN_SUCCESS)
@@ -121,6 +138,17 @@ cln_status cln_synthetic_create(cln_context *ctx, const cln_synthetic_config *cf
     for (size_t j = 0; cfg->w && j < cfg->num_inputs; j++)
         if (!isfinite(cfg->w[j]))
             return clni_fail(ctx, CLN_ERR_BAD_ARGUMENT, "%s: w[%zu] is not finite", fn, j);
+    if ((unsigned)cfg->placement > CLN_PLACE_HOST ||
+        cfg->shard >= (cfg->num_shards > 1 ? cfg->num_shards : 1))
+        return clni_fail(ctx, CLN_ERR_BAD_ARGUMENT,
+                         "%s: placement %d, shard %zu of %zu: unknown placement or no such shard",
+                         fn, (int)cfg->placement, cfg->shard, cfg->num_shards);
+    /* A shard, or rows kept on the host: drawn a range of rows at a time (stream_data.c). */
+    if (cfg->num_shards > 1 || cfg->placement == CLN_PLACE_HOST ||
+        (cfg->placement == CLN_PLACE_AUTO &&
+         !clni_rows_fit_device(ctx, cfg->dtype, cfg->num_train + cfg->num_val, cfg->num_inputs,
+                               cfg->num_train)))
+        return clni_synthetic_by_rows(ctx, cfg, out);
 
     cln_dataset *ds;
     CLNI_CHECK(dataset_new(ctx, cfg->dtype, cfg->num_inputs, cfg->num_train, cfg->num_val, fn,
@@ -131,11 +159,7 @@ cln_status cln_synthetic_create(cln_context *ctx, const cln_synthetic_config *cf
     cln_status st = ds->true_w ? CLN_SUCCESS
                                : clni_fail(ctx, CLN_ERR_OUT_OF_HOST_MEMORY, "%s: out of memory", fn);
     if (st == CLN_SUCCESS) {
-        static const double chapter_w[2] = {2.0, -3.4};
-        for (size_t j = 0; j < d; j++)
-            ds->true_w[j] = cfg->w ? cfg->w[j]
-                            : d == 2 ? chapter_w[j]
-                                     : cln_philox_normal(cfg->seed, STREAM_TRUE_W, j);
+        clni_synthetic_true_w(cfg, ds->true_w);
         ds->true_b = cfg->b;
         st = clni_tensor_new(ctx, cfg->dtype, 1, &d, 0, &w);
     }
@@ -163,9 +187,47 @@ cln_status cln_synthetic_create(cln_context *ctx, const cln_synthetic_config *cf
     return CLN_SUCCESS;
 }
 
+/* NaN or infinity in host data, looked for on the device after the conversion to the
+ * dataset's dtype (so a double beyond float's range, infinite in float32, is found too):
+ * CLN_ERR_NOT_FINITE naming the first bad row and whether it is in X, y or both. */
+static cln_status check_finite_rows(cln_dataset *ds, const char *fn)
+{
+    size_t bad_x, bad_y;
+    CLNI_CHECK(clni_first_nonfinite_row(ds->X, &bad_x));
+    CLNI_CHECK(clni_first_nonfinite_row(ds->y, &bad_y));
+    if (bad_x == SIZE_MAX && bad_y == SIZE_MAX)
+        return CLN_SUCCESS;
+    size_t row = bad_x < bad_y ? bad_x : bad_y;
+    int val = row >= ds->num_train;
+    return clni_fail(ds->ctx, CLN_ERR_NOT_FINITE,
+                     "%s: row %zu (%s row %zu) is the first with a NaN or an infinity, in %s%s",
+                     fn, row, val ? "validation" : "training", val ? row - ds->num_train : row,
+                     bad_x == bad_y ? "X and y" : bad_x < bad_y ? "X" : "y",
+                     ds->dtype == CLN_FLOAT32 ? " (as float32: beyond +-3.4e38 is infinite)" : "");
+}
+
+void clni_synthetic_true_w(const cln_synthetic_config *cfg, double *w)
+{
+    static const double chapter_w[2] = {2.0, -3.4};
+    size_t d = cfg->num_inputs;
+    for (size_t j = 0; j < d; j++)
+        w[j] = cfg->w ? cfg->w[j]
+               : d == 2 ? chapter_w[j]
+                        : cln_philox_normal(cfg->seed, STREAM_TRUE_W, j);
+}
+
 cln_status cln_dataset_create(cln_context *ctx, cln_dtype dtype, const double *X, const double *y,
                               size_t num_rows, size_t num_inputs, size_t num_train,
                               cln_dataset **out)
+{
+    return cln_dataset_create_placed(ctx, dtype, X, y, num_rows, num_inputs, num_train,
+                                     CLN_PLACE_AUTO, out);
+}
+
+cln_status cln_dataset_create_placed(cln_context *ctx, cln_dtype dtype, const double *X,
+                                     const double *y, size_t num_rows, size_t num_inputs,
+                                     size_t num_train, cln_placement placement,
+                                     cln_dataset **out)
 {
     const char *fn = "cln_dataset_create";
     CLNI_CHECK(clni_check_ptr(NULL, ctx, fn, "ctx"));
@@ -176,11 +238,21 @@ cln_status cln_dataset_create(cln_context *ctx, cln_dtype dtype, const double *X
     if (num_train > num_rows)
         return clni_fail(ctx, CLN_ERR_BAD_ARGUMENT, "%s: num_train %zu is more than the %zu rows",
                          fn, num_train, num_rows);
+    if ((unsigned)placement > CLN_PLACE_HOST)
+        return clni_fail(ctx, CLN_ERR_BAD_ARGUMENT, "%s: unknown placement %d", fn,
+                         (int)placement);
+    if (placement == CLN_PLACE_HOST ||
+        (placement == CLN_PLACE_AUTO &&
+         !clni_rows_fit_device(ctx, dtype, num_rows, num_inputs, num_train)))
+        return clni_dataset_create_host(ctx, dtype, X, y, num_rows, num_inputs, num_train, fn,
+                                        out);
     cln_dataset *ds;
     CLNI_CHECK(dataset_new(ctx, dtype, num_inputs, num_train, num_rows - num_train, fn, &ds));
     cln_status st = upload_doubles(ds->X, X, num_rows * num_inputs);
     if (st == CLN_SUCCESS)
         st = upload_doubles(ds->y, y, num_rows);
+    if (st == CLN_SUCCESS)
+        st = check_finite_rows(ds, fn);
     if (st != CLN_SUCCESS) {
         cln_dataset_free(ds);
         return st;
@@ -197,6 +269,30 @@ const cln_tensor *cln_dataset_train_X(const cln_dataset *ds) { return ds ? ds->t
 const cln_tensor *cln_dataset_train_y(const cln_dataset *ds) { return ds ? ds->train_y : NULL; }
 const cln_tensor *cln_dataset_val_X(const cln_dataset *ds) { return ds ? ds->val_X : NULL; }
 const cln_tensor *cln_dataset_val_y(const cln_dataset *ds) { return ds ? ds->val_y : NULL; }
+int cln_dataset_on_host(const cln_dataset *ds) { return ds && ds->host_X; }
+const void *cln_dataset_host_X(const cln_dataset *ds) { return ds ? ds->host_X : NULL; }
+const void *cln_dataset_host_y(const cln_dataset *ds) { return ds ? ds->host_y : NULL; }
+cln_context *cln_dataset_context(const cln_dataset *ds) { return ds ? ds->ctx : NULL; }
+
+void clni_dataset_set_host(cln_dataset *ds, void *X, void *y, int owned)
+{
+    ds->host_X = X;
+    ds->host_y = y;
+    ds->host_owned = owned;
+}
+
+cln_status clni_dataset_set_true(cln_dataset *ds, const double *w, double b)
+{
+    ds->true_w = malloc(ds->num_inputs * sizeof *ds->true_w);
+    if (!ds->true_w)
+        return clni_fail(ds->ctx, CLN_ERR_OUT_OF_HOST_MEMORY, "synthetic data: out of memory");
+    memcpy(ds->true_w, w, ds->num_inputs * sizeof *w);
+    ds->true_b = b;
+    return CLN_SUCCESS;
+}
+
+cln_tensor *clni_dataset_X(cln_dataset *ds) { return ds->X; }
+cln_tensor *clni_dataset_y(cln_dataset *ds) { return ds->y; }
 
 cln_status cln_dataset_true_params(const cln_dataset *ds, double *w, double *b)
 {

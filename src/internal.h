@@ -26,6 +26,11 @@ typedef enum clni_kernel_id {
     CLNI_K_LINREG_SGD,
     CLNI_K_LINREG_FUSED_STEP,
     CLNI_K_LINREG_EPOCH,
+    CLNI_K_CHECK_FINITE,
+    CLNI_K_LINREG_BATCH_SUMS,  /* cl/linreg_dist.cl: data-parallel steps (src/dist.c) */
+    CLNI_K_LINREG_APPLY_SUMS,
+    CLNI_K_RANDN_RANGE,        /* synthetic rows by range (shards, host datasets) */
+    CLNI_K_SYNTH_ROWS_Y,
     CLNI_K_COUNT
 } clni_kernel_id;
 
@@ -91,8 +96,17 @@ struct cln_loader {
     uint32_t *orders[2];       /* host orders of even and odd epochs (shuffle only): an
                                   epoch's upload may still be pending while the next is drawn */
     uint32_t *order;           /* the current epoch's: one of orders[] */
-    cl_mem index;              /* the current order on the device (shuffle only) */
+    cl_mem index;              /* the current order on the device (shuffle only, and not for
+                                  a host-order loader) */
+    /* Draws an epoch's order instead of cln_shuffle_order (cln_trainer_config.draw_order). */
+    cln_status (*draw)(size_t epoch, uint32_t *order, size_t num_rows, void *user);
+    void *draw_user;
 };
+
+/* cln_loader_create, and with device_index 0 a shuffled loader whose order stays on the host
+ * (no index buffer, nothing uploaded): the streamed trainer gathers rows on the host. */
+cln_status clni_loader_new(cln_context *ctx, size_t num_rows, size_t batch_size, int shuffle,
+                           uint64_t seed, int device_index, cln_loader **out);
 
 /* Draws epoch `epoch`'s order and enqueues its upload without waiting. The host copy of
  * epoch e is overwritten when epoch e + 2 is drawn: the caller must have waited for a
@@ -161,5 +175,40 @@ cln_status clni_check_ptr(cln_context *ctx, const void *p, const char *fn, const
 cln_status clni_check_same(const cln_tensor *a, const cln_tensor *b, const char *fn);
 /* The device buffer of the current epoch's order, or NULL for an in-order loader. */
 cl_mem clni_loader_index(const cln_loader *l);
+/* The smallest row (index along the first dimension) of t holding a NaN or an infinity,
+ * found on the device (cl/check.cl, src/check.c); SIZE_MAX when every value is finite.
+ * Waits. */
+cln_status clni_first_nonfinite_row(const cln_tensor *t, size_t *row);
+
+/* ---- live objects ------------------------------------------------------------------- */
+
+/* Contexts created and not yet freed in this process (cln_live_contexts()). */
+void clni_live_contexts_add(int delta);
+
+/* ---- host-resident and sharded datasets (dataset.c, stream_data.c) ------------------- */
+
+/* dataset_new: the object, and unless on_host its X and y tensors and split views. */
+cln_status clni_dataset_new(cln_context *ctx, cln_dtype dtype, size_t num_inputs,
+                            size_t num_train, size_t num_val, int on_host, const char *fn,
+                            cln_dataset **out);
+/* Makes ds host-resident over X and y (in its dtype); owned: freed with it. */
+void clni_dataset_set_host(cln_dataset *ds, void *X, void *y, int owned);
+cln_status clni_dataset_set_true(cln_dataset *ds, const double *w, double b);
+/* The whole X and y of a dataset on the device (NULL on the host). */
+cln_tensor *clni_dataset_X(cln_dataset *ds);
+cln_tensor *clni_dataset_y(cln_dataset *ds);
+/* The true w a synthetic configuration asks for (num_inputs values). */
+void clni_synthetic_true_w(const cln_synthetic_config *cfg, double *w);
+/* CLN_PLACE_AUTO's rule: X within the largest allocation, X, y and the order (4 bytes a
+ * training row) within 3/4 of the global memory. */
+int clni_rows_fit_device(const cln_context *ctx, cln_dtype dtype, size_t rows, size_t d,
+                         size_t num_train);
+/* cln_dataset_create_placed with CLN_PLACE_HOST: a converted, checked host copy. */
+cln_status clni_dataset_create_host(cln_context *ctx, cln_dtype dtype, const double *X,
+                                    const double *y, size_t num_rows, size_t num_inputs,
+                                    size_t num_train, const char *fn, cln_dataset **out);
+/* cln_synthetic_create for a shard or host rows: drawn a range of rows at a time. */
+cln_status clni_synthetic_by_rows(cln_context *ctx, const cln_synthetic_config *cfg,
+                                  cln_dataset **out);
 
 #endif

@@ -9,12 +9,19 @@ void cln_shuffle_order(uint64_t seed, size_t epoch, uint32_t *order, size_t num_
 {
     for (size_t i = 0; i < num_rows; i++)
         order[i] = (uint32_t)i;
-    /* Step s draws from counter (epoch << 32) + s; a 32-bit word times (i + 1), shifted,
-     * is uniform on [0, i] up to a bias below num_rows / 2^32. */
+    /* Step s takes word (epoch << 32) + s of the stream (cln_philox_u32); a block gives four
+     * words, so it is drawn once per four steps. A word times (i + 1), shifted, is uniform on
+     * [0, i] up to a bias below num_rows / 2^32. */
+    const uint32_t key[2] = {(uint32_t)seed, (uint32_t)(seed >> 32)};
+    uint32_t words[4];
     for (size_t i = num_rows; i-- > 1;) {
-        uint64_t step = num_rows - 1 - i;
-        uint32_t word = cln_philox_u32(seed, STREAM_SHUFFLE, ((uint64_t)epoch << 32) + step);
-        size_t j = (size_t)(((uint64_t)word * (i + 1)) >> 32);
+        uint64_t index = ((uint64_t)epoch << 32) + (num_rows - 1 - i);
+        if (i == num_rows - 1 || index % 4 == 0) {
+            uint64_t block = index / 4;
+            const uint32_t counter[4] = {(uint32_t)block, (uint32_t)(block >> 32), STREAM_SHUFFLE, 0};
+            cln_philox4x32_10(counter, key, words);
+        }
+        size_t j = (size_t)(((uint64_t)words[index % 4] * (i + 1)) >> 32);
         uint32_t t = order[i];
         order[i] = order[j];
         order[j] = t;
@@ -37,6 +44,12 @@ void cln_loader_free(cln_loader *l)
 
 cln_status cln_loader_create(cln_context *ctx, size_t num_rows, size_t batch_size, int shuffle,
                              uint64_t seed, cln_loader **out)
+{
+    return clni_loader_new(ctx, num_rows, batch_size, shuffle, seed, 1, out);
+}
+
+cln_status clni_loader_new(cln_context *ctx, size_t num_rows, size_t batch_size, int shuffle,
+                           uint64_t seed, int device_index, cln_loader **out)
 {
     const char *fn = "cln_loader_create";
     CLNI_CHECK(clni_check_ptr(NULL, ctx, fn, "ctx"));
@@ -62,7 +75,7 @@ cln_status cln_loader_create(cln_context *ctx, size_t num_rows, size_t batch_siz
         l->orders[0] = malloc(num_rows * sizeof *l->orders[0]);
         l->orders[1] = malloc(num_rows * sizeof *l->orders[1]);
         int have_host = l->orders[0] && l->orders[1];
-        if (have_host)
+        if (have_host && device_index)
             l->index = clCreateBuffer(ctx->cl, CL_MEM_READ_ONLY, num_rows * sizeof(cl_uint), NULL,
                                       &err);
         if (!have_host || err != CL_SUCCESS) {
@@ -87,7 +100,21 @@ static cln_status start_epoch(cln_loader *l, size_t epoch, cl_bool blocking)
     if (!l->shuffle)
         return CLN_SUCCESS;
     l->order = l->orders[epoch % 2];
-    cln_shuffle_order(l->seed, epoch, l->order, l->num_rows);
+    if (l->draw) {
+        cln_status st = l->draw(epoch, l->order, l->num_rows, l->draw_user);
+        if (st != CLN_SUCCESS)
+            return clni_fail(l->ctx, st, "draw_order returned %s (%d) for epoch %zu",
+                             cln_status_str(st), (int)st, epoch);
+        for (size_t i = 0; i < l->num_rows; i++) /* rows are read through it: no stray one */
+            if (l->order[i] >= l->num_rows)
+                return clni_fail(l->ctx, CLN_ERR_BAD_ARGUMENT,
+                                 "draw_order: epoch %zu, position %zu holds row %u of %zu", epoch,
+                                 i, (unsigned)l->order[i], l->num_rows);
+    } else {
+        cln_shuffle_order(l->seed, epoch, l->order, l->num_rows);
+    }
+    if (!l->index)
+        return CLN_SUCCESS; /* a host-order loader */
     /* In an in-order queue the upload runs after every kernel still reading the last order. */
     cl_int err = clEnqueueWriteBuffer(l->ctx->queue, l->index, blocking, 0,
                                       l->num_rows * sizeof(cl_uint), l->order, 0, NULL, NULL);

@@ -22,6 +22,11 @@ static const char *const kernel_names[CLNI_K_COUNT] = {
     [CLNI_K_LINREG_SGD] = "cln_linreg_sgd",
     [CLNI_K_LINREG_FUSED_STEP] = "cln_linreg_fused_step",
     [CLNI_K_LINREG_EPOCH] = "cln_linreg_epoch",
+    [CLNI_K_CHECK_FINITE] = "cln_check_finite",
+    [CLNI_K_LINREG_BATCH_SUMS] = "cln_linreg_batch_sums",
+    [CLNI_K_LINREG_APPLY_SUMS] = "cln_linreg_apply_sums",
+    [CLNI_K_RANDN_RANGE] = "cln_randn_range",
+    [CLNI_K_SYNTH_ROWS_Y] = "cln_synth_rows_y",
 };
 
 /* Reads file `name` from dir into a malloc'd string; NULL if it cannot. */
@@ -146,6 +151,13 @@ static cln_status build_program(cln_context *ctx, cln_dtype dtype)
             if (st == CLN_SUCCESS) {
                 ctx->build_origin[dtype] = CLN_BUILD_FROM_SOURCE;
                 clni_cache_store(key, ctx->program[dtype]);
+                /* Some drivers (PoCL) compile every kernel to hand out the binary; the program
+                 * built from it then runs without compiling them again at first launch. */
+                cl_program stored = clni_cache_load(ctx, key, options);
+                if (stored) {
+                    clReleaseProgram(ctx->program[dtype]);
+                    ctx->program[dtype] = stored;
+                }
             }
         }
     }

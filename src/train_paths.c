@@ -3,6 +3,7 @@
 #include <string.h>
 #include <stdio.h>
 
+#include "stream.h"
 #include "train_paths.h"
 
 static size_t pow2_ceil(size_t n)
@@ -101,6 +102,8 @@ void clni_epoch_job_release(clni_epoch_job *job)
         clReleaseMemObject(job->counter);
     job->y_hat = job->losses = NULL;
     job->partial = job->counter = NULL;
+    clni_stream_free(job->stream);
+    job->stream = NULL;
 }
 
 /* Plans the fused step: groups of rows_per_group rows, enough groups to fill the device. */
@@ -162,7 +165,23 @@ static int small_enough_for_one_group(const clni_epoch_job *job, size_t d)
     return job->batch_size * d <= 4096;
 }
 
+static cln_status plan_path(clni_epoch_job *job, cln_train_path requested);
+
+/* Host-resident data streams through the fused or stepwise path (stream.c). */
 cln_status clni_epoch_job_plan(clni_epoch_job *job, cln_train_path requested)
+{
+    if (!cln_dataset_on_host(job->data))
+        return plan_path(job, requested);
+    if (requested == CLN_PATH_EPOCH)
+        return clni_fail(job->ctx, CLN_ERR_UNSUPPORTED,
+                         "cln_fit: the epoch kernel needs the data on the device; host-resident "
+                         "data streams through the fused or the stepwise path");
+    CLNI_CHECK(plan_path(job, requested));
+    return clni_stream_create(job->ctx, job->data, job->train, job->val, job->stream_chunk_bytes,
+                              &job->stream);
+}
+
+static cln_status plan_path(clni_epoch_job *job, cln_train_path requested)
 {
     cln_context *ctx = job->ctx;
     cln_dtype dtype = cln_linreg_dtype(job->m);
@@ -173,7 +192,8 @@ cln_status clni_epoch_job_plan(clni_epoch_job *job, cln_train_path requested)
     cln_train_path path = requested;
     if (path == CLN_PATH_AUTO) {
         path = CLN_PATH_FUSED;
-        if (small_enough_for_one_group(job, d) && plan_epoch(job, d, real_size, 1) == CLN_SUCCESS)
+        if (small_enough_for_one_group(job, d) && !cln_dataset_on_host(job->data) &&
+            plan_epoch(job, d, real_size, 1) == CLN_SUCCESS)
             path = CLN_PATH_EPOCH;
     }
     job->path = path;
@@ -222,9 +242,9 @@ static void local_sizes(const clni_geometry *g, size_t d, size_t real_size, size
     out[3] = (2 * slots + 1) * real_size;
 }
 
-static cln_status enqueue_fused_batch(clni_epoch_job *job, const cln_tensor *X,
-                                      const cln_tensor *y, cl_mem index, size_t first,
-                                      size_t count, int update, size_t slot)
+cln_status clni_enqueue_fused_batch(clni_epoch_job *job, const cln_tensor *X, const cln_tensor *y,
+                                    cl_mem index, size_t first, size_t count, int update,
+                                    size_t slot)
 {
     cln_linreg *m = job->m;
     cln_dtype dtype = cln_linreg_dtype(m);
@@ -260,13 +280,13 @@ static cln_status enqueue_fused(clni_epoch_job *job)
     for (size_t k = 0; k < job->nb_train; k++) {
         size_t first, count;
         cln_loader_batch(job->train, k, &first, &count);
-        CLNI_CHECK(enqueue_fused_batch(job, Xt, yt, index, first, count, 1, k));
+        CLNI_CHECK(clni_enqueue_fused_batch(job, Xt, yt, index, first, count, 1, k));
     }
     const cln_tensor *Xv = cln_dataset_val_X(job->data), *yv = cln_dataset_val_y(job->data);
     for (size_t k = 0; k < job->nb_val; k++) {
         size_t first, count;
         cln_loader_batch(job->val, k, &first, &count);
-        CLNI_CHECK(enqueue_fused_batch(job, Xv, yv, NULL, first, count, 0, job->nb_train + k));
+        CLNI_CHECK(clni_enqueue_fused_batch(job, Xv, yv, NULL, first, count, 0, job->nb_train + k));
     }
     return CLN_SUCCESS;
 }
@@ -303,6 +323,8 @@ static cln_status enqueue_whole_epoch(clni_epoch_job *job)
 
 cln_status clni_epoch_job_enqueue(clni_epoch_job *job)
 {
+    if (job->stream)
+        return clni_stream_enqueue_job(job);
     switch (job->path) {
     case CLN_PATH_EPOCH: return enqueue_whole_epoch(job);
     case CLN_PATH_FUSED: return enqueue_fused(job);

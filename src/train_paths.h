@@ -24,6 +24,8 @@ typedef struct clni_epoch_job {
     cln_tensor *y_hat;           /* stepwise: one batch of predictions */
     cln_tensor *losses;          /* nb_train + nb_val batch losses of the epoch */
     cl_mem partial, counter;     /* fused: per-group sums and the last-group ticket */
+    size_t stream_chunk_bytes;   /* host-resident data: cln_trainer_config.stream_chunk_bytes */
+    struct clni_stream *stream;  /* host-resident data: the chunk pipeline (stream.h) */
 } clni_epoch_job;
 
 /* Chooses the path (resolving AUTO) and its geometry, and makes the buffers it needs.
@@ -34,5 +36,13 @@ void clni_epoch_job_release(clni_epoch_job *job);
 /* Enqueues one epoch's training and validation minibatches; does not wait. The training
  * order must already be uploaded. */
 cln_status clni_epoch_job_enqueue(clni_epoch_job *job);
+
+/* One minibatch of the fused path: positions [first, first + count) of X and y, through
+ * index (NULL: in order); update 0 for validation; its loss goes to losses[slot]. */
+cln_status clni_enqueue_fused_batch(clni_epoch_job *job, const cln_tensor *X, const cln_tensor *y,
+                                    cl_mem index, size_t first, size_t count, int update,
+                                    size_t slot);
+/* The epoch of a job over host-resident data, streamed (stream.c). */
+cln_status clni_stream_enqueue_job(clni_epoch_job *job);
 
 #endif

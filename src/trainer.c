@@ -43,7 +43,7 @@ static cln_status check_fit_args(cln_linreg *m, const cln_dataset *data,
     cln_context *ctx = cln_linreg_context(m);
     CLNI_CHECK(clni_check_ptr(ctx, data, fn, "data"));
     CLNI_CHECK(clni_check_ptr(ctx, cfg, fn, "cfg"));
-    if (cln_tensor_context(cln_dataset_train_X(data)) != ctx)
+    if (cln_dataset_context(data) != ctx)
         return clni_fail(ctx, CLN_ERR_BAD_ARGUMENT, "%s: model and data are in two contexts", fn);
     if (cln_dataset_dtype(data) != cln_linreg_dtype(m))
         return clni_fail(ctx, CLN_ERR_BAD_ARGUMENT, "%s: model and data have two dtypes", fn);
@@ -113,7 +113,12 @@ static cln_status fit_state_init(fit_state *s, cln_linreg *m, const cln_dataset 
     s->cfg = cfg;
     s->d = cln_linreg_num_inputs(m);
     size_t n_train = cln_dataset_num_train(data), n_val = cln_dataset_num_val(data);
-    CLNI_CHECK(cln_loader_create(ctx, n_train, cfg->batch_size, 1, cfg->seed, &job->train));
+    /* Host-resident data is gathered on the host in this order: no index on the device. */
+    CLNI_CHECK(clni_loader_new(ctx, n_train, cfg->batch_size, 1, cfg->seed,
+                               !cln_dataset_on_host(data), &job->train));
+    job->train->draw = cfg->draw_order;
+    job->train->draw_user = cfg->order_user;
+    job->stream_chunk_bytes = cfg->stream_chunk_bytes;
     if (n_val > 0)
         CLNI_CHECK(cln_loader_create(ctx, n_val, cfg->batch_size, 0, 0, &job->val));
     job->nb_train = cln_loader_num_batches(job->train);
@@ -252,6 +257,7 @@ cln_status cln_fit(cln_linreg *m, const cln_dataset *data, const cln_trainer_con
     cln_history scratch = {0};
     cln_history *h = history ? history : &scratch;
     cln_status st = fit_state_init(&s, m, data, cfg);
+    h->path = s.job.path;
     /* d2l: every_n = int(num_batches / points_per_epoch), at least 1. */
     clni_board_init(&s.train_board, &h->train_loss, s.job.nb_train / cfg->train_points_per_epoch);
     clni_board_init(&s.val_board, &h->val_loss, s.job.nb_val / cfg->val_points_per_epoch);

@@ -195,6 +195,7 @@ static void small_sizes(void **state)
 
 static void large_sizes(void **state)
 {
+    if (tu_small()) skip(); /* CLNUM_TEST_SMALL: the small sizes only */
     const size_t ds[] = {1, 2, 3, 300};
     for (size_t j = 0; j < 4; j++)
         check_size(*state, 100003, ds[j]);

@@ -64,6 +64,34 @@ static void each_row_once_and_new_order_each_epoch(void **state)
     cln_loader_free(l);
 }
 
+/* The order is the documented one: Fisher-Yates where step s swaps position i = n-1-s with
+ * position (word * (i + 1)) >> 32, word = cln_philox_u32(seed, 4, (epoch << 32) + s). */
+static void order_follows_its_definition(void **state)
+{
+    (void)state;
+    const size_t sizes[] = {1, 2, 5, 1000, 4099};
+    for (size_t t = 0; t < 5; t++) {
+        size_t n = sizes[t];
+        uint32_t *got = malloc(n * sizeof *got), *want = malloc(n * sizeof *want);
+        for (size_t epoch = 0; epoch < 3; epoch++) {
+            cln_shuffle_order(77 + t, epoch, got, n);
+            for (size_t i = 0; i < n; i++)
+                want[i] = (uint32_t)i;
+            for (size_t s = 0; s + 1 < n; s++) {
+                size_t i = n - 1 - s;
+                uint32_t word = cln_philox_u32(77 + t, 4, ((uint64_t)epoch << 32) + s);
+                size_t j = (size_t)(((uint64_t)word * (i + 1)) >> 32);
+                uint32_t tmp = want[i];
+                want[i] = want[j];
+                want[j] = tmp;
+            }
+            assert_memory_equal(got, want, n * sizeof *got);
+        }
+        free(got);
+        free(want);
+    }
+}
+
 /* Positions are uniform: over many epochs each row lands in the first batch about as often. */
 static void shuffle_is_uniform(void **state)
 {
@@ -107,6 +135,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(chapter_batches),
         cmocka_unit_test(each_row_once_and_new_order_each_epoch),
+        cmocka_unit_test(order_follows_its_definition),
         cmocka_unit_test(shuffle_is_uniform),
         cmocka_unit_test(validation_in_order_and_large_batches),
     };

@@ -144,6 +144,10 @@ static void check_against_host(cln_context *ctx, size_t d, size_t n_train, size_
     cln_history h, h2;
     TU_OK(ctx, cln_fit(r.m, r.data, &cfg, &h));
     assert_int_equal(h.epochs, epochs);
+    if (path != CLN_PATH_AUTO)
+        assert_int_equal(h.path, path);
+    else
+        assert_true(h.path != CLN_PATH_AUTO);
     assert_int_equal(h.updates, epochs * ((n_train + batch - 1) / batch));
     compare_curve(&h.train_loss, train, 1e-4);
     compare_curve(&h.val_loss, val, 1e-4);
@@ -203,6 +207,7 @@ static void too_wide_for_local_memory(void **state)
     cln_history h;
     TU_OK(ctx, cln_fit(r.m, r.data, &cfg, &h));
     assert_int_equal(h.updates, 1);
+    assert_int_equal(h.path, CLN_PATH_STEPWISE);
     cln_history_free(&h);
     run_free(&r);
 }
@@ -278,6 +283,7 @@ static void board_shape(void **state)
     TU_OK(r.ctx, cln_fit(r.m, r.data, &cfg, &h));
     assert_int_equal(h.train_loss.count, 6);
     assert_int_equal(h.val_loss.count, 3);
+    assert_int_equal(h.path, CLN_PATH_EPOCH); /* the chapter is small: one launch an epoch */
     for (size_t e = 0; e < 3; e++) {
         assert_true(fabs(h.train_loss.x[2 * e] - (e + 7.5 / 32)) < 1e-12);
         assert_true(fabs(h.train_loss.x[2 * e + 1] - (e + 23.5 / 32)) < 1e-12);
@@ -295,6 +301,7 @@ static void board_shape(void **state)
  * 10 epochs bring every error under 5e-3. */
 static void chapter_statistics(void **state)
 {
+    if (tu_small()) skip(); /* CLNUM_TEST_SMALL: 80 full fits are too many for a simulator */
     cln_context *ctx = *state;
     const size_t seeds = 40;
     const double expected[3] = {0.109, -0.190, 0.228};

@@ -107,3 +107,9 @@ void tu_assert_close(const double *got, const double *want, size_t n, double rto
 }
 
 double tu_eps(cln_dtype dtype) { return dtype == CLN_FLOAT64 ? 2.220446049250313e-16 : 1.1920929e-07; }
+
+int tu_small(void)
+{
+    const char *v = getenv("CLNUM_TEST_SMALL");
+    return v && *v && strcmp(v, "0") != 0;
+}

@@ -54,4 +54,9 @@ void tu_fail_at(const char *file, int line, const char *fmt, ...)
 /* Machine epsilon of a dtype. */
 double tu_eps(cln_dtype dtype);
 
+/* Small mode: CLNUM_TEST_SMALL set (and not "0"), as CI sets it when it runs the kernel tests
+ * under the Oclgrind simulator. Tests of large sizes skip under it: `if (tu_small()) skip();`
+ * (the small sizes still cover ragged shapes and the last partial batch). */
+int tu_small(void);
+
 #endif

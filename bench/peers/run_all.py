@@ -22,6 +22,13 @@ IMPLEMENTATIONS = (
     ("jax_jit", "JAX jit per batch"),
     ("jax_scan", "JAX jit lax.scan per epoch"),
 )
+# clnum-bench's other rows: each training path of the library (the headline row is the
+# path it picks, "auto"), and the same training through CLBlast alone.
+CLNUM_PATHS = (
+    ("stepwise", "clnum stepwise path (4 kernels a batch)"),
+    ("fused", "clnum fused path (1 kernel a batch)"),
+    ("epoch", "clnum epoch path (1 kernel an epoch)"),
+)
 WORKLOADS = (
     ("w1_fit", "W1 chapter fit (3 epochs)"),
     ("w2_b1024_epoch", "W2 epoch, batch 1024"),
@@ -83,6 +90,24 @@ def fmt_ratio(r):
     return f"{r:.0f}x" if r >= 100 else f"{r:.1f}x" if r >= 10 else f"{r:.2f}x" if r >= 0.1 else f"{r:.3f}x"
 
 
+def clnum_rows(clnum, wkey, wname, base):
+    """Rows of clnum-bench's per-path and CLBlast figures of one workload, when measured.
+
+    clnum-bench names them w1_<path>_fit_ms, w2_b1024_<path>_epoch_ms and clblast_<wkey>_ms;
+    a path the library lacks is null there and has no row here.
+    """
+    head, unit = wkey.rsplit("_", 1)
+    variants = [(f"{head}_{p}_{unit}", label) for p, label in CLNUM_PATHS]
+    variants.append((f"clblast_{wkey}", "CLBlast only (gemv, gemv^T, axpy)"))
+    rows = []
+    for key, label in variants:
+        ms, med = clnum.get(f"{key}_ms"), clnum.get(f"{key}_median_ms")
+        if ms:
+            rows.append([wname, label, fmt_ms(ms), fmt_ms(med) if med else "",
+                         fmt_ratio(ms / base) if base else "-"])
+    return rows
+
+
 def table_rows(results, clnum):
     """[workload, implementation, min ms, median ms, ratio] for every figure present."""
     rows = []
@@ -90,8 +115,9 @@ def table_rows(results, clnum):
         base = clnum.get(f"{wkey}_ms")
         if base:
             med = clnum.get(f"{wkey}_median_ms")
-            rows.append([wname, f"clnum ({clnum.get('device', '?')})", fmt_ms(base),
+            rows.append([wname, f"clnum, auto path ({clnum.get('device', '?')})", fmt_ms(base),
                          fmt_ms(med) if med else "", "1.00x"])
+        rows += clnum_rows(clnum, wkey, wname, base)
         for ikey, iname in IMPLEMENTATIONS:
             ms = results.get(f"{ikey}_{wkey}_ms")
             if ms is None:

@@ -1,5 +1,7 @@
-/* clnum: linear models trained with hand-written OpenCL kernels, on any vendor's GPU or on
- * PoCL on the CPU.
+/**
+ * @file clnum.h
+ * @brief Everything: include this one header. Linear models trained with hand-written
+ * OpenCL kernels, on any vendor's GPU or on PoCL on the CPU.
  *
  *   status.h   cln_status and cln_status_str()
  *   runtime.h  devices, the context, last-error messages
@@ -9,15 +11,21 @@
  *   data.h     synthetic and host datasets, minibatch loaders
  *   model.h    linear regression: forward, loss, backward, SGD step
  *   trainer.h  fit() and the loss history
+ *   csv.h      CSV files, train/validation split, standardisation
+ *   solve.h    exact least squares on the host (the reference)
+ *   nn.h       the concise API: LazyLinear, MSE losses, SGD (chapter 3.5)
+ *   plot.h     the loss curves as an SVG
  *
  * A minimal program:
+ * @code{.c}
  *   cln_context *ctx; cln_dataset *data; cln_linreg *m; cln_synthetic_config dc;
  *   cln_trainer_config tc;
  *   cln_context_create(NULL, &ctx);
  *   cln_synthetic_config_init(&dc); cln_synthetic_create(ctx, &dc, &data);
  *   cln_linreg_create(ctx, CLN_FLOAT32, 2, 0.01, 0, &m);
  *   cln_trainer_config_init(&tc); cln_fit(m, data, &tc, NULL);
- *   cln_context_free(ctx);   (frees data and m too)
+ *   cln_context_free(ctx);   // frees data and m too
+ * @endcode
  * Check every status; cln_last_error(ctx) says what went wrong. */
 #ifndef CLNUM_CLNUM_H
 #define CLNUM_CLNUM_H
@@ -30,10 +38,14 @@
 #include "clnum/data.h"
 #include "clnum/model.h"
 #include "clnum/trainer.h"
+#include "clnum/csv.h"
+#include "clnum/solve.h"
+#include "clnum/nn.h"
+#include "clnum/plot.h"
 
-#define CLNUM_VERSION_MAJOR 0
-#define CLNUM_VERSION_MINOR 1
-#define CLNUM_VERSION_PATCH 0
-#define CLNUM_VERSION_STRING "0.1.0"
+#define CLNUM_VERSION_MAJOR 0          /**< the library's version: major (the SONAME's) */
+#define CLNUM_VERSION_MINOR 1          /**< minor */
+#define CLNUM_VERSION_PATCH 0          /**< patch */
+#define CLNUM_VERSION_STRING "0.1.0"   /**< the three as text */
 
 #endif

@@ -1,4 +1,6 @@
-/* clnum: general tensor ops.
+/**
+ * @file ops.h
+ * @brief General tensor ops: matmul and gemv through CLBlast, axpy, scale, sum, mean.
  *
  * All enqueue on the tensors' context and return without waiting. Every tensor of one
  * call must belong to the same context and have the same dtype. Matrix products go
@@ -13,22 +15,49 @@
 extern "C" {
 #endif
 
-/* c = a b for 2-D tensors: a (m x k), b (k x n), c (m x n). */
+/**
+ * @brief c = a b for 2-D tensors: a (m x k), b (k x n), c (m x n).
+ * @param a left factor. @param b right factor. @param c the product (written).
+ * @return CLN_SUCCESS; CLN_ERR_SHAPE_MISMATCH; CLN_ERR_BAD_ARGUMENT for NULL tensors,
+ * two contexts or two dtypes; CLN_ERR_BLAS or an OpenCL code from CLBlast.
+ */
 cln_status cln_matmul(const cln_tensor *a, const cln_tensor *b, cln_tensor *c);
 
-/* y = alpha op(a) x + beta y, a 2-D (m x n), op(a) = a or a^T; x and y are vectors
- * (any rank, counted by their element number). */
+/**
+ * @brief y = alpha op(a) x + beta y, a 2-D (m x n), op(a) = a or a^T; x and y are vectors
+ * (any rank, counted by their element number).
+ * @param transpose_a non-zero: op(a) = a^T. @param alpha scales op(a) x. @param a the matrix.
+ * @param x the vector multiplied. @param beta scales y first. @param y the result.
+ * @return as cln_matmul().
+ */
 cln_status cln_gemv(int transpose_a, double alpha, const cln_tensor *a, const cln_tensor *x,
                     double beta, cln_tensor *y);
 
-/* y += alpha x (same element count). */
+/**
+ * @brief y += alpha x (same element count).
+ * @param alpha the factor. @param x added. @param y updated.
+ * @return CLN_SUCCESS; CLN_ERR_SHAPE_MISMATCH; CLN_ERR_BAD_ARGUMENT; an OpenCL code.
+ */
 cln_status cln_axpy(double alpha, const cln_tensor *x, cln_tensor *y);
 
-/* x *= alpha. */
+/**
+ * @brief x *= alpha.
+ * @param alpha the factor. @param x updated.
+ * @return CLN_SUCCESS; CLN_ERR_BAD_ARGUMENT; an OpenCL code.
+ */
 cln_status cln_scale(double alpha, cln_tensor *x);
 
-/* out[0] = sum of x, or mean of x; out has at least one element and stays on the device. */
+/**
+ * @brief out[0] = sum of x; out has at least one element and stays on the device.
+ * @param x the values. @param out receives the sum in its first element.
+ * @return CLN_SUCCESS; CLN_ERR_SHAPE_MISMATCH; CLN_ERR_BAD_ARGUMENT; an OpenCL code.
+ */
 cln_status cln_sum(const cln_tensor *x, cln_tensor *out);
+/**
+ * @brief out[0] = mean of x, as cln_sum().
+ * @param x the values. @param out receives the mean in its first element.
+ * @return as cln_sum().
+ */
 cln_status cln_mean(const cln_tensor *x, cln_tensor *out);
 
 #ifdef __cplusplus

@@ -1,4 +1,6 @@
-/* clnum: devices and the context.
+/**
+ * @file runtime.h
+ * @brief Devices, the context, and the messages of failures.
  *
  * A cln_context owns one OpenCL device, one in-order command queue, the kernel programs
  * built for that device and every tensor, dataset and model made in it. Ops enqueue on
@@ -20,100 +22,186 @@
 extern "C" {
 #endif
 
+/** One device, its queue, its programs and everything made in it. Opaque. */
 typedef struct cln_context cln_context;
 
+/** The kind of a device, from CL_DEVICE_TYPE. */
 typedef enum cln_device_type {
-    CLN_DEVICE_OTHER = 0,
-    CLN_DEVICE_CPU = 1,
-    CLN_DEVICE_GPU = 2,
-    CLN_DEVICE_ACCELERATOR = 3
+    CLN_DEVICE_OTHER = 0,       /**< none of the below (custom, default) */
+    CLN_DEVICE_CPU = 1,         /**< a CPU (PoCL, Intel's CPU runtime) */
+    CLN_DEVICE_GPU = 2,         /**< a GPU */
+    CLN_DEVICE_ACCELERATOR = 3  /**< an accelerator (FPGA, DSP) */
 } cln_device_type;
 
-/* What the library knows of one device, for listing and choosing. */
+/** What the library knows of one device, for listing and choosing. */
 typedef struct cln_device_info {
-    size_t platform_index;
-    size_t device_index;        /* within its platform */
-    char platform_name[128];
-    char device_name[128];
-    char vendor[128];
-    char driver_version[64];
-    char opencl_c_version[64];  /* as the device reports it, e.g. "OpenCL C 1.2 PoCL" */
-    cln_device_type type;
-    uint64_t global_mem_bytes;
-    uint64_t max_alloc_bytes;   /* CL_DEVICE_MAX_MEM_ALLOC_SIZE */
-    uint64_t local_mem_bytes;
-    unsigned compute_units;
-    size_t max_work_group_size;
-    int has_float64;            /* cl_khr_fp64 */
+    size_t platform_index;      /**< index of its platform, from 0 */
+    size_t device_index;        /**< within its platform */
+    char platform_name[128];    /**< CL_PLATFORM_NAME */
+    char device_name[128];      /**< CL_DEVICE_NAME */
+    char vendor[128];           /**< CL_DEVICE_VENDOR */
+    char driver_version[64];    /**< CL_DRIVER_VERSION */
+    char opencl_c_version[64];  /**< as the device reports it, e.g. "OpenCL C 1.2 PoCL" */
+    cln_device_type type;       /**< CPU, GPU, ... */
+    uint64_t global_mem_bytes;  /**< CL_DEVICE_GLOBAL_MEM_SIZE */
+    uint64_t max_alloc_bytes;   /**< CL_DEVICE_MAX_MEM_ALLOC_SIZE */
+    uint64_t local_mem_bytes;   /**< CL_DEVICE_LOCAL_MEM_SIZE */
+    unsigned compute_units;     /**< CL_DEVICE_MAX_COMPUTE_UNITS */
+    size_t max_work_group_size; /**< CL_DEVICE_MAX_WORK_GROUP_SIZE */
+    int has_float64;            /**< cl_khr_fp64 */
 } cln_device_info;
 
-/* A parsed device selector, "PLATFORM:DEVICE", like PYOPENCL_CTX. Each part is an index
+/** A parsed device selector, "PLATFORM:DEVICE", like PYOPENCL_CTX. Each part is an index
  * ("0"), a case-insensitive substring of the name ("nvidia", "h100"), a type ("gpu",
  * "cpu", "accelerator": matches the type or the name), or empty (anything). "P" alone
  * means "P:". */
 typedef struct cln_device_selector {
-    long platform_index;        /* -1: not given by index */
-    char platform_name[128];    /* "" : not given by name */
-    long device_index;
-    char device_name[128];
+    long platform_index;        /**< -1: not given by index */
+    char platform_name[128];    /**< "" : not given by name */
+    long device_index;          /**< -1: not given by index */
+    char device_name[128];      /**< "" : not given by name */
 } cln_device_selector;
 
-/* Parses a selector. NULL or "" gives an empty selector (the default device). */
+/**
+ * @brief Parses a selector.
+ * @param text "PLATFORM:DEVICE"; NULL or "" gives an empty selector (the default device).
+ * @param[out] out the selector.
+ * @return CLN_SUCCESS; CLN_ERR_PARSE for malformed text; CLN_ERR_BAD_ARGUMENT for NULL out.
+ */
 cln_status cln_device_selector_parse(const char *text, cln_device_selector *out);
 
-/* Every device of every platform. Free the list with cln_devices_free(). A machine with
- * no OpenCL platform gives CLN_ERR_NO_DEVICE. */
+/**
+ * @brief Every device of every platform.
+ * @param[out] out the list, allocated by the library: free it with cln_devices_free().
+ * @param[out] count its length.
+ * @return CLN_SUCCESS; CLN_ERR_NO_DEVICE on a machine with no OpenCL platform; an OpenCL
+ * code when a query fails; CLN_ERR_OUT_OF_HOST_MEMORY.
+ */
 cln_status cln_devices_list(cln_device_info **out, size_t *count);
+/**
+ * @brief Frees a list from cln_devices_list().
+ * @param list the list; NULL is a no-op.
+ */
 void cln_devices_free(cln_device_info *list);
 
-/* Chooses from a list: the first device the selector matches; with an empty selector,
- * the first GPU, else the first device. CLN_ERR_NO_DEVICE when nothing matches. */
+/**
+ * @brief Chooses from a list: the first device the selector matches; with an empty
+ * selector, the first GPU, else the first device.
+ * @param list     devices from cln_devices_list().
+ * @param count    their number.
+ * @param selector what to match (cln_device_selector_parse()).
+ * @param[out] chosen index into list.
+ * @return CLN_SUCCESS; CLN_ERR_NO_DEVICE when nothing matches (the message names the
+ * selector); CLN_ERR_BAD_ARGUMENT for NULL pointers.
+ */
 cln_status cln_devices_choose(const cln_device_info *list, size_t count,
                               const cln_device_selector *selector, size_t *chosen);
 
-/* Creates a context on the device that `selector` names. NULL means: the environment
- * variable CLNUM_DEVICE if set, else the default device. */
+/**
+ * @brief Creates a context on the device that `selector` names.
+ * @param selector "PLATFORM:DEVICE"; NULL means the environment variable CLNUM_DEVICE if
+ *                 set, else the default device.
+ * @param[out] out the context; free it with cln_context_free().
+ * @return CLN_SUCCESS; CLN_ERR_PARSE, CLN_ERR_NO_DEVICE, an OpenCL code or
+ * CLN_ERR_OUT_OF_HOST_MEMORY, with the message in cln_last_error(NULL).
+ */
 cln_status cln_context_create(const char *selector, cln_context **out);
-/* Frees the context and everything still made in it. NULL is a no-op. */
+/**
+ * @brief Frees the context and everything still made in it (tensors, datasets, loaders,
+ * models, layers): handles to them become invalid.
+ * @param ctx the context; NULL is a no-op.
+ */
 void cln_context_free(cln_context *ctx);
 
-/* Waits until every enqueued command of the context has finished. */
+/**
+ * @brief Waits until every enqueued command of the context has finished.
+ * @param ctx the context.
+ * @return CLN_SUCCESS, or the OpenCL code of a command that failed.
+ */
 cln_status cln_context_finish(cln_context *ctx);
 
-/* The device the context runs on. */
+/**
+ * @brief The device the context runs on.
+ * @param ctx the context.
+ * @return its description, owned by the context.
+ */
 const cln_device_info *cln_context_device(const cln_context *ctx);
 
-/* The message of the last failure in this context, or, with ctx NULL, of the last failure
- * of this thread outside any context (context creation, listing, parsing). "" if none.
- * Valid until the next call that fails. */
+/**
+ * @brief The message of the last failure in this context, or, with ctx NULL, of the last
+ * failure of this thread outside any context (context creation, listing, parsing, the
+ * host-only functions of csv.h, solve.h and plot.h; a context's failures are copied there
+ * too).
+ * @param ctx the context, or NULL.
+ * @return "" if none; owned by the library, valid until the next call that fails.
+ */
 const char *cln_last_error(const cln_context *ctx);
 
-/* Builds the context's kernel program for a dtype now rather than at first use (the
- * bench times this). dtype is a cln_dtype (tensor.h).
+/**
+ * @brief Builds the context's kernel program for a dtype now rather than at first use
+ * (the bench times this).
  *
  * Built programs are kept on disk and reused by later processes: in $CLNUM_CACHE_DIR, else
  * $XDG_CACHE_HOME/clnum, else ~/.cache/clnum; CLNUM_CACHE_DIR=off turns this off. An entry
  * is keyed by the kernel sources, the build options, the device, its driver and clnum's
- * version; a corrupt or stale entry is ignored and rebuilt. */
+ * version; a corrupt or stale entry is ignored and rebuilt.
+ * @param ctx   the context.
+ * @param dtype a cln_dtype (tensor.h).
+ * @return CLN_SUCCESS; CLN_ERR_BUILD_FAILED with the build log in the message;
+ * CLN_ERR_NO_FLOAT64; CLN_ERR_BAD_ARGUMENT.
+ */
 cln_status cln_context_build(cln_context *ctx, int dtype);
 
+/** Where a built program came from (cln_context_build_origin()). */
 typedef enum cln_build_origin {
-    CLN_BUILD_NONE = 0,        /* not built yet */
-    CLN_BUILD_FROM_SOURCE = 1, /* compiled (and then stored in the cache) */
-    CLN_BUILD_FROM_CACHE = 2   /* loaded from the on-disk cache */
+    CLN_BUILD_NONE = 0,        /**< not built yet */
+    CLN_BUILD_FROM_SOURCE = 1, /**< compiled (and then stored in the cache) */
+    CLN_BUILD_FROM_CACHE = 2   /**< loaded from the on-disk cache */
 } cln_build_origin;
 
-/* Where the program of a dtype came from. */
+/**
+ * @brief Where the program of a dtype came from.
+ * @param ctx   the context.
+ * @param dtype a cln_dtype (tensor.h).
+ * @return CLN_BUILD_NONE until it is built.
+ */
 cln_build_origin cln_context_build_origin(const cln_context *ctx, int dtype);
 
-/* The context's OpenCL objects, for interoperation (CLBlast, your own kernels). Any out
- * pointer may be NULL. They stay owned by the context: do not release them. */
+/**
+ * @brief The context's OpenCL objects, for interoperation (CLBlast, your own kernels).
+ * They stay owned by the context: do not release them.
+ * @param ctx the context.
+ * @param[out] context the cl_context, or NULL.
+ * @param[out] device  the cl_device_id, or NULL.
+ * @param[out] queue   the in-order cl_command_queue, or NULL.
+ * @return CLN_SUCCESS, or CLN_ERR_BAD_ARGUMENT for a NULL ctx.
+ */
 cln_status cln_context_cl(const cln_context *ctx, cl_context *context, cl_device_id *device,
                           cl_command_queue *queue);
 
-/* Number of commands (kernel launches, buffer writes and reads, CLBlast calls) this
- * context has enqueued since it was created: lets a caller count enqueues per step. */
+/**
+ * @brief Number of commands (kernel launches, buffer writes and reads, CLBlast calls) this
+ * context has enqueued since it was created: lets a caller count enqueues per step.
+ * @param ctx the context.
+ * @return the count.
+ */
 uint64_t cln_context_enqueue_count(const cln_context *ctx);
+
+/**
+ * @brief Number of objects a user made in this context and has not freed: tensors and
+ * views, datasets, loaders, models (what cln_context_free() would free). The tensors a
+ * dataset or a model owns are not counted apart. Lets a program or a test check that it
+ * frees what it makes.
+ * @param ctx the context; NULL gives 0.
+ * @return the count.
+ */
+size_t cln_context_live_objects(const cln_context *ctx);
+
+/**
+ * @brief Number of contexts created and not yet freed in this process, by every thread.
+ * @return the count.
+ */
+size_t cln_live_contexts(void);
 
 #ifdef __cplusplus
 }

@@ -1,4 +1,6 @@
-/* clnum: the Trainer (d2l's Trainer.fit with its ProgressBoard).
+/**
+ * @file trainer.h
+ * @brief The Trainer (d2l's Trainer.fit with its ProgressBoard) and the loss history.
  *
  * Per epoch: every training minibatch (forward, loss, backward, step), then every
  * validation minibatch (forward, loss). Within an epoch nothing waits on the host: batch
@@ -12,62 +14,93 @@
 extern "C" {
 #endif
 
-/* How an epoch is enqueued. Every path computes the same thing (within float rounding). */
+/** How an epoch is enqueued. Every path computes the same thing (within float rounding). */
 typedef enum cln_train_path {
-    CLN_PATH_AUTO = 0,     /* the fastest path that fits the problem and the device */
-    CLN_PATH_STEPWISE = 1, /* forward, loss, backward, step: four kernels a minibatch (model.h) */
-    CLN_PATH_FUSED = 2,    /* one kernel a minibatch: X read once, the reduction and the update
+    CLN_PATH_AUTO = 0,     /**< the fastest path that fits the problem and the device */
+    CLN_PATH_STEPWISE = 1, /**< forward, loss, backward, step: four kernels a minibatch (model.h) */
+    CLN_PATH_FUSED = 2,    /**< one kernel a minibatch: X read once, the reduction and the update
                               finished by the last work-group */
-    CLN_PATH_EPOCH = 3     /* one kernel an epoch: one work-group loops over every minibatch,
+    CLN_PATH_EPOCH = 3     /**< one kernel an epoch: one work-group loops over every minibatch,
                               training then validation (for small problems) */
 } cln_train_path;
 
-/* What the trainer reports after each epoch (to cln_trainer_config.on_epoch). */
+/** What the trainer reports after each epoch (to cln_trainer_config.on_epoch). */
 typedef struct cln_epoch_report {
-    size_t epoch;              /* 0-based */
-    size_t max_epochs;
-    size_t batches;            /* training minibatches of the epoch */
-    size_t examples;           /* training rows of the epoch */
-    double train_loss;         /* mean of the epoch's training batch losses */
-    double val_loss;           /* mean of its validation batch losses (NaN without validation) */
-    double seconds;            /* since cln_fit started */
+    size_t epoch;              /**< 0-based */
+    size_t max_epochs;         /**< the configuration's */
+    size_t batches;            /**< training minibatches of the epoch */
+    size_t examples;           /**< training rows of the epoch */
+    double train_loss;         /**< mean of the epoch's training batch losses */
+    double val_loss;           /**< mean of its validation batch losses (NaN without validation) */
+    double seconds;            /**< since cln_fit started */
 } cln_epoch_report;
 
+/** How cln_fit() trains. Start from cln_trainer_config_init(). */
 typedef struct cln_trainer_config {
-    size_t max_epochs;              /* default 3 */
-    double lr;                      /* default 0.03 */
-    size_t batch_size;              /* default 32 */
-    uint64_t seed;                  /* seeds the training order; default 0 */
-    size_t train_points_per_epoch;  /* d2l's plot_train_per_epoch, default 2 */
-    size_t val_points_per_epoch;    /* d2l's plot_valid_per_epoch, default 1 */
-    cln_train_path path;            /* default CLN_PATH_AUTO */
-    /* Called after each epoch, once its losses are on the host; may be NULL. Returning
+    size_t max_epochs;              /**< default 3 */
+    double lr;                      /**< default 0.03 */
+    size_t batch_size;              /**< default 32 */
+    uint64_t seed;                  /**< seeds the training order; default 0 */
+    size_t train_points_per_epoch;  /**< d2l's plot_train_per_epoch, default 2 */
+    size_t val_points_per_epoch;    /**< d2l's plot_valid_per_epoch, default 1 */
+    cln_train_path path;            /**< default CLN_PATH_AUTO */
+    /** Called after each epoch, once its losses are on the host; may be NULL. Returning
      * non-zero stops the fit after that epoch (cln_fit then returns CLN_SUCCESS). */
     int (*on_epoch)(const cln_epoch_report *report, void *user);
-    void *user;
+    void *user;                     /**< passed to on_epoch */
+    /** Draws epoch `epoch`'s training order (num_rows row indices) in place of
+     * cln_shuffle_order(seed, epoch, ...); NULL (default): that. cln_sharded_draw() (data.h)
+     * draws a data-parallel group's global order. A status other than CLN_SUCCESS stops the
+     * fit with it; a row index out of range is CLN_ERR_BAD_ARGUMENT. */
+    cln_status (*draw_order)(size_t epoch, uint32_t *order, size_t num_rows, void *order_user);
+    void *order_user;               /**< passed to draw_order */
+    /** A host-resident dataset (data.h) is streamed in chunks of about this many bytes of X
+     * and y, each a whole number of minibatches, two on the device at a time; 0 (default):
+     * 1/16 of the device's global memory, within 1 to 64 MiB. */
+    size_t stream_chunk_bytes;
 } cln_trainer_config;
 
+/**
+ * @brief Sets the chapter's defaults (3 epochs, lr 0.03, batch 32, 2 and 1 points an epoch).
+ * @param cfg the configuration to fill; NULL is a no-op.
+ */
 void cln_trainer_config_init(cln_trainer_config *cfg);
 
-/* Points of one curve, as d2l's ProgressBoard plots them: each the mean of `every_n`
+/** Points of one curve, as d2l's ProgressBoard plots them: each the mean of `every_n`
  * consecutive batch losses at the mean of their x (x in epochs). */
 typedef struct cln_curve {
-    size_t count;
-    double *x;
-    double *y;
+    size_t count;   /**< points */
+    double *x;      /**< count x values, in epochs */
+    double *y;      /**< count losses */
 } cln_curve;
 
+/** What a fit leaves behind. Free its arrays with cln_history_free(). */
 typedef struct cln_history {
-    cln_curve train_loss;   /* x = batch index / batches per epoch, averaged */
-    cln_curve val_loss;     /* x = epoch + 1 */
-    size_t epochs;          /* epochs completed */
-    size_t updates;         /* SGD steps taken */
+    cln_curve train_loss;   /**< x = batch index / batches per epoch, averaged */
+    cln_curve val_loss;     /**< x = epoch + 1 */
+    size_t epochs;          /**< epochs completed */
+    size_t updates;         /**< SGD steps taken */
+    cln_train_path path;    /**< the path that ran (what CLN_PATH_AUTO chose) */
 } cln_history;
 
-/* Trains m on data. history may be NULL; otherwise it is filled (free it with
- * cln_history_free) and keeps the points of the epochs completed even on failure. */
+/**
+ * @brief Trains m on data: per epoch every training minibatch, then every validation one.
+ * @param m the model (its loss scale decides the loss).
+ * @param data a dataset of the model's context, dtype and number of inputs.
+ * @param cfg how.
+ * @param history may be NULL; otherwise it is filled (free it with cln_history_free()) and
+ *                keeps the points of the epochs completed even on failure.
+ * @return CLN_SUCCESS; CLN_ERR_BAD_ARGUMENT for a bad configuration or a model and data
+ * that do not belong together; CLN_ERR_SHAPE_MISMATCH; CLN_ERR_UNSUPPORTED for a path the
+ * problem or device cannot take; CLN_ERR_DIVERGED when a loss becomes NaN or infinite (the
+ * parameters are restored to those at the start of that epoch); an OpenCL code.
+ */
 cln_status cln_fit(cln_linreg *m, const cln_dataset *data, const cln_trainer_config *cfg,
                    cln_history *history);
+/**
+ * @brief Frees a history's arrays and zeroes it.
+ * @param history the history; NULL is a no-op.
+ */
 void cln_history_free(cln_history *history);
 
 #ifdef __cplusplus

@@ -1,0 +1,34 @@
+/* What clnum-linreg shows besides its result lines: the progress line on a terminal and the
+ * JSON summary. */
+#ifndef CLNUM_APPS_REPORT_H
+#define CLNUM_APPS_REPORT_H
+
+#include <stdio.h>
+
+#include "clnum/clnum.h"
+
+/* The progress line: on stderr, only when it is a terminal, only once the fit has run for
+ * PROGRESS_AFTER_S seconds, at most 10 times a second; cleared when the fit ends. */
+#define PROGRESS_AFTER_S 1.0
+typedef struct progress {
+    int enabled;        /* stderr is a terminal and --quiet was not given */
+    int shown;          /* something is on the line now */
+    double last;        /* seconds of the last update */
+} progress;
+
+void progress_init(progress *p, int quiet);
+/* cln_trainer_config.on_epoch; user is a progress. Never stops the fit. */
+int progress_on_epoch(const cln_epoch_report *r, void *user);
+/* Clears the line if anything was shown. */
+void progress_done(progress *p);
+
+/* JSON output: strings escaped, non-finite numbers as null. */
+void json_string(FILE *f, const char *s);
+void json_number(FILE *f, double v);
+void json_numbers(FILE *f, const double *v, size_t n);
+void json_curve(FILE *f, const cln_curve *c);  /* {"x": [...], "y": [...]} */
+
+/* Mean over rows of (x_i w + b - y_i)^2; NaN for no rows. */
+double mse_of(const double *X, const double *y, size_t rows, size_t d, const double *w, double b);
+
+#endif

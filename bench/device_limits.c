@@ -1,0 +1,233 @@
+/* clnum-bench: the device's read bandwidth and kernel launch cost, clpeak-style. */
+#include "device_limits.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+#include "bench_limits_cl.h"
+#include "timing.h"
+
+#define MIB (1024.0 * 1024.0)
+#define MAX_READ_BYTES ((size_t)512 << 20) /* far beyond any cache, quick at any bandwidth */
+#define LAUNCHES 1000u
+
+typedef struct bench_cl {
+    cl_context context;
+    cl_device_id device;
+    cl_command_queue queue;          /* the library's (launches go where the trainer's go) */
+    cl_command_queue profiling;      /* the bench's own, for event times */
+    cl_program program;
+    cl_kernel read[2], empty;
+    cl_mem src, out;
+} bench_cl;
+
+static const char *const pattern_names[2] = {"interleaved", "contiguous"};
+static const char *const read_kernel_names[2] = {"bench_read_interleaved",
+                                                 "bench_read_contiguous"};
+
+static void bench_cl_release(bench_cl *b)
+{
+    if (b->src)
+        clReleaseMemObject(b->src);
+    if (b->out)
+        clReleaseMemObject(b->out);
+    for (int i = 0; i < 2; i++)
+        if (b->read[i])
+            clReleaseKernel(b->read[i]);
+    if (b->empty)
+        clReleaseKernel(b->empty);
+    if (b->program)
+        clReleaseProgram(b->program);
+    if (b->profiling)
+        clReleaseCommandQueue(b->profiling);
+}
+
+/* Builds limits.cl for the device; the build log goes into the error. */
+static cln_status build(bench_cl *b, bench_error *err)
+{
+    cl_int e;
+    const char *text = bench_limits_cl;
+    b->program = clCreateProgramWithSource(b->context, 1, &text, NULL, &e);
+    if (e != CL_SUCCESS)
+        return bench_fail(err, e, NULL, "clCreateProgramWithSource (bench kernels)");
+    e = clBuildProgram(b->program, 1, &b->device, "", NULL, NULL);
+    if (e != CL_SUCCESS) {
+        char log[600] = "";
+        clGetProgramBuildInfo(b->program, b->device, CL_PROGRAM_BUILD_LOG, sizeof log - 1, log,
+                              NULL);
+        return bench_fail(err, e, log, "building bench/limits.cl");
+    }
+    for (int i = 0; i < 2 && e == CL_SUCCESS; i++)
+        b->read[i] = clCreateKernel(b->program, read_kernel_names[i], &e);
+    if (e == CL_SUCCESS)
+        b->empty = clCreateKernel(b->program, "bench_empty", &e);
+    return e == CL_SUCCESS ? CLN_SUCCESS : bench_fail(err, e, NULL, "clCreateKernel (bench)");
+}
+
+/* The largest power of two <= n, at least 1. */
+static size_t pow2_floor(size_t n)
+{
+    size_t p = 1;
+    while (p * 2 <= n)
+        p *= 2;
+    return p;
+}
+
+/* Event time in ms of one launch of a read kernel over the whole buffer. */
+static cln_status time_read(bench_cl *b, int pattern, cl_uint loads, size_t global, size_t local,
+                            double *ms, bench_error *err)
+{
+    cl_kernel k = b->read[pattern];
+    cl_int e = clSetKernelArg(k, 0, sizeof b->src, &b->src);
+    e |= clSetKernelArg(k, 1, sizeof loads, &loads);
+    e |= clSetKernelArg(k, 2, sizeof b->out, &b->out);
+    if (e != CL_SUCCESS)
+        return bench_fail(err, CL_INVALID_KERNEL_ARGS, NULL, "clSetKernelArg (%s)",
+                          read_kernel_names[pattern]);
+    cl_event ev;
+    e = clEnqueueNDRangeKernel(b->profiling, k, 1, NULL, &global, &local, 0, NULL, &ev);
+    if (e != CL_SUCCESS)
+        return bench_fail(err, e, NULL, "launching %s", read_kernel_names[pattern]);
+    cl_ulong start = 0, end = 0;
+    e = clWaitForEvents(1, &ev);
+    if (e == CL_SUCCESS)
+        e = clGetEventProfilingInfo(ev, CL_PROFILING_COMMAND_START, sizeof start, &start, NULL);
+    if (e == CL_SUCCESS)
+        e = clGetEventProfilingInfo(ev, CL_PROFILING_COMMAND_END, sizeof end, &end, NULL);
+    clReleaseEvent(ev);
+    if (e != CL_SUCCESS)
+        return bench_fail(err, e, NULL, "timing %s", read_kernel_names[pattern]);
+    *ms = (double)(end - start) * 1e-6;
+    return CLN_SUCCESS;
+}
+
+/* Read bandwidth: each pattern at a few loads per work-item (a sweep, since the best shape
+ * differs between a GPU and a CPU), one warm-up launch each, then the best of the repeats. */
+static cln_status measure_read(bench_cl *b, const cln_device_info *dev, int repeats,
+                               device_limits *out, bench_error *err)
+{
+    static const cl_uint loads_sweep[] = {32, 256, 2048};
+    size_t local = 256;
+    for (int p = 0; p < 2; p++) {
+        size_t wg = 0;
+        clGetKernelWorkGroupInfo(b->read[p], b->device, CL_KERNEL_WORK_GROUP_SIZE, sizeof wg, &wg,
+                                 NULL);
+        if (wg && wg < local)
+            local = pow2_floor(wg);
+    }
+    size_t block = local * 2048 * sizeof(cl_float4); /* a multiple of every launch's bytes */
+    size_t bytes = MAX_READ_BYTES;
+    if (dev->max_alloc_bytes && bytes > dev->max_alloc_bytes / 2)
+        bytes = (size_t)(dev->max_alloc_bytes / 2);
+    if (dev->global_mem_bytes && bytes > dev->global_mem_bytes / 8)
+        bytes = (size_t)(dev->global_mem_bytes / 8);
+    bytes = bytes / block * block;
+    if (bytes == 0)
+        return bench_fail(err, CLN_ERR_OUT_OF_DEVICE_MEMORY, NULL,
+                          "the device is too small for the read test");
+    size_t items_max = bytes / sizeof(cl_float4) / loads_sweep[0];
+
+    cl_int e;
+    b->src = clCreateBuffer(b->context, CL_MEM_READ_ONLY, bytes, NULL, &e);
+    if (e == CL_SUCCESS)
+        b->out = clCreateBuffer(b->context, CL_MEM_WRITE_ONLY, items_max * sizeof(float), NULL, &e);
+    if (e != CL_SUCCESS)
+        return bench_fail(err, e, NULL, "allocating %.0f MiB for the read test", bytes / MIB);
+    cl_float one = 1.0f;
+    e = clEnqueueFillBuffer(b->profiling, b->src, &one, sizeof one, 0, bytes, 0, NULL, NULL);
+    if (e == CL_SUCCESS)
+        e = clFinish(b->profiling);
+    if (e != CL_SUCCESS)
+        return bench_fail(err, e, NULL, "filling the read buffer");
+
+    double *ms = malloc((size_t)repeats * sizeof *ms);
+    if (!ms)
+        return bench_fail(err, CLN_ERR_OUT_OF_HOST_MEMORY, NULL, "read test");
+    cln_status st = CLN_SUCCESS;
+    out->read_gbps = 0;
+    out->read_mib = bytes / MIB;
+    size_t sweep = sizeof loads_sweep / sizeof *loads_sweep;
+    for (int p = 0; p < 2 && st == CLN_SUCCESS; p++) {
+        for (size_t l = 0; l < sweep && st == CLN_SUCCESS; l++) {
+            cl_uint loads = loads_sweep[l];
+            size_t global = bytes / sizeof(cl_float4) / loads;
+            double warm;
+            st = time_read(b, p, loads, global, local, &warm, err);
+            for (int r = 0; r < repeats && st == CLN_SUCCESS; r++)
+                st = time_read(b, p, loads, global, local, &ms[r], err);
+            if (st != CLN_SUCCESS)
+                break;
+            bench_stats s = bench_stats_of(ms, (size_t)repeats);
+            double gbps = (double)bytes / (s.best * 1e-3) / 1e9;
+            if (gbps > out->read_gbps) {
+                out->read_gbps = gbps;
+                out->read_median_gbps = (double)bytes / (s.median * 1e-3) / 1e9;
+                out->read_pattern = pattern_names[p];
+                out->read_loads = loads;
+            }
+        }
+    }
+    free(ms);
+    return st;
+}
+
+/* Host time per launch of an empty kernel on the library's queue: `waited` makes each one
+ * wait for its end (clFinish) before the next is queued. */
+static cln_status time_launches(bench_cl *b, int waited, double *us_per_launch, bench_error *err)
+{
+    size_t one = 1;
+    cl_int e = CL_SUCCESS;
+    double t0 = bench_now_ms();
+    for (unsigned i = 0; i < LAUNCHES && e == CL_SUCCESS; i++) {
+        e = clEnqueueNDRangeKernel(b->queue, b->empty, 1, NULL, &one, &one, 0, NULL, NULL);
+        if (waited && e == CL_SUCCESS)
+            e = clFinish(b->queue);
+    }
+    if (e == CL_SUCCESS)
+        e = clFinish(b->queue);
+    if (e != CL_SUCCESS)
+        return bench_fail(err, e, NULL, "launching the empty kernel");
+    *us_per_launch = (bench_now_ms() - t0) * 1e3 / LAUNCHES;
+    return CLN_SUCCESS;
+}
+
+static cln_status measure_launch(bench_cl *b, int repeats, device_limits *out, bench_error *err)
+{
+    cl_int e = clSetKernelArg(b->empty, 0, sizeof b->out, &b->out);
+    if (e != CL_SUCCESS)
+        return bench_fail(err, e, NULL, "clSetKernelArg (bench_empty)");
+    out->launches = LAUNCHES;
+    out->launch_us = out->launch_waited_us = INFINITY;
+    for (int waited = 0; waited < 2; waited++) {
+        double us;
+        BENCH_TRY(time_launches(b, waited, &us, err)); /* warm-up: the first launches compile */
+        for (int r = 0; r < repeats; r++) {
+            BENCH_TRY(time_launches(b, waited, &us, err));
+            double *best = waited ? &out->launch_waited_us : &out->launch_us;
+            if (us < *best)
+                *best = us;
+        }
+    }
+    return CLN_SUCCESS;
+}
+
+cln_status device_limits_measure(cln_context *ctx, int repeats, device_limits *out,
+                                 bench_error *err)
+{
+    bench_cl b = {0};
+    cln_status st = cln_context_cl(ctx, &b.context, &b.device, &b.queue);
+    if (st != CLN_SUCCESS)
+        return bench_fail(err, st, cln_last_error(ctx), "cln_context_cl");
+    cl_int e;
+    b.profiling = clCreateCommandQueue(b.context, b.device, CL_QUEUE_PROFILING_ENABLE, &e);
+    if (e != CL_SUCCESS)
+        st = bench_fail(err, e, NULL, "creating a profiling queue");
+    if (st == CLN_SUCCESS)
+        st = build(&b, err);
+    if (st == CLN_SUCCESS)
+        st = measure_read(&b, cln_context_device(ctx), repeats, out, err);
+    if (st == CLN_SUCCESS)
+        st = measure_launch(&b, repeats, out, err);
+    bench_cl_release(&b);
+    return st;
+}

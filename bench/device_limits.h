@@ -1,0 +1,25 @@
+/* clnum-bench: the device's own limits, measured clpeak-style with the bench's kernels
+ * (limits.cl) on the library's OpenCL context and device. */
+#ifndef BENCH_DEVICE_LIMITS_H
+#define BENCH_DEVICE_LIMITS_H
+
+#include "clnum/clnum.h"
+#include "error.h"
+
+typedef struct device_limits {
+    /* float4 global reads: bytes read / event time, best and median of the repeats of the
+     * fastest access pattern and loads per work-item. */
+    double read_gbps, read_median_gbps;
+    double read_mib;              /* buffer size */
+    const char *read_pattern;     /* "interleaved" or "contiguous" */
+    unsigned read_loads;          /* float4 loads per work-item */
+    /* An empty kernel: host time per launch, queued back to back then one wait, and
+     * waited for one by one; best of the repeats. */
+    double launch_us, launch_waited_us;
+    unsigned launches;            /* launches per repeat */
+} device_limits;
+
+cln_status device_limits_measure(cln_context *ctx, int repeats, device_limits *out,
+                                 bench_error *err);
+
+#endif

@@ -1,0 +1,168 @@
+/**
+ * @file nn.h
+ * @brief The concise API of d2l chapter 3.5: a lazy linear layer, an MSE loss and an SGD
+ * optimizer, trained by the same Trainer as the model from scratch.
+ *
+ * Chapter 3.5 writes the model in PyTorch as
+ * @code{.py}
+ * self.net = nn.LazyLinear(1)               # input size from the first batch
+ * self.net.weight.data.normal_(0, 0.01); self.net.bias.data.fill_(0)
+ * loss = nn.MSELoss()                       # mean((y_hat - y)^2): no half
+ * torch.optim.SGD(self.parameters(), lr)    # plain SGD
+ * trainer.fit(model, data)
+ * @endcode
+ * and in C with clnum:
+ * @code{.c}
+ * cln_lazy_linear *net;
+ * cln_lazy_linear_create(ctx, CLN_FLOAT32, 0.01, seed, &net);     // nn.LazyLinear(1)
+ * cln_nn_fit(net, cln_loss_mse(), cln_sgd_make(0.03), data, &tc, &hist);
+ * @endcode
+ * cln_nn_fit() sizes the layer from the data it is first given, sets the loss on the
+ * layer's model (cln_linreg_set_loss_scale()), takes the learning rate from the
+ * optimizer and runs cln_fit() (trainer.h). A layer is a cln_linreg underneath: after it
+ * is built, cln_lazy_linear_model() gives it to every function of model.h and trainer.h.
+ */
+#ifndef CLNUM_NN_H
+#define CLNUM_NN_H
+
+#include "clnum/trainer.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** nn.LazyLinear(1): y_hat = X w + b, with the size of w set by the first data it sees.
+ * Owned by the context it was made in. Opaque. */
+typedef struct cln_lazy_linear cln_lazy_linear;
+
+/** A mean squared error loss: scale x mean over the batch of (y_hat - y)^2. */
+typedef struct cln_loss {
+    double scale;  /**< 1: PyTorch's nn.MSELoss; 0.5: d2l's squared loss from scratch */
+} cln_loss;
+
+/** Plain minibatch SGD over the layer's parameters: theta -= lr x gradient. */
+typedef struct cln_sgd {
+    double lr;     /**< learning rate, finite and > 0 */
+} cln_sgd;
+
+/**
+ * @brief PyTorch's nn.MSELoss(): mean((y_hat - y)^2), no half (chapter 3.5).
+ * @return the loss.
+ */
+cln_loss cln_loss_mse(void);
+
+/**
+ * @brief d2l's loss from scratch: mean((y_hat - y)^2 / 2) (chapter 3.4).
+ * @return the loss.
+ */
+cln_loss cln_loss_half_mse(void);
+
+/**
+ * @brief torch.optim.SGD(params, lr).
+ * @param lr the learning rate (checked when it is used).
+ * @return the optimizer.
+ */
+cln_sgd cln_sgd_make(double lr);
+
+/**
+ * @brief Makes a layer with no parameters yet.
+ * @param ctx      the context that will own it and its parameters.
+ * @param dtype    precision of the parameters (and of the data it will accept).
+ * @param init_std w is drawn from N(0, init_std^2) when the layer is built (Philox stream 3
+ *                 of seed, as cln_linreg_create()); b starts at 0. d2l uses 0.01.
+ * @param seed     seeds that draw.
+ * @param[out] out the layer; free with cln_lazy_linear_free() or with the context.
+ * @return CLN_SUCCESS; CLN_ERR_BAD_ARGUMENT for a NULL pointer or an init_std that is
+ * negative or not finite; CLN_ERR_OUT_OF_HOST_MEMORY.
+ */
+cln_status cln_lazy_linear_create(cln_context *ctx, cln_dtype dtype, double init_std,
+                                  uint64_t seed, cln_lazy_linear **out);
+
+/**
+ * @brief Frees a layer and its parameters.
+ * @param layer the layer; NULL is a no-op.
+ */
+void cln_lazy_linear_free(cln_lazy_linear *layer);
+
+/**
+ * @brief Sets the input size from a dataset's features: the first call creates the
+ * parameters; later calls only check that the size is the same.
+ * @param layer the layer.
+ * @param data  a dataset of the layer's context and dtype.
+ * @return CLN_SUCCESS; CLN_ERR_SHAPE_MISMATCH when the layer was built for another number
+ * of features; CLN_ERR_BAD_ARGUMENT for NULL pointers, another context or dtype; any
+ * status of cln_linreg_create().
+ */
+cln_status cln_lazy_linear_build(cln_lazy_linear *layer, const cln_dataset *data);
+
+/**
+ * @brief As cln_lazy_linear_build(), from a batch's X (rows x features).
+ * @param layer the layer.
+ * @param X     a 2-D tensor of the layer's context and dtype.
+ * @return as cln_lazy_linear_build().
+ */
+cln_status cln_lazy_linear_build_from(cln_lazy_linear *layer, const cln_tensor *X);
+
+/**
+ * @brief The layer's input size.
+ * @param layer the layer.
+ * @return the number of features, 0 until the layer is built (or for NULL).
+ */
+size_t cln_lazy_linear_in_features(const cln_lazy_linear *layer);
+
+/**
+ * @brief The model that holds the layer's parameters, for model.h and trainer.h.
+ * @param layer the layer.
+ * @return the model, owned by the layer; NULL until the layer is built.
+ */
+cln_linreg *cln_lazy_linear_model(cln_lazy_linear *layer);
+
+/**
+ * @brief y_hat = X w + b on a batch, building the layer from the batch's X first if needed.
+ * @param layer the layer.
+ * @param batch the rows (model.h).
+ * @param y_hat at least batch->count elements; receives the predictions.
+ * @return as cln_lazy_linear_build_from() and cln_linreg_forward().
+ */
+cln_status cln_lazy_linear_forward(cln_lazy_linear *layer, const cln_batch *batch,
+                                   cln_tensor *y_hat);
+
+/**
+ * @brief Reads the parameters to the host (waits).
+ * @param layer the layer, built.
+ * @param[out] w cln_lazy_linear_in_features() weights.
+ * @param[out] b the bias.
+ * @return CLN_SUCCESS; CLN_ERR_BAD_ARGUMENT for NULL pointers or a layer not built yet.
+ */
+cln_status cln_lazy_linear_get(const cln_lazy_linear *layer, double *w, double *b);
+
+/**
+ * @brief Sets the loss the layer's model computes and differentiates.
+ * @param layer the layer, built.
+ * @param loss  its scale must be finite and > 0.
+ * @return CLN_SUCCESS; CLN_ERR_BAD_ARGUMENT for a layer not built or a bad scale.
+ */
+cln_status cln_lazy_linear_set_loss(cln_lazy_linear *layer, cln_loss loss);
+
+/**
+ * @brief d2l's Trainer.fit for the concise model: builds the layer from data (the first
+ * data decides its size), sets the loss, uses opt.lr as the learning rate (cfg->lr is
+ * ignored) and calls cln_fit().
+ * @param layer   the layer.
+ * @param loss    cln_loss_mse() for chapter 3.5, cln_loss_half_mse() for chapter 3.4.
+ * @param opt     the optimizer.
+ * @param data    the dataset.
+ * @param cfg     epochs, batch size, seed, board; NULL gives cln_trainer_config_init()'s.
+ * @param history may be NULL; else filled as cln_fit() fills it (free with
+ *                cln_history_free()).
+ * @return any status of cln_lazy_linear_build(), cln_lazy_linear_set_loss() and cln_fit();
+ * CLN_ERR_BAD_ARGUMENT for a learning rate that is not finite and > 0.
+ */
+cln_status cln_nn_fit(cln_lazy_linear *layer, cln_loss loss, cln_sgd opt,
+                      const cln_dataset *data, const cln_trainer_config *cfg,
+                      cln_history *history);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

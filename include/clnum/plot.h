@@ -1,0 +1,52 @@
+/**
+ * @file plot.h
+ * @brief The loss curves as a picture: an SVG drawn as d2l's ProgressBoard draws them.
+ *
+ * train_loss is a solid line in matplotlib's first colour (C0, `#1f77b4`), val_loss a dashed
+ * line in its second (C1, `#ff7f0e`), x in epochs from 0 to the number of epochs, a legend
+ * in the upper right, as `d2l.Trainer.fit` shows them. The file is plain SVG 1.1 that
+ * browsers, Inkscape and rsvg-convert render; it needs no fonts beyond a sans-serif one.
+ */
+#ifndef CLNUM_PLOT_H
+#define CLNUM_PLOT_H
+
+#include "clnum/trainer.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** How cln_history_write_svg() draws. Start from cln_plot_options_init(). */
+typedef struct cln_plot_options {
+    unsigned width;      /**< pixels; default 480 */
+    unsigned height;     /**< pixels; default 320 */
+    /** Right end of the x axis, in epochs; 0 (default): the history's epochs, as d2l's
+     * board sets xlim = [0, max_epochs]. */
+    double x_max;
+    int log_y;           /**< 1: logarithmic loss axis (points <= 0 are left out); default 0 */
+    const char *title;   /**< drawn above the axes; NULL (default): none */
+} cln_plot_options;
+
+/**
+ * @brief Sets the defaults: 480 x 320, x to the last epoch, linear y, no title.
+ * @param opts the options to fill; NULL is a no-op.
+ */
+void cln_plot_options_init(cln_plot_options *opts);
+
+/**
+ * @brief Writes the history's train_loss and val_loss curves to an SVG file. Points that
+ * are not finite are left out; a curve with no point is left out of the plot and legend.
+ * @param history the curves (trainer.h); not modified.
+ * @param opts    how; NULL gives the defaults.
+ * @param path    the file to create or replace.
+ * @return CLN_SUCCESS; CLN_ERR_BAD_ARGUMENT for NULL history or path, or a size under
+ * 120 x 80 or over 16384 x 16384; CLN_ERR_IO when the file cannot be written (the message,
+ * in cln_last_error(NULL), names it).
+ */
+cln_status cln_history_write_svg(const cln_history *history, const cln_plot_options *opts,
+                                 const char *path);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

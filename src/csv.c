@@ -1,0 +1,667 @@
+/* CSV files as datasets: an RFC 4180 reader that keeps the chosen columns as doubles, a
+ * seeded train/validation split and z-score standardisation from the training rows. All on
+ * the host; the parser works on a memory buffer so that it can be fuzzed. */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+enum { STREAM_SPLIT = 5 }; /* Philox stream of the split's seed (random.h) */
+
+struct cln_csv {
+    size_t rows, d;
+    double *X, *y;
+    char **feature_names; /* d strings */
+    char *target_name;
+};
+
+void cln_csv_options_init(cln_csv_options *opts)
+{
+    if (!opts)
+        return;
+    memset(opts, 0, sizeof *opts);
+    opts->delimiter = ',';
+    opts->quote = '"';
+    opts->comment = '#';
+    opts->has_header = 1;
+}
+
+/* ---- the tokenizer --------------------------------------------------------------------- */
+
+typedef struct field {
+    size_t start, len;   /* the unescaped text in reader.buf (NUL-terminated there) */
+    size_t line, col;    /* where the field starts, from 1 */
+} field;
+
+typedef struct reader {
+    const char *p;
+    size_t n, i;
+    size_t line, line_start; /* current line (from 1) and the offset where it starts */
+    const char *name;
+    char delim, quote, comment;
+    char *buf;
+    size_t buf_len, buf_cap;
+    field *f;
+    size_t nf, f_cap;
+    size_t record_line;      /* line of the current record's first byte */
+} reader;
+
+static cln_status oom(void) { return clni_fail(NULL, CLN_ERR_OUT_OF_HOST_MEMORY, "csv: out of memory"); }
+
+static cln_status put_char(reader *r, char c)
+{
+    if (r->buf_len == r->buf_cap) {
+        size_t cap = r->buf_cap ? 2 * r->buf_cap : 256;
+        char *nb = realloc(r->buf, cap);
+        if (!nb)
+            return oom();
+        r->buf = nb;
+        r->buf_cap = cap;
+    }
+    r->buf[r->buf_len++] = c;
+    return CLN_SUCCESS;
+}
+
+static cln_status add_field(reader *r, size_t line, size_t col, size_t *index)
+{
+    if (r->nf == r->f_cap) {
+        size_t cap = r->f_cap ? 2 * r->f_cap : 16;
+        field *nf = realloc(r->f, cap * sizeof *nf);
+        if (!nf)
+            return oom();
+        r->f = nf;
+        r->f_cap = cap;
+    }
+    *index = r->nf++;
+    r->f[*index] = (field){r->buf_len, 0, line, col};
+    return CLN_SUCCESS;
+}
+
+static size_t col_of(const reader *r) { return r->i - r->line_start + 1; }
+
+/* A printable rendering of byte c for a message. */
+static const char *show_char(char c, char tmp[8])
+{
+    unsigned char u = (unsigned char)c;
+    if (u >= 0x20 && u < 0x7f)
+        snprintf(tmp, 8, "'%c'", c);
+    else
+        snprintf(tmp, 8, "0x%02x", u);
+    return tmp;
+}
+
+static cln_status parse_error(const reader *r, size_t line, size_t col, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static cln_status parse_error(const reader *r, size_t line, size_t col, const char *fmt, ...)
+{
+    char what[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof what, fmt, ap);
+    va_end(ap);
+    if (col)
+        return clni_fail(NULL, CLN_ERR_PARSE, "%s:%zu:%zu: %s", r->name, line, col, what);
+    return clni_fail(NULL, CLN_ERR_PARSE, "%s:%zu: %s", r->name, line, what);
+}
+
+static int is_blank(const reader *r, char c) { return (c == ' ' || c == '\t') && c != r->delim; }
+
+/* Consumes a line break at r->i (LF, CRLF or CR) and starts a new line. */
+static void newline(reader *r)
+{
+    if (r->p[r->i] == '\r' && r->i + 1 < r->n && r->p[r->i + 1] == '\n')
+        r->i++;
+    r->i++;
+    r->line++;
+    r->line_start = r->i;
+}
+
+static int at_eol(const reader *r) { return r->i >= r->n || r->p[r->i] == '\n' || r->p[r->i] == '\r'; }
+
+/* Skips blank and comment lines. */
+static void skip_ignorable_lines(reader *r)
+{
+    while (r->i < r->n) {
+        size_t j = r->i;
+        while (j < r->n && is_blank(r, r->p[j]))
+            j++;
+        if (j < r->n && r->comment && r->p[j] == r->comment) {
+            r->i = j;
+            while (!at_eol(r))
+                r->i++;
+        } else if (j >= r->n || r->p[j] == '\n' || r->p[j] == '\r') {
+            r->i = j;
+        } else {
+            return;
+        }
+        if (r->i < r->n)
+            newline(r);
+    }
+}
+
+/* One field at r->i into r->buf; stops at the delimiter, a line break or the end. */
+static cln_status read_field(reader *r)
+{
+    char tmp[8];
+    while (r->i < r->n && is_blank(r, r->p[r->i]))
+        r->i++;
+    size_t k = 0;
+    CLNI_CHECK(add_field(r, r->line, col_of(r), &k));
+    if (r->i < r->n && r->quote && r->p[r->i] == r->quote) {
+        size_t open_line = r->line, open_col = col_of(r);
+        r->i++;
+        for (;;) {
+            if (r->i >= r->n)
+                return parse_error(r, open_line, open_col,
+                                   "the quoted field opened here has no closing quote");
+            char c = r->p[r->i];
+            if (c == '\0')
+                return parse_error(r, r->line, col_of(r), "NUL byte in a quoted field");
+            if (c == r->quote) {
+                if (r->i + 1 < r->n && r->p[r->i + 1] == r->quote) {
+                    CLNI_CHECK(put_char(r, c));
+                    r->i += 2;
+                    continue;
+                }
+                r->i++;
+                break;
+            }
+            CLNI_CHECK(put_char(r, c));
+            if (c == '\n' || (c == '\r' && !(r->i + 1 < r->n && r->p[r->i + 1] == '\n'))) {
+                r->i++;
+                r->line++;
+                r->line_start = r->i;
+            } else {
+                r->i++;
+            }
+        }
+        while (r->i < r->n && is_blank(r, r->p[r->i]))
+            r->i++;
+        if (!at_eol(r) && r->p[r->i] != r->delim)
+            return parse_error(r, r->line, col_of(r),
+                               "%s after a closing quote (expected the delimiter or the end "
+                               "of the line)", show_char(r->p[r->i], tmp));
+    } else {
+        size_t last_kept = r->buf_len; /* length without trailing blanks */
+        while (!at_eol(r) && r->p[r->i] != r->delim) {
+            char c = r->p[r->i];
+            if (c == '\0')
+                return parse_error(r, r->line, col_of(r), "NUL byte");
+            if (r->quote && c == r->quote)
+                return parse_error(r, r->line, col_of(r),
+                                   "quote character inside an unquoted field (quote the whole "
+                                   "field and double the quotes inside it)");
+            CLNI_CHECK(put_char(r, c));
+            if (!is_blank(r, c))
+                last_kept = r->buf_len;
+            r->i++;
+        }
+        r->buf_len = last_kept;
+    }
+    r->f[k].len = r->buf_len - r->f[k].start;
+    return put_char(r, '\0');
+}
+
+/* The next record's fields into r->f (r->nf of them); *got = 0 at the end of the text. */
+static cln_status read_record(reader *r, int *got)
+{
+    r->nf = 0;
+    r->buf_len = 0;
+    skip_ignorable_lines(r);
+    *got = r->i < r->n;
+    if (!*got)
+        return CLN_SUCCESS;
+    r->record_line = r->line;
+    for (;;) {
+        CLNI_CHECK(read_field(r));
+        if (r->i < r->n && r->p[r->i] == r->delim) {
+            r->i++;
+            continue;
+        }
+        if (r->i < r->n)
+            newline(r);
+        return CLN_SUCCESS;
+    }
+}
+
+/* ---- columns and rows ------------------------------------------------------------------ */
+
+static char *dup_str(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *d = malloc(n);
+    if (d)
+        memcpy(d, s, n);
+    return d;
+}
+
+/* The column `sel` names among ncols (names NULL: no header). */
+static cln_status resolve_column(const reader *r, char **names, size_t ncols, const char *sel,
+                                 const char *what, size_t *col)
+{
+    size_t found = (size_t)-1;
+    for (size_t c = 0; names && c < ncols; c++) {
+        if (strcmp(names[c], sel) != 0)
+            continue;
+        if (found != (size_t)-1)
+            return parse_error(r, r->record_line, 0, "the %s column '%s' is ambiguous: columns %zu and %zu "
+                               "of the header both have that name", what, sel, found + 1, c + 1);
+        found = c;
+    }
+    if (found == (size_t)-1 && *sel) {
+        size_t v = 0, digits = 0;
+        for (const char *s = sel; *s >= '0' && *s <= '9' && v < ((size_t)1 << 40); s++, digits++)
+            v = v * 10 + (size_t)(*s - '0');
+        if (digits == strlen(sel) && v < ncols)
+            found = v;
+    }
+    if (found == (size_t)-1) {
+        char list[256] = "";
+        size_t used = 0;
+        for (size_t c = 0; names && c < ncols && used + 1 < sizeof list; c++)
+            used += (size_t)snprintf(list + used, sizeof list - used, "%s'%s'", c ? ", " : "",
+                                     names[c]);
+        if (names)
+            return parse_error(r, r->record_line, 0, "no %s column '%s': the header has %zu columns (%s)",
+                               what, sel, ncols, list);
+        return parse_error(r, r->record_line, 0, "no %s column '%s': without a header, columns are named "
+                           "by their index, 0 to %zu", what, sel, ncols - 1);
+    }
+    *col = found;
+    return CLN_SUCCESS;
+}
+
+static cln_status check_options(const cln_csv_options *o)
+{
+    const char *fn = "cln_csv_parse_buffer";
+    char d = o->delimiter, q = o->quote, c = o->comment;
+    if (d == '\0' || d == '\n' || d == '\r' || d == q)
+        return clni_fail(NULL, CLN_ERR_BAD_ARGUMENT,
+                         "%s: the delimiter must be a character other than NUL, CR, LF and the "
+                         "quote", fn);
+    if (q == '\n' || q == '\r')
+        return clni_fail(NULL, CLN_ERR_BAD_ARGUMENT, "%s: the quote may not be CR or LF", fn);
+    if (c && (c == d || c == q || c == '\n' || c == '\r'))
+        return clni_fail(NULL, CLN_ERR_BAD_ARGUMENT, "%s: the comment character must differ "
+                         "from the delimiter, the quote, CR and LF", fn);
+    if (o->num_features && !o->features)
+        return clni_fail(NULL, CLN_ERR_BAD_ARGUMENT, "%s: features is NULL but num_features "
+                         "is %zu", fn, o->num_features);
+    if (o->features && o->num_features == 0)
+        return clni_fail(NULL, CLN_ERR_BAD_ARGUMENT, "%s: no feature column chosen", fn);
+    for (size_t j = 0; o->features && j < o->num_features; j++)
+        if (!o->features[j])
+            return clni_fail(NULL, CLN_ERR_BAD_ARGUMENT, "%s: features[%zu] is NULL", fn, j);
+    return CLN_SUCCESS;
+}
+
+void cln_csv_free(cln_csv *csv)
+{
+    if (!csv)
+        return;
+    for (size_t j = 0; csv->feature_names && j < csv->d; j++)
+        free(csv->feature_names[j]);
+    free(csv->feature_names);
+    free(csv->target_name);
+    free(csv->X);
+    free(csv->y);
+    free(csv);
+}
+
+typedef struct parse_state {
+    reader r;
+    char **names;       /* header names (ncols), or NULL */
+    size_t ncols;
+    size_t *feature_cols, target_col;
+    size_t cap;         /* rows allocated in X and y */
+} parse_state;
+
+/* Reads the chosen fields of the current record as row csv->rows. */
+static cln_status add_row(parse_state *s, cln_csv *csv)
+{
+    reader *r = &s->r;
+    if (r->nf != s->ncols) {
+        const field *last = &r->f[r->nf - 1];
+        return parse_error(r, last->line, last->col, "this record has %zu field%s, the %s %zu",
+                           r->nf, r->nf == 1 ? "" : "s",
+                           s->names ? "header has" : "first record has", s->ncols);
+    }
+    if (csv->rows == s->cap) {
+        size_t cap = s->cap ? 2 * s->cap : 64;
+        if (cap > SIZE_MAX / sizeof(double) / (csv->d ? csv->d : 1))
+            return oom();
+        double *nx = realloc(csv->X, cap * csv->d * sizeof *nx);
+        if (!nx)
+            return oom();
+        csv->X = nx;
+        double *ny = realloc(csv->y, cap * sizeof *ny);
+        if (!ny)
+            return oom();
+        csv->y = ny;
+        s->cap = cap;
+    }
+    for (size_t j = 0; j <= csv->d; j++) {
+        size_t c = j < csv->d ? s->feature_cols[j] : s->target_col;
+        const field *f = &r->f[c];
+        const char *text = r->buf + f->start;
+        const char *col_name = j < csv->d ? csv->feature_names[j] : csv->target_name;
+        if (f->len == 0)
+            return parse_error(r, f->line, f->col, "empty value in column '%s' (missing data "
+                               "is not supported)", col_name);
+        char *end;
+        errno = 0;
+        double v = strtod(text, &end);
+        if (end != text + f->len)
+            return parse_error(r, f->line, f->col, "'%.40s%s' in column '%s' is not a number",
+                               text, f->len > 40 ? "..." : "", col_name);
+        if (!isfinite(v))
+            return parse_error(r, f->line, f->col, "'%.40s' in column '%s' is not a finite "
+                               "number", text, col_name);
+        if (j < csv->d)
+            csv->X[csv->rows * csv->d + j] = v;
+        else
+            csv->y[csv->rows] = v;
+    }
+    csv->rows++;
+    return CLN_SUCCESS;
+}
+
+/* The header (or, without one, the first record's width) and the chosen columns. */
+static cln_status choose_columns(parse_state *s, const cln_csv_options *o, cln_csv *csv)
+{
+    reader *r = &s->r;
+    s->ncols = r->nf;
+    if (o->has_header) {
+        s->names = calloc(s->ncols, sizeof *s->names);
+        if (!s->names)
+            return oom();
+        for (size_t c = 0; c < s->ncols; c++)
+            if (!(s->names[c] = dup_str(r->buf + r->f[c].start)))
+                return oom();
+    }
+    if (o->target)
+        CLNI_CHECK(resolve_column(r, s->names, s->ncols, o->target, "target", &s->target_col));
+    else
+        s->target_col = s->ncols - 1;
+    if (o->features)
+        csv->d = o->num_features;
+    else
+        csv->d = s->ncols - 1;
+    if (csv->d == 0)
+        return parse_error(r, r->record_line, 0, "there is only one column: no feature to "
+                           "learn from");
+    s->feature_cols = malloc(csv->d * sizeof *s->feature_cols);
+    csv->feature_names = calloc(csv->d, sizeof *csv->feature_names);
+    if (!s->feature_cols || !csv->feature_names)
+        return oom();
+    for (size_t j = 0, c = 0; j < csv->d; j++) {
+        if (o->features) {
+            CLNI_CHECK(resolve_column(r, s->names, s->ncols, o->features[j], "feature",
+                                      &s->feature_cols[j]));
+        } else {
+            if (c == s->target_col)
+                c++;
+            s->feature_cols[j] = c++;
+        }
+        if (s->feature_cols[j] == s->target_col)
+            return parse_error(r, r->record_line, 0, "column '%s' is both the target and a "
+                               "feature", o->features[j]);
+        for (size_t k = 0; k < j; k++)
+            if (s->feature_cols[k] == s->feature_cols[j])
+                return parse_error(r, r->record_line, 0, "feature column '%s' is chosen twice",
+                                   o->features[j]);
+    }
+    char idx[32];
+    for (size_t j = 0; j <= csv->d; j++) {
+        size_t c = j < csv->d ? s->feature_cols[j] : s->target_col;
+        const char *nm = s->names ? s->names[c] : (snprintf(idx, sizeof idx, "%zu", c), idx);
+        char *copy = dup_str(nm);
+        if (!copy)
+            return oom();
+        if (j < csv->d)
+            csv->feature_names[j] = copy;
+        else
+            csv->target_name = copy;
+    }
+    return CLN_SUCCESS;
+}
+
+cln_status cln_csv_parse_buffer(const char *text, size_t len, const char *name,
+                                const cln_csv_options *opts, cln_csv **out)
+{
+    const char *fn = "cln_csv_parse_buffer";
+    CLNI_CHECK(clni_check_ptr(NULL, out, fn, "out"));
+    *out = NULL;
+    if (!text && len)
+        return clni_fail(NULL, CLN_ERR_BAD_ARGUMENT, "%s: text is NULL", fn);
+    cln_csv_options defaults;
+    cln_csv_options_init(&defaults);
+    const cln_csv_options *o = opts ? opts : &defaults;
+    CLNI_CHECK(check_options(o));
+
+    parse_state s;
+    memset(&s, 0, sizeof s);
+    s.r.p = text;
+    s.r.n = len;
+    s.r.line = 1;
+    s.r.name = name ? name : "<buffer>";
+    s.r.delim = o->delimiter;
+    s.r.quote = o->quote;
+    s.r.comment = o->comment;
+    if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) /* UTF-8 byte order mark */
+        s.r.i = s.r.line_start = 3;
+
+    cln_csv *csv = calloc(1, sizeof *csv);
+    cln_status st = csv ? CLN_SUCCESS : oom();
+    int got = 0;
+    if (st == CLN_SUCCESS)
+        st = read_record(&s.r, &got);
+    if (st == CLN_SUCCESS && !got)
+        st = clni_fail(NULL, CLN_ERR_PARSE, "%s: no %s: the text is empty or only comments",
+                       s.r.name, o->has_header ? "header" : "data");
+    if (st == CLN_SUCCESS)
+        st = choose_columns(&s, o, csv);
+    if (st == CLN_SUCCESS && !o->has_header)
+        st = add_row(&s, csv);
+    while (st == CLN_SUCCESS) {
+        st = read_record(&s.r, &got);
+        if (st != CLN_SUCCESS || !got)
+            break;
+        st = add_row(&s, csv);
+    }
+    if (st == CLN_SUCCESS && csv->rows == 0)
+        st = clni_fail(NULL, CLN_ERR_PARSE, "%s: the header is there but no data row", s.r.name);
+    for (size_t c = 0; s.names && c < s.ncols; c++)
+        free(s.names[c]);
+    free(s.names);
+    free(s.feature_cols);
+    free(s.r.buf);
+    free(s.r.f);
+    if (st != CLN_SUCCESS) {
+        cln_csv_free(csv);
+        return st;
+    }
+    *out = csv;
+    return CLN_SUCCESS;
+}
+
+cln_status cln_csv_read(const char *path, const cln_csv_options *opts, cln_csv **out)
+{
+    const char *fn = "cln_csv_read";
+    CLNI_CHECK(clni_check_ptr(NULL, out, fn, "out"));
+    *out = NULL;
+    CLNI_CHECK(clni_check_ptr(NULL, path, fn, "path"));
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return clni_fail(NULL, CLN_ERR_IO, "cannot open %s: %s", path, strerror(errno));
+    char *text = NULL;
+    size_t len = 0, cap = 0;
+    cln_status st = CLN_SUCCESS;
+    for (;;) {
+        if (len == cap) {
+            size_t ncap = cap ? 2 * cap : 65536;
+            char *nt = realloc(text, ncap);
+            if (!nt) {
+                st = oom();
+                break;
+            }
+            text = nt;
+            cap = ncap;
+        }
+        size_t got = fread(text + len, 1, cap - len, f);
+        len += got;
+        if (got == 0) {
+            if (ferror(f))
+                st = clni_fail(NULL, CLN_ERR_IO, "cannot read %s: %s", path, strerror(errno));
+            break;
+        }
+    }
+    fclose(f);
+    if (st == CLN_SUCCESS)
+        st = cln_csv_parse_buffer(text, len, path, opts, out);
+    free(text);
+    return st;
+}
+
+size_t cln_csv_num_rows(const cln_csv *csv) { return csv ? csv->rows : 0; }
+size_t cln_csv_num_features(const cln_csv *csv) { return csv ? csv->d : 0; }
+const char *cln_csv_feature_name(const cln_csv *csv, size_t j)
+{
+    return csv && j < csv->d ? csv->feature_names[j] : NULL;
+}
+const char *cln_csv_target_name(const cln_csv *csv) { return csv ? csv->target_name : NULL; }
+const double *cln_csv_X(const cln_csv *csv) { return csv ? csv->X : NULL; }
+const double *cln_csv_y(const cln_csv *csv) { return csv ? csv->y : NULL; }
+
+/* ---- split and standardisation ---------------------------------------------------------- */
+
+void cln_split_config_init(cln_split_config *cfg)
+{
+    if (!cfg)
+        return;
+    memset(cfg, 0, sizeof *cfg);
+    cfg->val_fraction = 0.2;
+}
+
+void cln_split_free(cln_split *split)
+{
+    if (!split)
+        return;
+    free(split->X);
+    free(split->y);
+    free(split->mean);
+    free(split->scale);
+    free(split->source_row);
+    memset(split, 0, sizeof *split);
+}
+
+cln_status cln_csv_split(const cln_csv *csv, const cln_split_config *cfg, cln_split *out)
+{
+    const char *fn = "cln_csv_split";
+    CLNI_CHECK(clni_check_ptr(NULL, out, fn, "out"));
+    memset(out, 0, sizeof *out);
+    CLNI_CHECK(clni_check_ptr(NULL, csv, fn, "csv"));
+    cln_split_config defaults;
+    cln_split_config_init(&defaults);
+    if (!cfg)
+        cfg = &defaults;
+    double f = cfg->val_fraction;
+    if (!(f >= 0 && f < 1))
+        return clni_fail(NULL, CLN_ERR_BAD_ARGUMENT,
+                         "%s: the validation fraction %g is outside [0, 1)", fn, f);
+    size_t n = csv->rows, d = csv->d;
+    size_t nv = (size_t)floor(f * (double)n + 0.5);
+    if (nv >= n)
+        return clni_fail(NULL, CLN_ERR_BAD_ARGUMENT, "%s: a validation fraction of %g leaves no "
+                         "training row out of %zu", fn, f, n);
+    size_t nt = n - nv;
+
+    size_t *perm = malloc(n * sizeof *perm);
+    unsigned char *is_val = calloc(n, 1);
+    out->X = malloc(n * d * sizeof *out->X);
+    out->y = malloc(n * sizeof *out->y);
+    out->mean = calloc(d, sizeof *out->mean);
+    out->scale = malloc(d * sizeof *out->scale);
+    out->source_row = malloc(n * sizeof *out->source_row);
+    if (!perm || !is_val || !out->X || !out->y || !out->mean || !out->scale || !out->source_row) {
+        free(perm);
+        free(is_val);
+        cln_split_free(out);
+        return clni_fail(NULL, CLN_ERR_OUT_OF_HOST_MEMORY, "%s: out of memory", fn);
+    }
+    /* Fisher-Yates from Philox; its first nv positions are the validation rows. */
+    for (size_t i = 0; i < n; i++)
+        perm[i] = i;
+    for (size_t i = n; i-- > 1;) {
+        uint32_t word = cln_philox_u32(cfg->seed, STREAM_SPLIT, (uint64_t)(n - 1 - i));
+        size_t j = (size_t)(((uint64_t)word * (i + 1)) >> 32);
+        size_t t = perm[i];
+        perm[i] = perm[j];
+        perm[j] = t;
+    }
+    for (size_t k = 0; k < nv; k++)
+        is_val[perm[k]] = 1;
+    size_t at = 0;
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t i = 0; i < n; i++)
+            if (is_val[i] == pass) {
+                out->source_row[at] = i;
+                memcpy(out->X + at * d, csv->X + i * d, d * sizeof *out->X);
+                out->y[at] = csv->y[i];
+                at++;
+            }
+    free(perm);
+    free(is_val);
+    out->num_inputs = d;
+    out->num_train = nt;
+    out->num_val = nv;
+
+    for (size_t j = 0; j < d; j++) {
+        out->scale[j] = 1.0;
+        if (!cfg->standardize)
+            continue;
+        double sum = 0, sq = 0;
+        for (size_t i = 0; i < nt; i++)
+            sum += out->X[i * d + j];
+        double mean = sum / (double)nt;
+        for (size_t i = 0; i < nt; i++) {
+            double c = out->X[i * d + j] - mean;
+            sq += c * c;
+        }
+        double sd = sqrt(sq / (double)nt);
+        out->mean[j] = mean;
+        out->scale[j] = sd > 0 && isfinite(sd) ? sd : 1.0;
+        for (size_t i = 0; i < n; i++)
+            out->X[i * d + j] = (out->X[i * d + j] - mean) / out->scale[j];
+    }
+    return CLN_SUCCESS;
+}
+
+cln_status cln_split_dataset(cln_context *ctx, cln_dtype dtype, const cln_split *split,
+                             cln_dataset **out)
+{
+    CLNI_CHECK(clni_check_ptr(ctx, split, "cln_split_dataset", "split"));
+    return cln_dataset_create(ctx, dtype, split->X, split->y, split->num_train + split->num_val,
+                              split->num_inputs, split->num_train, out);
+}
+
+cln_status cln_split_unstandardize(const cln_split *split, const double *w_std, double b_std,
+                                   double *w, double *b)
+{
+    const char *fn = "cln_split_unstandardize";
+    CLNI_CHECK(clni_check_ptr(NULL, split, fn, "split"));
+    CLNI_CHECK(clni_check_ptr(NULL, w_std, fn, "w_std"));
+    CLNI_CHECK(clni_check_ptr(NULL, w, fn, "w"));
+    CLNI_CHECK(clni_check_ptr(NULL, b, fn, "b"));
+    double shift = 0;
+    for (size_t j = 0; j < split->num_inputs; j++) {
+        double wj = w_std[j] / split->scale[j];
+        shift += wj * split->mean[j];
+        w[j] = wj;
+    }
+    *b = b_std - shift;
+    return CLN_SUCCESS;
+}
