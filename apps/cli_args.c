@@ -1,5 +1,6 @@
 #include "cli_args.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -8,7 +9,8 @@
 
 int cli_parse_u64(const char *text, uint64_t *out)
 {
-    if (!text || !*text || *text == '-' || *text == '+' || *text == ' ')
+    /* A digit first: strtoull would skip any leading white space ("\t-1") and negate. */
+    if (!text || !isdigit((unsigned char)*text))
         return -1;
     char *end;
     errno = 0;
@@ -30,7 +32,7 @@ int cli_parse_size(const char *text, size_t min, size_t max, size_t *out)
 
 int cli_parse_double(const char *text, double *out)
 {
-    if (!text || !*text || *text == ' ')
+    if (!text || !*text || isspace((unsigned char)*text)) /* strtod would skip "\t" too */
         return -1;
     char *end;
     errno = 0;
@@ -88,6 +90,7 @@ typedef struct opt_spec {
 
 static const char *const solver_words[] = {"sgd", "exact", NULL};
 static const char *const loss_words[] = {"half-mse", "mse", NULL};
+static const char *const placement_words[] = {"auto", "device", "host", NULL}; /* cln_placement */
 
 #define FIELD(f) offsetof(linreg_options, f)
 static const opt_spec specs[] = {
@@ -115,6 +118,9 @@ static const opt_spec specs[] = {
     {"--plot", OPT_STRING, 0, 0, FIELD(plot_path), 0, NULL},
     {"--json", OPT_STRING, 0, 0, FIELD(json_path), 0, NULL},
     {"--quiet", OPT_FLAG, 0, 0, FIELD(quiet), 0, NULL},
+    {"--placement", OPT_CHOICE, 0, 0, FIELD(placement), 0, placement_words},
+    /* not in the usage: for checking a data-parallel run (README, "Data-parallel training") */
+    {"--shards", OPT_SIZE, 1, 65536, FIELD(shards), 0, NULL},
 };
 
 /* A one-character delimiter: the character itself, or "tab" / "\t". */
@@ -140,7 +146,20 @@ static int parse_choice(const char *text, const char *const *words, int *out)
     return -1;
 }
 
+static int parse_options(int argc, char **argv, linreg_options *opts, char *err, size_t err_cap);
+
 int linreg_options_parse(int argc, char **argv, linreg_options *opts, char *err, size_t err_cap)
+{
+    int rc = parse_options(argc, argv, opts, err, err_cap);
+    /* The reason quotes what was typed: keep it one printable line (a value with a line
+     * break or an escape sequence is shown with '?' in their place). */
+    for (char *c = err; rc != 0 && *c; c++)
+        if (iscntrl((unsigned char)*c))
+            *c = '?';
+    return rc;
+}
+
+static int parse_options(int argc, char **argv, linreg_options *opts, char *err, size_t err_cap)
 {
     memset(opts, 0, sizeof *opts);
     opts->epochs = 3;
@@ -232,6 +251,11 @@ int linreg_options_parse(int argc, char **argv, linreg_options *opts, char *err,
     if (!opts->data_path && (opts->given & LINREG_GIVEN_DATA_ONLY)) {
         snprintf(err, err_cap, "--target, --features, --delimiter, --no-header, --standardize "
                  "and --val-fraction need --data FILE.csv");
+        return -1;
+    }
+    if (opts->shards > 0 && opts->batch_size % opts->shards != 0) {
+        snprintf(err, err_cap, "--batch-size %zu is the global minibatch: it must be a multiple "
+                 "of --shards %zu", opts->batch_size, opts->shards);
         return -1;
     }
     if (opts->plot_path && opts->solver == LINREG_SOLVER_EXACT) {

@@ -36,6 +36,10 @@ typedef struct linreg_options {
     const char *plot_path;   /* SVG of the loss curves, or NULL */
     const char *json_path;   /* machine-readable summary, or NULL */
     int quiet;
+    int placement;           /* where the rows live: 0 auto (default), 1 device, 2 host (the
+                                values of cln_placement) */
+    size_t shards;           /* hidden --shards K: one process draws the global order of K
+                                data-parallel ranks (0: not given) */
     unsigned given;          /* LINREG_GIVEN_* bits of the options given explicitly */
 } linreg_options;
 

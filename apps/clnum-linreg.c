@@ -1,6 +1,8 @@
 /* clnum-linreg: d2l chapter 3.4, "Linear Regression Implementation from Scratch", in C on
  * an OpenCL device. With no arguments it runs the chapter's exact settings; with --data it
- * trains on a CSV file and prints the parameters in the file's units. */
+ * trains on a CSV file and prints the parameters in the file's units. Built with CLNUM_MPI
+ * and started by mpirun, each rank trains on its shard of the rows (linreg_mpi.c gives the
+ * group, linreg_group.h; this file holds no MPI code). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,7 +11,15 @@
 
 #include "cli_args.h"
 #include "clnum/clnum.h"
+#include "linreg_group.h"
 #include "report.h"
+#ifdef CLNUM_LINREG_MPI
+#include "linreg_mpi.h"
+#endif
+
+/* Alone, or rank 0 of a group: the one process that prints (the others' stdout goes to
+ * /dev/null, and their errors are rank 0's to print, agreed). */
+static int is_root = 1;
 
 /* Returns the status of a call that fails. */
 #define TRY(call)                             \
@@ -30,6 +40,10 @@ static void usage(FILE *out)
             "  --epochs N        epochs (default 3)\n"
             "  --lr X            learning rate (default 0.03)\n"
             "  --batch-size N    minibatch size (default 32)\n"
+#ifdef CLNUM_LINREG_MPI
+            "                    (under mpirun the global one: a multiple of the ranks, each\n"
+            "                    rank taking N / ranks rows of its shard)\n"
+#endif
             "  --loss L          half-mse: d2l's mean((y_hat - y)^2 / 2) (default);\n"
             "                    mse: PyTorch's nn.MSELoss, as chapter 3.5\n"
             "  --solver S        sgd: train on the device (default); exact: closed-form least\n"
@@ -58,6 +72,8 @@ static void usage(FILE *out)
             "device:\n"
             "  --device P:D      platform:device by index or name (default: $CLNUM_DEVICE, else\n"
             "                    the first GPU, else the first device)\n"
+            "  --placement P     where the rows live: auto (default: the device if they fit,\n"
+            "                    else host memory, streamed), device, or host (streamed)\n"
             "  --list-devices    list the OpenCL devices and exit\n"
             "  --help            this text\n");
 }
@@ -171,6 +187,10 @@ static double now_ms(void)
 /* Everything one run holds; freed by run_free. */
 typedef struct run_state {
     const linreg_options *o;
+    const linreg_group *g;        /* NULL: alone */
+    char msg[640];                /* a failure of the program's own (not the library's), or, in
+                                     a group, the agreed message of a failed step */
+    cln_group_stats stats;        /* a group's fit */
     cln_context *ctx;
     cln_dataset *data;
     cln_lazy_linear *net;
@@ -198,6 +218,73 @@ static void run_free(run_state *s)
     free(s->w_exact);
     free(s->w_true);
     cln_context_free(s->ctx); /* frees data and net too */
+}
+
+/* What to print for a failure: the program's own message, else the library's. */
+static const char *message_of(const run_state *s, cln_status st)
+{
+    if (s->msg[0])
+        return s->msg;
+    const char *msg = cln_last_error(NULL);
+    return st == CLN_ERR_OUT_OF_HOST_MEMORY && !*msg ? "out of memory" : msg;
+}
+
+/* Prints the failure as one line (alone, or on rank 0 of a group); returns the exit status. */
+static int fail_run(const run_state *s, cln_status st)
+{
+    if (is_root)
+        fprintf(stderr, "clnum-linreg: %s\n", message_of(s, st));
+    return 1;
+}
+
+/* A failure's status and message, as it goes from a rank to the others. */
+typedef struct agreement {
+    int32_t status;
+    char text[500];
+} agreement;
+
+/* In a group: every rank passes *a (status 0: it did not fail); returns the lowest failing
+ * rank, or the group's size when none failed, and then every rank holds that rank's *a. */
+static size_t group_agree(const cln_group *g, agreement *a)
+{
+    double v = -(double)(a->status != CLN_SUCCESS ? g->rank : g->size);
+    if (g->allreduce(&v, 1, CLN_REDUCE_MAX, g->user) != 0) {
+        a->status = CLN_ERR_IO;
+        snprintf(a->text, sizeof a->text, "the ranks' allreduce failed");
+        return g->rank;
+    }
+    size_t first = (size_t)-v;
+    if (first < g->size && g->broadcast(a, sizeof *a, first, g->user) != 0) {
+        a->status = CLN_ERR_IO;
+        snprintf(a->text, sizeof a->text, "the ranks' broadcast failed");
+        return g->rank;
+    }
+    a->text[sizeof a->text - 1] = '\0';
+    return first;
+}
+
+/* Alone: st. In a group, every rank passes the status of a step (its message in s->msg or the
+ * library's); every rank returns CLN_SUCCESS, or the lowest failing rank's status with its
+ * message in s->msg (rank 0's own, or "rank R of K failed: ..."), which rank 0 prints. */
+static cln_status step_agree(run_state *s, cln_status st)
+{
+    if (!s->g)
+        return st;
+    const cln_group *g = &s->g->group;
+    agreement a;
+    memset(&a, 0, sizeof a);
+    a.status = (int32_t)st;
+    if (st != CLN_SUCCESS)
+        snprintf(a.text, sizeof a.text, "%.*s", (int)sizeof a.text - 1, message_of(s, st));
+    size_t first = group_agree(g, &a);
+    if (first >= g->size)
+        return CLN_SUCCESS;
+    if (first == 0)
+        snprintf(s->msg, sizeof s->msg, "%s", a.text);
+    else
+        snprintf(s->msg, sizeof s->msg, "rank %zu of %zu failed: %s (%s)", first, g->size,
+                 a.text, cln_status_str((cln_status)a.status));
+    return (cln_status)a.status;
 }
 
 /* Reads and splits the CSV file (host only). */
@@ -247,10 +334,19 @@ static cln_status solve_exact(run_state *s)
         size_t nt = cln_dataset_num_train(s->data), d = s->d;
         double *X = malloc(nt * d * sizeof *X), *y = malloc(nt * sizeof *y);
         cln_status st = X && y ? CLN_SUCCESS : CLN_ERR_OUT_OF_HOST_MEMORY;
-        if (st == CLN_SUCCESS)
+        if (st == CLN_SUCCESS && cln_dataset_on_host(s->data)) {
+            /* rows too large for the device stay in host memory, training rows first */
+            int f64 = cln_dataset_dtype(s->data) == CLN_FLOAT64;
+            const void *hx = cln_dataset_host_X(s->data), *hy = cln_dataset_host_y(s->data);
+            for (size_t i = 0; i < nt * d; i++)
+                X[i] = f64 ? ((const double *)hx)[i] : (double)((const float *)hx)[i];
+            for (size_t i = 0; i < nt; i++)
+                y[i] = f64 ? ((const double *)hy)[i] : (double)((const float *)hy)[i];
+        } else if (st == CLN_SUCCESS) {
             st = cln_tensor_download_f64(cln_dataset_train_X(s->data), X, nt * d);
-        if (st == CLN_SUCCESS)
-            st = cln_tensor_download_f64(cln_dataset_train_y(s->data), y, nt);
+            if (st == CLN_SUCCESS)
+                st = cln_tensor_download_f64(cln_dataset_train_y(s->data), y, nt);
+        }
         if (st == CLN_SUCCESS)
             st = cln_lstsq(X, y, nt, d, 1, CLN_LSTSQ_QR, s->w_exact, &s->b_exact, &info);
         free(X);
@@ -267,29 +363,58 @@ static cln_status solve_exact(run_state *s)
     return CLN_SUCCESS;
 }
 
-/* Trains on the device with the concise API (nn.h). */
+/* Trains on the device with the concise API (nn.h); in a group, the layer's model with the
+ * group's fit, every rank on its shard. */
 static cln_status train_sgd(run_state *s)
 {
     const linreg_options *o = s->o;
+    size_t ranks = s->g ? s->g->group.size : 1;
     cln_trainer_config tc;
     cln_trainer_config_init(&tc);
     tc.max_epochs = o->epochs;
-    tc.batch_size = o->batch_size;
+    tc.batch_size = o->batch_size / ranks; /* a rank's share: a divisor (linreg_main) */
     tc.seed = o->seed;
     progress prog;
-    progress_init(&prog, o->quiet);
+    progress_init(&prog, o->quiet || !is_root);
     tc.on_epoch = progress_on_epoch;
     tc.user = &prog;
+    /* --shards K: one process draws the global order of K ranks, so that it trains as
+     * `mpirun -np K` does (cln_sharded_draw, data.h) */
+    cln_sharding sharding = {o->seed, o->shards, o->shards ? o->batch_size / o->shards : 0};
+    if (o->shards > 1) {
+        tc.draw_order = cln_sharded_draw;
+        tc.order_user = &sharding;
+    }
     cln_loss loss = o->loss == LINREG_LOSS_MSE ? cln_loss_mse() : cln_loss_half_mse();
-    s->w = malloc(s->d * sizeof *s->w);
-    if (!s->w)
-        return CLN_ERR_OUT_OF_HOST_MEMORY;
-    TRY(cln_lazy_linear_create(s->ctx, CLN_FLOAT32, 0.01, o->seed, &s->net));
-    TRY(cln_lazy_linear_build(s->net, s->data));
-    TRY(cln_context_finish(s->ctx)); /* the clock starts with data and kernels ready */
-    double t0 = now_ms();
-    cln_status st = cln_nn_fit(s->net, loss, cln_sgd_make(o->lr), s->data, &tc, &s->hist);
-    s->ms = now_ms() - t0;
+    cln_status st;
+    if (s->g) {
+        /* the setup may fail on one rank only: agree before the collective fit */
+        s->w = malloc(s->d * sizeof *s->w);
+        st = s->w ? CLN_SUCCESS : CLN_ERR_OUT_OF_HOST_MEMORY;
+        if (st == CLN_SUCCESS)
+            st = cln_lazy_linear_create(s->ctx, CLN_FLOAT32, 0.01, o->seed, &s->net);
+        if (st == CLN_SUCCESS)
+            st = cln_lazy_linear_build(s->net, s->data);
+        if (st == CLN_SUCCESS)
+            st = cln_lazy_linear_set_loss(s->net, loss);
+        if (st == CLN_SUCCESS)
+            st = cln_context_finish(s->ctx);
+        TRY(step_agree(s, st));
+        tc.lr = o->lr;
+        double t0 = now_ms();
+        st = s->g->fit(cln_lazy_linear_model(s->net), s->data, &tc, &s->hist, &s->stats);
+        s->ms = now_ms() - t0;
+    } else {
+        s->w = malloc(s->d * sizeof *s->w);
+        if (!s->w)
+            return CLN_ERR_OUT_OF_HOST_MEMORY;
+        TRY(cln_lazy_linear_create(s->ctx, CLN_FLOAT32, 0.01, o->seed, &s->net));
+        TRY(cln_lazy_linear_build(s->net, s->data));
+        TRY(cln_context_finish(s->ctx)); /* the clock starts with data and kernels ready */
+        double t0 = now_ms();
+        st = cln_nn_fit(s->net, loss, cln_sgd_make(o->lr), s->data, &tc, &s->hist);
+        s->ms = now_ms() - t0;
+    }
     progress_done(&prog);
     if (!o->quiet && s->hist.epochs > 0)
         print_history(&s->hist);
@@ -422,54 +547,133 @@ static int write_json(const run_state *s, const char *path)
                "\"updates\": %zu,\n  \"time_ms\": ",
             o->batch_size, (unsigned long long)o->seed, s->hist.epochs, s->hist.updates);
     json_number(f, s->ms);
+    if (s->g) { /* data-parallel: batch_size above is the global minibatch */
+        fprintf(f, ",\n  \"ranks\": %zu,\n  \"allreduce_ms\": ", s->g->group.size);
+        json_number(f, s->stats.allreduce_seconds * 1e3);
+    } else if (o->shards > 1) {
+        fprintf(f, ",\n  \"shards\": %zu", o->shards);
+    }
     fputs("\n}\n", f);
     return fclose(f) == 0 ? 0 : -1;
 }
 
-/* Prints the failure as one line; returns the exit status. The library keeps the message
- * of its last failure on the thread too, whether a context was involved or not. */
-static int fail(cln_status st)
+/* The device lines: this process's, or in a group every rank's, rank 0's first (collective:
+ * each rank's line goes to all in turn). */
+static void print_devices(const run_state *s)
 {
-    const char *msg = cln_last_error(NULL);
-    fprintf(stderr, "clnum-linreg: %s\n",
-            st == CLN_ERR_OUT_OF_HOST_MEMORY && !*msg ? "out of memory" : msg);
-    return 1;
+    size_t ranks = s->g ? s->g->group.size : 1;
+    for (size_t r = 0; r < ranks; r++) {
+        char line[384] = "";
+        if (!s->g || s->g->group.rank == r) {
+            const cln_device_info *dev = cln_context_device(s->ctx);
+            snprintf(line, sizeof line, "%s (%s, %s)", dev->device_name, dev->platform_name,
+                     type_name(dev->type));
+        }
+        if (!s->g) {
+            printf("device: %s\n", line);
+            continue;
+        }
+        if (s->g->group.broadcast(line, sizeof line, r, s->g->group.user) != 0)
+            snprintf(line, sizeof line, "(not known: the broadcast failed)");
+        line[sizeof line - 1] = '\0';
+        printf("device: rank %zu: %s\n", r, line);
+    }
 }
 
-/* Runs the chapter or the CSV; returns the process exit status. */
-static int run(const linreg_options *o)
+/* How the training rows are shared: by the group's ranks, or, with --shards, in the order
+ * that many ranks would draw. */
+static void print_sharding(const run_state *s, size_t num_train)
+{
+    const linreg_options *o = s->o;
+    size_t k = s->g ? s->g->group.size : o->shards;
+    if (k < 2 || o->quiet || o->solver != LINREG_SOLVER_SGD)
+        return;
+    size_t lo, hi;
+    cln_shard_range(num_train, k, k - 1, NULL, &lo);
+    cln_shard_range(num_train, k, 0, NULL, &hi);
+    char rows[64];
+    if (lo == hi)
+        snprintf(rows, sizeof rows, "%zu", lo);
+    else
+        snprintf(rows, sizeof rows, "%zu or %zu", lo, hi);
+    if (s->g)
+        printf("data-parallel: %zu ranks, each training on its shard (%s training rows); "
+               "global minibatch %zu = %zu x %zu\n", k, rows, o->batch_size, k,
+               o->batch_size / k);
+    else
+        printf("data-parallel order of %zu ranks in one process (--shards; %s training rows "
+               "a shard); global minibatch %zu = %zu x %zu\n", k, rows, o->batch_size, k,
+               o->batch_size / k);
+}
+
+/* The CSV split as a dataset: every row, or in a group this rank's shard of the training
+ * rows and of the validation rows (cln_shard_range). */
+static cln_status csv_dataset(run_state *s)
+{
+    const cln_split *sp = &s->split;
+    cln_placement where = (cln_placement)s->o->placement;
+    size_t d = sp->num_inputs;
+    if (!s->g && where == CLN_PLACE_AUTO)
+        return cln_split_dataset(s->ctx, CLN_FLOAT32, sp, &s->data);
+    if (!s->g)
+        return cln_dataset_create_placed(s->ctx, CLN_FLOAT32, sp->X, sp->y,
+                                         sp->num_train + sp->num_val, d, sp->num_train, where,
+                                         &s->data);
+    size_t k = s->g->group.size, ft, nt, fv, nv;
+    cln_shard_range(sp->num_train, k, s->g->group.rank, &ft, &nt);
+    cln_shard_range(sp->num_val, k, s->g->group.rank, &fv, &nv);
+    if (nt == 0) {
+        snprintf(s->msg, sizeof s->msg, "%s: its %zu training rows cannot be shared among %zu "
+                 "ranks (each needs one at least)", s->o->data_path, sp->num_train, k);
+        return CLN_ERR_BAD_ARGUMENT;
+    }
+    double *X = malloc((nt + nv) * d * sizeof *X), *y = malloc((nt + nv) * sizeof *y);
+    cln_status st = CLN_SUCCESS;
+    if (!X || !y) {
+        snprintf(s->msg, sizeof s->msg, "out of memory for a shard of %zu rows", nt + nv);
+        st = CLN_ERR_OUT_OF_HOST_MEMORY;
+    } else {
+        memcpy(X, sp->X + ft * d, nt * d * sizeof *X);
+        memcpy(X + nt * d, sp->X + (sp->num_train + fv) * d, nv * d * sizeof *X);
+        memcpy(y, sp->y + ft, nt * sizeof *y);
+        memcpy(y + nt, sp->y + sp->num_train + fv, nv * sizeof *y);
+        st = cln_dataset_create_placed(s->ctx, CLN_FLOAT32, X, y, nt + nv, d, nt, where,
+                                       &s->data);
+    }
+    free(X);
+    free(y);
+    return st;
+}
+
+/* Runs the chapter or the CSV, alone or as a rank of a group; returns the exit status. In a
+ * group every rank makes the same collective calls: the steps below agree (step_agree)
+ * whatever the data, and only rank 0 goes on after the fit. */
+static int run(const linreg_options *o, const linreg_group *g)
 {
     run_state s;
     memset(&s, 0, sizeof s);
     s.o = o;
+    s.g = g;
     s.train_mse = s.val_mse = s.train_mse_exact = s.val_mse_exact = NAN;
     cln_status st = CLN_SUCCESS;
-    int host_only = o->data_path && o->solver == LINREG_SOLVER_EXACT;
+    int host_only = o->data_path && o->solver == LINREG_SOLVER_EXACT; /* never in a group */
 
-    if (o->data_path) {
-        /* host-only failures leave their message on the thread */
+    /* host-only failures leave their message on the thread */
+    if (o->data_path)
         st = load_csv(&s);
-        if (st != CLN_SUCCESS) {
-            fprintf(stderr, "clnum-linreg: %s\n", cln_last_error(NULL));
-            run_free(&s);
-            return 1;
-        }
+    st = step_agree(&s, st);
+    if (st == CLN_SUCCESS && !host_only)
+        st = step_agree(&s, g ? g->context_create(o->device, &s.ctx)
+                              : cln_context_create(o->device, &s.ctx));
+    if (st != CLN_SUCCESS) {
+        int rc = fail_run(&s, st);
+        run_free(&s);
+        return rc;
     }
-    if (!host_only) {
-        st = cln_context_create(o->device, &s.ctx);
-        if (st != CLN_SUCCESS) {
-            fprintf(stderr, "clnum-linreg: %s\n", cln_last_error(NULL));
-            run_free(&s);
-            return 1;
-        }
-    }
-    if (s.ctx) {
-        const cln_device_info *dev = cln_context_device(s.ctx);
-        printf("device: %s (%s, %s)\n", dev->device_name, dev->platform_name,
-               type_name(dev->type));
-    } else {
+    if (s.ctx)
+        print_devices(&s);
+    else
         printf("device: none (the exact solver runs on the host)\n");
-    }
 
     if (o->data_path) {
         if (!o->quiet)
@@ -478,8 +682,9 @@ static int run(const linreg_options *o)
                    o->data_path, cln_csv_num_rows(s.csv), s.split.num_train, s.split.num_val,
                    (unsigned long long)o->seed, s.d, s.d == 1 ? "" : "s",
                    cln_csv_target_name(s.csv), o->standardize ? ", standardized" : "");
+        print_sharding(&s, s.split.num_train);
         if (s.ctx)
-            st = cln_split_dataset(s.ctx, CLN_FLOAT32, &s.split, &s.data);
+            st = csv_dataset(&s);
     } else {
         s.d = o->num_inputs;
         cln_synthetic_config dc;
@@ -489,6 +694,11 @@ static int run(const linreg_options *o)
         dc.num_val = o->num_val;
         dc.noise = o->noise;
         dc.seed = o->seed;
+        dc.placement = (cln_placement)o->placement;
+        if (g) { /* exactly this rank's rows of the whole set */
+            dc.num_shards = g->group.size;
+            dc.shard = g->group.rank;
+        }
         st = cln_synthetic_create(s.ctx, &dc, &s.data);
         s.w_true = malloc(s.d * sizeof *s.w_true);
         if (st == CLN_SUCCESS && !s.w_true)
@@ -499,15 +709,23 @@ static int run(const linreg_options *o)
         if (st == CLN_SUCCESS && !o->quiet)
             printf("data: %zu training and %zu validation rows, %zu inputs, noise %g, seed %llu\n",
                    o->num_train, o->num_val, s.d, o->noise, (unsigned long long)o->seed);
+        if (st == CLN_SUCCESS)
+            print_sharding(&s, o->num_train);
     }
+    st = step_agree(&s, st);
 
     if (st == CLN_SUCCESS && o->solver == LINREG_SOLVER_SGD)
         st = train_sgd(&s);
+    st = step_agree(&s, st); /* the fit, and what each rank did after it */
+    if (!is_root) { /* the rest is rank 0's: the exact solution and the output */
+        run_free(&s);
+        return st == CLN_SUCCESS ? 0 : 1;
+    }
     /* With real data the exact solution is printed beside SGD's for comparison. */
     if (st == CLN_SUCCESS && (o->solver == LINREG_SOLVER_EXACT || o->data_path))
         st = solve_exact(&s);
     if (st != CLN_SUCCESS) {
-        int rc = fail(st);
+        int rc = fail_run(&s, st);
         run_free(&s);
         return rc;
     }
@@ -533,7 +751,11 @@ static int run(const linreg_options *o)
         print_vector("error in estimating b", &berr, 1);
         free(err);
     }
-    if (s.have_sgd)
+    if (s.have_sgd && g)
+        printf("training time: %.2f ms (%zu epochs, %zu updates; %zu ranks, rank 0 %.2f ms in "
+               "their allreduce)\n", s.ms, s.hist.epochs, s.hist.updates, g->group.size,
+               s.stats.allreduce_seconds * 1e3);
+    else if (s.have_sgd)
         printf("training time: %.2f ms (%zu epochs, %zu updates)\n", s.ms, s.hist.epochs,
                s.hist.updates);
     else
@@ -561,30 +783,127 @@ static int run(const linreg_options *o)
     return rc;
 }
 
-int main(int argc, char **argv)
+/* --features names no empty column. */
+static int features_ok(const char *features)
+{
+    char **items;
+    size_t n;
+    if (cli_split_list(features, &items, &n) != 0)
+        return 0;
+    cli_free_list(items, n);
+    return 1;
+}
+
+/* What the command line asks for. In a group every rank must ask the same (the sequence of
+ * collective calls depends on it), so the ranks agree on it first. */
+enum { ACT_SGD, ACT_EXACT, ACT_HELP, ACT_LIST, ACT_BAD };
+
+/* A group's own rules for the command line. */
+static int group_check(const linreg_options *o, const linreg_group *g, char *err, size_t cap)
+{
+    size_t k = g->group.size;
+    if (o->shards) {
+        snprintf(err, cap, "--shards is for one process: under mpirun the %zu ranks are the "
+                 "shards", k);
+        return ACT_BAD;
+    }
+    if (o->solver == LINREG_SOLVER_SGD && o->batch_size % k != 0) {
+        snprintf(err, cap, "--batch-size %zu is the global minibatch: it must be a multiple of "
+                 "the %zu ranks (each rank takes batch-size / %zu rows of its shard)",
+                 o->batch_size, k, k);
+        return ACT_BAD;
+    }
+    return o->solver == LINREG_SOLVER_EXACT ? ACT_EXACT : ACT_SGD;
+}
+
+/* The group's action: a rank's bad command line (the lowest such rank's reason in err, on
+ * every rank), or ranks that ask for different things, make every rank's ACT_BAD. */
+static int agree_command(const linreg_group *g, int act, char *err, size_t cap)
+{
+    const cln_group *gr = &g->group;
+    agreement a;
+    memset(&a, 0, sizeof a);
+    a.status = act == ACT_BAD ? CLN_ERR_BAD_ARGUMENT : CLN_SUCCESS;
+    snprintf(a.text, sizeof a.text, "%.*s", (int)sizeof a.text - 1, act == ACT_BAD ? err : "");
+    size_t first = group_agree(gr, &a);
+    if (first < gr->size) {
+        if (first == gr->rank)
+            return ACT_BAD; /* its own reason is in err already */
+        snprintf(err, cap, "rank %zu of %zu: %s", first, gr->size, a.text);
+        return ACT_BAD;
+    }
+    double v[2] = {act, -act};
+    if (gr->allreduce(v, 2, CLN_REDUCE_MAX, gr->user) != 0 || v[0] != -v[1]) {
+        snprintf(err, cap, "the ranks were given different command lines (one solver, "
+                 "--help or --list-devices for all)");
+        return ACT_BAD;
+    }
+    return act;
+}
+
+int linreg_main(int argc, char **argv, const linreg_group *g)
 {
     linreg_options opts;
-    char err[256];
+    char err[1024];
+    int act;
     if (linreg_options_parse(argc, argv, &opts, err, sizeof err) != 0) {
-        fprintf(stderr, "clnum-linreg: %s\n", err);
-        usage(stderr);
-        return 2;
+        act = ACT_BAD;
+    } else if (opts.help) {
+        act = ACT_HELP;
+    } else if (opts.features && !features_ok(opts.features)) {
+        snprintf(err, sizeof err, "--features: '%s' has an empty name", opts.features);
+        act = ACT_BAD;
+    } else {
+        act = opts.list_devices ? ACT_LIST
+            : opts.solver == LINREG_SOLVER_EXACT ? ACT_EXACT : ACT_SGD;
     }
-    if (opts.help) {
-        usage(stdout);
-        return 0;
-    }
-    if (opts.features) {
-        char **items;
-        size_t n;
-        if (cli_split_list(opts.features, &items, &n) != 0) {
-            fprintf(stderr, "clnum-linreg: --features: '%s' has an empty name\n", opts.features);
-            usage(stderr);
-            return 2;
+    if (g) {
+        is_root = g->group.rank == 0;
+        if (!is_root && !freopen("/dev/null", "w", stdout)) {
+            /* stdout is closed then: what they print goes nowhere either way */
         }
-        cli_free_list(items, n);
+        if (act == ACT_SGD || act == ACT_EXACT)
+            act = group_check(&opts, g, err, sizeof err);
+        act = agree_command(g, act, err, sizeof err);
     }
-    if (opts.list_devices)
-        return list_devices(opts.device);
-    return run(&opts);
+    int rc;
+    switch (act) {
+    case ACT_BAD:
+        if (is_root) {
+            fprintf(stderr, "clnum-linreg: %s\n", err);
+            usage(stderr);
+        }
+        rc = 2;
+        break;
+    case ACT_HELP:
+        usage(stdout);
+        rc = 0;
+        break;
+    case ACT_LIST:
+        rc = is_root ? list_devices(opts.device) : 0;
+        break;
+    default:
+        /* in a group the exact solver runs once, on rank 0, as it would alone */
+        if (g && act == ACT_EXACT)
+            rc = is_root ? run(&opts, NULL) : 0;
+        else
+            rc = run(&opts, g);
+    }
+    if (g) { /* every rank exits with the worst status */
+        double v = rc;
+        if (g->group.allreduce(&v, 1, CLN_REDUCE_MAX, g->group.user) == 0)
+            rc = (int)v;
+        else if (rc == 0)
+            rc = 1;
+    }
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+#ifdef CLNUM_LINREG_MPI
+    if (linreg_mpi_launched())
+        return linreg_mpi_main(argc, argv); /* under mpirun: each rank on its shard */
+#endif
+    return linreg_main(argc, argv, NULL);
 }

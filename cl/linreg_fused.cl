@@ -208,7 +208,8 @@ kernel void cln_linreg_fused_step(global const real *X, ulong x_offset, uint d,
     cln_clear_local(acc, slots * d);
     cln_clear_local(sums, 2 * slots);
     real b = b_g[0];
-    barrier(CLK_LOCAL_MEM_FENCE);
+    /* The global fence orders every work-item's read of w_g and b_g before the writes back. */
+    barrier(CLK_LOCAL_MEM_FENCE | CLK_GLOBAL_MEM_FENCE);
 
     ulong begin = first + (ulong)group * rows_per_group;
     ulong end = min(begin + rows_per_group, first + count);
@@ -269,7 +270,7 @@ kernel void cln_linreg_fused_step(global const real *X, ulong x_offset, uint d,
 /* A whole epoch in one launch by one work-group: every training minibatch (loss, gradient,
  * step) over the shuffled order, then every validation minibatch (loss), with w in local
  * memory. losses[k] is training batch k's loss, losses[num_train_batches + k] validation
- * batch k's. */
+ * batch k's, and w and b follow them. */
 kernel void cln_linreg_epoch(global const real *Xt, ulong xt_offset, global const real *yt,
                              ulong yt_offset, uint n_train, global const uint *index,
                              global const real *Xv, ulong xv_offset, global const real *yv,
@@ -288,7 +289,8 @@ kernel void cln_linreg_epoch(global const real *Xt, ulong xt_offset, global cons
     cln_clear_local(acc, slots * d);
     cln_clear_local(sums, 2 * slots + 1);
     real b = b_g[0];
-    barrier(CLK_LOCAL_MEM_FENCE);
+    /* The global fence orders every work-item's read of w_g and b_g before the writes back. */
+    barrier(CLK_LOCAL_MEM_FENCE | CLK_GLOBAL_MEM_FENCE);
 
     uint nb_train = (n_train + batch - 1) / batch;
     for (uint k = 0; k < nb_train; k++) {
@@ -337,8 +339,10 @@ kernel void cln_linreg_epoch(global const real *Xt, ulong xt_offset, global cons
         barrier(CLK_LOCAL_MEM_FENCE);
     }
 
+    /* w and b go back, and after the losses too, so one read brings the epoch to the host */
+    global real *tail = losses + nb_train + nb_val;
     for (uint j = lid; j < d; j += wg)
-        w_g[j] = w[j];
+        w_g[j] = tail[j] = w[j];
     if (lid == 0)
-        b_g[0] = b;
+        b_g[0] = tail[d] = b;
 }

@@ -510,6 +510,9 @@ static cln_status fit(dist *D, const cln_dataset *shard, cln_history *h, double 
         note(D, clni_fail(D->ctx, CLN_ERR_OUT_OF_HOST_MEMORY, "cln_fit_group: out of memory"));
     CLNI_CHECK(cln_group_agree(D->g, D->ctx, D->st));
 
+    /* The statistics are the epochs': the agreements above waited for every member's start. */
+    D->stats.allreduce_seconds = 0;
+    D->stats.allreduces = D->stats.allreduce_bytes = 0;
     clni_board tb, vb;
     clni_board_init(&tb, &h->train_loss, nt / cfg->train_points_per_epoch);
     clni_board_init(&vb, &h->val_loss, nv / cfg->val_points_per_epoch);

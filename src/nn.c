@@ -85,7 +85,7 @@ cln_status cln_lazy_linear_build(cln_lazy_linear *layer, const cln_dataset *data
     const char *fn = "cln_lazy_linear_build";
     CLNI_CHECK(clni_check_ptr(NULL, layer, fn, "layer"));
     CLNI_CHECK(clni_check_ptr(layer->ctx, data, fn, "data"));
-    return build(layer, cln_tensor_context(cln_dataset_train_X(data)), cln_dataset_dtype(data),
+    return build(layer, cln_dataset_context(data), cln_dataset_dtype(data),
                  cln_dataset_num_inputs(data), fn);
 }
 

@@ -1,7 +1,9 @@
 /* Streaming a host-resident dataset through the device: see stream.h. */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "stream.h"
 #include "train_paths.h"
@@ -33,8 +35,24 @@ struct clni_stream {
     size_t per_chunk[2];   /* minibatches a chunk: [0] validation, [1] training */
     slot slots[2];
     int next;
+    size_t threads;        /* host threads gathering a chunk's rows */
     clni_stream_stats stats;
 };
+
+/* Threads that gather rows: $CLNUM_STREAM_THREADS, else 1 for a CPU device (whose cores
+ * already train on the last chunk), else half the host's cores, at most 8. */
+static size_t gather_threads(const cln_context *ctx)
+{
+    const char *env = getenv("CLNUM_STREAM_THREADS");
+    long n = env ? strtol(env, NULL, 10) : 0;
+    if (n >= 1)
+        return n > 64 ? 64 : (size_t)n;
+    if (ctx->info.type == CLN_DEVICE_CPU)
+        return 1;
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    n = cores / 2;
+    return n < 1 ? 1 : n > 8 ? 8 : (size_t)n;
+}
 
 static double now(void)
 {
@@ -143,6 +161,7 @@ cln_status clni_stream_create(cln_context *ctx, const cln_dataset *data, const c
                          (unsigned long long)ctx->info.global_mem_bytes);
     }
     s->cap = cap;
+    s->threads = gather_threads(ctx);
     s->per_chunk[1] = cap / bt;
     s->per_chunk[0] = cap / bv;
 
@@ -199,6 +218,64 @@ static int chunk_at(const clni_stream *s, size_t i, chunk *c)
     return 1;
 }
 
+/* Rows [begin, end) of a chunk, gathered by one thread. */
+typedef struct gather_part {
+    const char *X, *y;
+    char *dx, *dy;
+    const uint32_t *pos;   /* training: the rows, in batch order; NULL: rows first + i */
+    size_t first, begin, end, row, es;
+} gather_part;
+
+static void *gather(void *arg)
+{
+    const gather_part *g = arg;
+    size_t row = g->row, es = g->es;
+    if (g->pos) {
+        for (size_t i = g->begin; i < g->end; i++) {
+            memcpy(g->dx + i * row, g->X + (size_t)g->pos[i] * row, row);
+            memcpy(g->dy + i * es, g->y + (size_t)g->pos[i] * es, es);
+        }
+    } else { /* validation rows come in order: one block */
+        memcpy(g->dx + g->begin * row, g->X + (g->first + g->begin) * row,
+               (g->end - g->begin) * row);
+        memcpy(g->dy + g->begin * es, g->y + (g->first + g->begin) * es,
+               (g->end - g->begin) * es);
+    }
+    return NULL;
+}
+
+/* Gathers a chunk's rows with up to s->threads threads (one below 256 KiB); a thread that
+ * cannot start leaves its part to this one. */
+static void gather_chunk(const clni_stream *s, const gather_part *whole)
+{
+    size_t bytes = (whole->end - whole->begin) * (whole->row + whole->es);
+    size_t n = bytes < ((size_t)256 << 10) ? 1 : s->threads;
+    if (n > whole->end - whole->begin)
+        n = whole->end - whole->begin;
+    if (n <= 1) {
+        gather((void *)whole);
+        return;
+    }
+    gather_part parts[64];
+    pthread_t ids[64];
+    int started[64] = {0};
+    size_t rows = whole->end - whole->begin;
+    for (size_t t = 0; t < n; t++) {
+        parts[t] = *whole;
+        parts[t].begin = whole->begin + rows * t / n;
+        parts[t].end = whole->begin + rows * (t + 1) / n;
+        if (t > 0)
+            started[t] = pthread_create(&ids[t], NULL, gather, &parts[t]) == 0;
+    }
+    gather(&parts[0]);
+    for (size_t t = 1; t < n; t++) {
+        if (started[t])
+            pthread_join(ids[t], NULL);
+        else
+            gather(&parts[t]);
+    }
+}
+
 /* Gathers chunk c's rows into a free staging buffer and enqueues its copy to the device. */
 static cln_status prepare(clni_stream *s, chunk *c)
 {
@@ -216,20 +293,11 @@ static cln_status prepare(clni_stream *s, chunk *c)
     }
     double t = now();
     size_t d = s->d, es = s->es, row = d * es;
-    const char *X = cln_dataset_host_X(s->data), *y = cln_dataset_host_y(s->data);
     char *dx = sl->host, *dy = sl->host + s->cap * row;
-    if (c->training) {
-        const uint32_t *order = cln_loader_order(s->train);
-        const uint32_t *pos = order + c->first_pos;
-        for (size_t i = 0; i < c->rows; i++) {
-            memcpy(dx + i * row, X + (size_t)pos[i] * row, row);
-            memcpy(dy + i * es, y + (size_t)pos[i] * es, es);
-        }
-    } else { /* validation rows come in order: one block */
-        size_t first = cln_dataset_num_train(s->data) + c->first_pos;
-        memcpy(dx, X + first * row, c->rows * row);
-        memcpy(dy, y + first * es, c->rows * es);
-    }
+    gather_part whole = {cln_dataset_host_X(s->data), cln_dataset_host_y(s->data), dx, dy,
+                         c->training ? cln_loader_order(s->train) + c->first_pos : NULL,
+                         cln_dataset_num_train(s->data) + c->first_pos, 0, c->rows, row, es};
+    gather_chunk(s, &whole);
     s->stats.gather_seconds += now() - t;
 
     /* The device chunk is free once the compute queue is past its last use. */

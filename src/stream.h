@@ -4,7 +4,8 @@
  * (dist.c).
  *
  * A chunk is a whole number of minibatches of one split. The host gathers a training
- * chunk's rows in batch order (the loader's current order) into a staging buffer, pinned
+ * chunk's rows in batch order (the loader's current order; with several threads for a GPU,
+ * CLNUM_STREAM_THREADS to choose) into a staging buffer, pinned
  * where the driver gives pinned memory (CL_MEM_ALLOC_HOST_PTR, mapped once), and the copy
  * queue writes it to one of two device chunks once the compute queue is done with that
  * chunk's last use (an event). The compute queue waits for the copy with a barrier on its

@@ -187,7 +187,8 @@ static cln_status plan_path(clni_epoch_job *job, cln_train_path requested)
     cln_dtype dtype = cln_linreg_dtype(job->m);
     size_t d = cln_linreg_num_inputs(job->m), real_size = cln_dtype_size(dtype);
     size_t n_train = cln_dataset_num_train(job->data), n_val = cln_dataset_num_val(job->data);
-    CLNI_CHECK(cln_tensor_create_1d(ctx, dtype, job->nb_train + job->nb_val, &job->losses));
+    /* the epoch's batch losses, then w and b after it: the one read of an epoch */
+    CLNI_CHECK(cln_tensor_create_1d(ctx, dtype, job->nb_train + job->nb_val + d + 1, &job->losses));
 
     cln_train_path path = requested;
     if (path == CLN_PATH_AUTO) {
@@ -321,13 +322,31 @@ static cln_status enqueue_whole_epoch(clni_epoch_job *job)
                                  CLNI_LOCAL(loc[3])));
 }
 
+/* Copies w and b after the batch losses, so one read brings the epoch back. */
+static cln_status enqueue_params_copy(clni_epoch_job *job)
+{
+    cln_context *ctx = job->ctx;
+    size_t es = cln_dtype_size(cln_linreg_dtype(job->m)), d = cln_linreg_num_inputs(job->m);
+    size_t tail = (job->losses->offset + job->nb_train + job->nb_val) * es;
+    const cln_tensor *w = cln_linreg_w(job->m), *b = cln_linreg_b(job->m);
+    cl_int err = clEnqueueCopyBuffer(ctx->queue, w->buffer, job->losses->buffer, w->offset * es,
+                                     tail, d * es, 0, NULL, NULL);
+    if (err == CL_SUCCESS)
+        err = clEnqueueCopyBuffer(ctx->queue, b->buffer, job->losses->buffer, b->offset * es,
+                                  tail + d * es, es, 0, NULL, NULL);
+    ctx->enqueues += 2;
+    return err == CL_SUCCESS ? CLN_SUCCESS : clni_cl_fail(ctx, err, "cln_fit: copying parameters");
+}
+
 cln_status clni_epoch_job_enqueue(clni_epoch_job *job)
 {
     if (job->stream)
-        return clni_stream_enqueue_job(job);
-    switch (job->path) {
-    case CLN_PATH_EPOCH: return enqueue_whole_epoch(job);
-    case CLN_PATH_FUSED: return enqueue_fused(job);
-    default: return enqueue_stepwise(job);
-    }
+        CLNI_CHECK(clni_stream_enqueue_job(job));
+    else if (job->path == CLN_PATH_EPOCH)
+        return enqueue_whole_epoch(job); /* it writes w and b after the losses itself */
+    else if (job->path == CLN_PATH_FUSED)
+        CLNI_CHECK(enqueue_fused(job));
+    else
+        CLNI_CHECK(enqueue_stepwise(job));
+    return enqueue_params_copy(job);
 }

@@ -149,23 +149,17 @@ static cln_status enqueue_epoch(fit_state *s, size_t epoch)
     CLNI_CHECK(clni_epoch_job_enqueue(job));
     epoch_readback *r = &s->back[epoch % 2];
     size_t es = cln_dtype_size(cln_linreg_dtype(job->m));
-    char *raw = r->raw;
     if (r->done) {
         clReleaseEvent(r->done);
         r->done = NULL;
     }
-    const cln_tensor *parts[3] = {job->losses, cln_linreg_w(job->m), cln_linreg_b(job->m)};
-    size_t at = 0;
-    for (int i = 0; i < 3; i++) {
-        size_t bytes = cln_tensor_nbytes(parts[i]);
-        cl_int err = clEnqueueReadBuffer(ctx->queue, parts[i]->buffer, CL_FALSE,
-                                         parts[i]->offset * es, bytes, raw + at, 0, NULL,
-                                         i == 2 ? &r->done : NULL);
-        ctx->enqueues++;
-        if (err != CL_SUCCESS)
-            return clni_cl_fail(ctx, err, "cln_fit: reading an epoch's results");
-        at += bytes;
-    }
+    /* the batch losses, then w and b (train_paths.c puts them there) */
+    const cln_tensor *results = job->losses;
+    cl_int err = clEnqueueReadBuffer(ctx->queue, results->buffer, CL_FALSE, results->offset * es,
+                                     cln_tensor_nbytes(results), r->raw, 0, NULL, &r->done);
+    ctx->enqueues++;
+    if (err != CL_SUCCESS)
+        return clni_cl_fail(ctx, err, "cln_fit: reading an epoch's results");
     return CL_SUCCESS == clFlush(ctx->queue) ? CLN_SUCCESS
                                               : clni_fail(ctx, CLN_ERR_UNSUPPORTED, "clFlush");
 }

@@ -57,3 +57,28 @@ run_expect(0 out --help)
 expect_match("${out}" "--list-devices")
 run_expect(0 out --list-devices)
 expect_match("${out}" "\\* [0-9]+:[0-9]+ ")
+
+# Rows kept in host memory (--placement host: what rows too large for the device get by
+# themselves) train through the concise API, streamed, to the parameters of rows on the
+# device, within float32 rounding; the exact solver reads them on the host, to the same bits.
+include(${CMAKE_CURRENT_LIST_DIR}/cli_common.cmake)
+foreach(where device host)
+  run_expect(0 out --seed 3 --placement ${where} --json ${WORK}/cli_linreg_${where}.json)
+  run_expect(0 out --seed 3 --placement ${where} --solver exact
+             --json ${WORK}/cli_linreg_exact_${where}.json)
+  expect_match("${out}" "error in estimating w: ")
+endforeach()
+foreach(kind "" exact_)
+  file(READ ${WORK}/cli_linreg_${kind}device.json on_device)
+  file(READ ${WORK}/cli_linreg_${kind}host.json on_host)
+  foreach(key "w;0" "w;1" "b")
+    string(JSON a GET "${on_device}" ${key})
+    string(JSON b GET "${on_host}" ${key})
+    if(kind STREQUAL "exact_" AND NOT a STREQUAL b)
+      message(FATAL_ERROR "the exact ${key}: ${a} from device rows, ${b} from host rows")
+    endif()
+    expect_near("${kind}${key} from host rows" "${b}" "${a}" 0.00002)
+  endforeach()
+endforeach()
+run_expect(2 out --placement nowhere)
+expect_match("${out}" "--placement: 'nowhere' is not one of auto, device, host")

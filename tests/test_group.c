@@ -185,6 +185,30 @@ static void group_of_one_is_cln_fit(void **state)
         }
         cln_dataset_free(data);
     }
+    /* float64 too */
+    if (cln_context_device(ctx)->has_float64) {
+        cln_synthetic_config dc;
+        cln_synthetic_config_init(&dc);
+        dc.dtype = CLN_FLOAT64;
+        cln_dataset *data;
+        TU_OK(ctx, cln_synthetic_create(ctx, &dc, &data));
+        double w[2][2], b[2];
+        cln_group g;
+        cln_group_single(&g);
+        cln_trainer_config cfg;
+        cln_trainer_config_init(&cfg);
+        cfg.path = CLN_PATH_FUSED;
+        for (int t = 0; t < 2; t++) {
+            cln_linreg *m;
+            TU_OK(ctx, cln_linreg_create(ctx, CLN_FLOAT64, 2, 0.01, 6, &m));
+            TU_OK(ctx, t ? cln_fit_group(m, data, &cfg, &g, NULL, NULL) : cln_fit(m, data, &cfg, NULL));
+            TU_OK(ctx, cln_linreg_get(m, w[t], &b[t]));
+            cln_linreg_free(m);
+        }
+        assert_memory_equal(w[0], w[1], sizeof w[0]);
+        assert_true(b[0] == b[1]);
+        cln_dataset_free(data);
+    }
     cln_group g;
     cln_group_single(&g);
     cln_trainer_config cfg;
@@ -201,6 +225,126 @@ static void group_of_one_is_cln_fit(void **state)
     TU_FAILS(ctx, CLN_ERR_BAD_ARGUMENT, "rank < size", cln_fit_group(m, data, &cfg, &g, NULL, NULL));
     cln_linreg_free(m);
     cln_dataset_free(data);
+}
+
+/* ---- the kernels against double-precision host sums ------------------------------------ */
+
+/* A group of one whose allreduce keeps what it is given: every step's d + 4 sums (this
+ * member's, unreduced) and the epoch's validation sums. */
+typedef struct capture {
+    size_t d, nv, steps;
+    double *step_sums;   /* steps x (d + 4) */
+    double *val_sums;    /* 2 nv + 1 */
+} capture;
+
+static int capture_allreduce(double *v, size_t n, cln_reduce_op op, void *user)
+{
+    capture *c = user;
+    if (op == CLN_REDUCE_SUM && n == c->d + 4) {
+        memcpy(c->step_sums + c->steps * (c->d + 4), v, n * sizeof *v);
+        c->steps++;
+    } else if (op == CLN_REDUCE_SUM && n == 2 * c->nv + 1 && c->nv > 0) {
+        memcpy(c->val_sums, v, n * sizeof *v);
+    }
+    return 0;
+}
+
+static int no_broadcast(void *data, size_t bytes, size_t root, void *user)
+{
+    (void)data, (void)bytes, (void)root, (void)user;
+    return 0;
+}
+
+/* cl/linreg_dist.cl's cln_linreg_batch_sums on ragged sizes, through the order (training)
+ * and in order (validation), on the device and streamed: each step's sum x r, sum r, sum r^2
+ * and rows against the same sums in double on the host. The learning rate is so small that
+ * w and b stay what they were, so every step's sums are known exactly. */
+static void batch_sums_against_host(void **state)
+{
+    cln_context *ctx = *state;
+    struct { size_t d, nt, nv, batch; cln_placement place; } cases[] = {
+        {1, 7, 3, 3, CLN_PLACE_DEVICE}, {3, 1000, 100, 64, CLN_PLACE_HOST},
+        {300, 257, 31, 100, CLN_PLACE_DEVICE}, {2, 100003, 1000, 4096, CLN_PLACE_HOST}};
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        size_t d = cases[c].d, nt = cases[c].nt, nv = cases[c].nv, B = cases[c].batch;
+        size_t n = nt + nv, nb = (nt + B - 1) / B, nbv = (nv + B - 1) / B;
+        print_message("d %zu, %zu + %zu rows, batch %zu\n", d, nt, nv, B);
+        double *X = tu_normals(n * d, 40 + c), *y = tu_normals(n, 50 + c);
+        tu_round_to_float(X, n * d);
+        tu_round_to_float(y, n);
+        cln_dataset *data;
+        TU_OK(ctx, cln_dataset_create_placed(ctx, CLN_FLOAT32, X, y, n, d, nt, cases[c].place,
+                                             &data));
+        cln_linreg *m;
+        TU_OK(ctx, cln_linreg_create(ctx, CLN_FLOAT32, d, 0.5, 3, &m));
+        double *w = malloc(d * sizeof *w), b = 0.25, b0;
+        TU_OK(ctx, cln_linreg_get(m, w, &b0));
+        TU_OK(ctx, cln_linreg_set(m, w, b));
+        tu_round_to_float(w, d);
+        capture cap = {d, nbv, 0, calloc(nb * (d + 4), sizeof(double)),
+                       calloc(2 * nbv + 1, sizeof(double))};
+        cln_group g = {0, 1, capture_allreduce, no_broadcast, &cap};
+        cln_trainer_config cfg;
+        cln_trainer_config_init(&cfg);
+        cfg.max_epochs = 1;
+        cfg.batch_size = B;
+        cfg.lr = 1e-30;
+        cfg.seed = 77;
+        cfg.stream_chunk_bytes = 1;
+        TU_OK(ctx, cln_fit_group(m, data, &cfg, &g, NULL, NULL));
+        assert_int_equal(cap.steps, nb);
+        uint32_t *order = malloc(nt * sizeof *order);
+        cln_shuffle_order(cln_shard_seed(77, 0), 0, order, nt);
+        double *want = malloc((d + 3) * sizeof *want), *mag = malloc((d + 3) * sizeof *mag);
+        for (size_t k = 0; k < nb; k++) {
+            size_t first = k * B, count = nt - first < B ? nt - first : B;
+            memset(want, 0, (d + 3) * sizeof *want);
+            memset(mag, 0, (d + 3) * sizeof *mag);
+            for (size_t i = first; i < first + count; i++) {
+                const double *x = X + (size_t)order[i] * d;
+                double r = b - y[order[i]], ra = fabs(b) + fabs(y[order[i]]);
+                for (size_t j = 0; j < d; j++) {
+                    r += x[j] * w[j];
+                    ra += fabs(x[j] * w[j]);
+                }
+                for (size_t j = 0; j < d; j++) {
+                    want[j] += x[j] * r;
+                    mag[j] += fabs(x[j]) * ra;
+                }
+                want[d] += r;
+                mag[d] += ra;
+                want[d + 1] += r * r;
+                mag[d + 1] += ra * ra;
+            }
+            const double *got = cap.step_sums + k * (d + 4);
+            for (size_t j = 0; j < d + 2; j++)
+                if (!(fabs(got[j] - want[j]) <= 1e-5 * mag[j] + 1e-6))
+                    TU_FAIL("step %zu, sum %zu: %.9g, host %.9g (magnitude %.3g)", k, j, got[j],
+                            want[j], mag[j]);
+            assert_true(got[d + 2] == (double)count);
+            assert_true(got[d + 3] == 0);
+        }
+        for (size_t k = 0; k < nbv; k++) {
+            size_t first = nt + k * B, count = n - first < B ? n - first : B;
+            double sq = 0, mag2 = 0;
+            for (size_t i = first; i < first + count; i++) {
+                double r = b - y[i], ra = fabs(b) + fabs(y[i]);
+                for (size_t j = 0; j < d; j++) {
+                    r += X[i * d + j] * w[j];
+                    ra += fabs(X[i * d + j] * w[j]);
+                }
+                sq += r * r;
+                mag2 += ra * ra;
+            }
+            if (!(fabs(cap.val_sums[k] - sq) <= 1e-5 * mag2 + 1e-6))
+                TU_FAIL("validation batch %zu: sum r^2 %.9g, host %.9g", k, cap.val_sums[k], sq);
+            assert_true(cap.val_sums[nbv + k] == (double)count);
+        }
+        free(X); free(y); free(w); free(order); free(want); free(mag);
+        free(cap.step_sums); free(cap.val_sums);
+        cln_linreg_free(m);
+        cln_dataset_free(data);
+    }
 }
 
 /* ---- groups of threads ------------------------------------------------------------------ */
@@ -459,6 +603,7 @@ int main(void)
         cmocka_unit_test(shard_ranges),
         cmocka_unit_test(sharded_order),
         cmocka_unit_test(draw_order_hook),
+        cmocka_unit_test(batch_sums_against_host),
         cmocka_unit_test(group_of_one_is_cln_fit),
         cmocka_unit_test(groups_equal_one_process),
         cmocka_unit_test(failing_member_stops_every_member),

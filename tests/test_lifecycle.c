@@ -160,7 +160,9 @@ static void opencl_objects_are_released(void **state)
         cln_linreg_free(m);
         cln_loader_free(l);
         assert_int_equal(cln_context_live_objects(ctx), live);
-        if (driver_counts && cl_refs(ctx) != base)
+        if (r == 0) /* the first round made what the context keeps and reuses (its scratch) */
+            base = cl_refs(ctx);
+        else if (driver_counts && cl_refs(ctx) != base)
             TU_FAIL("round %zu: the cl_context has %u references, %u before", r,
                     (unsigned)cl_refs(ctx), (unsigned)base);
     }

@@ -257,6 +257,10 @@ static void streamed_equals_in_memory(void **state)
 static void other_shapes_stream(void **state)
 {
     cln_context *ctx = *state;
+    /* Rows gathered by 3 threads (a GPU's default is half the host's cores, up to 8). */
+    setenv("CLNUM_STREAM_THREADS", "3", 1);
+    check_streamed(ctx, 64, 20000, 3001, 500, 2, CLN_PATH_FUSED, (size_t)1 << 20, 0.5);
+    unsetenv("CLNUM_STREAM_THREADS");
     cln_train_path paths[2] = {CLN_PATH_FUSED, CLN_PATH_STEPWISE};
     for (int p = 0; p < 2; p++) {
         check_streamed(ctx, 3, 103, 17, 10, 4, paths[p], 2 * 10 * 4 * sizeof(float), 0.5);
@@ -264,6 +268,38 @@ static void other_shapes_stream(void **state)
         check_streamed(ctx, 1, 7, 3, 100, 3, paths[p], 1, 0.5);          /* batch > data */
         check_streamed(ctx, 5, 5000, 100, 1000, 2, paths[p], 1, 0.5);    /* many groups */
     }
+}
+
+/* float64: the caller's double arrays, streamed, against the same rows on the device. */
+static void float64_streams(void **state)
+{
+    cln_context *ctx = *state;
+    if (!cln_context_device(ctx)->has_float64)
+        skip();
+    size_t d = 3, nt = 500, nv = 70, n = nt + nv;
+    double *X = tu_normals(n * d, 31), *y = tu_normals(n, 32);
+    cln_dataset *dev, *host;
+    TU_OK(ctx, cln_dataset_create_placed(ctx, CLN_FLOAT64, X, y, n, d, nt, CLN_PLACE_DEVICE, &dev));
+    TU_OK(ctx, cln_dataset_wrap_host(ctx, CLN_FLOAT64, X, y, n, d, nt, &host));
+    double w[2][3], b[2];
+    for (int t = 0; t < 2; t++) {
+        cln_linreg *m;
+        TU_OK(ctx, cln_linreg_create(ctx, CLN_FLOAT64, d, 0.01, 2, &m));
+        cln_trainer_config cfg;
+        cln_trainer_config_init(&cfg);
+        cfg.batch_size = 16;
+        cfg.path = CLN_PATH_FUSED;
+        cfg.stream_chunk_bytes = 3 * 16 * (d + 1) * sizeof(double);
+        TU_OK(ctx, cln_fit(m, t ? host : dev, &cfg, NULL));
+        TU_OK(ctx, cln_linreg_get(m, w[t], &b[t]));
+        cln_linreg_free(m);
+    }
+    assert_memory_equal(w[0], w[1], sizeof w[0]);
+    assert_true(b[0] == b[1]);
+    cln_dataset_free(dev);
+    cln_dataset_free(host);
+    free(X);
+    free(y);
 }
 
 /* The epoch kernel reads every row in one launch: it cannot stream, and says so. */
@@ -546,6 +582,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(streamed_equals_in_memory),
         cmocka_unit_test(other_shapes_stream),
+        cmocka_unit_test(float64_streams),
         cmocka_unit_test(epoch_path_refuses_host_data),
         cmocka_unit_test(host_data_checks),
         cmocka_unit_test(synthetic_host_rows_equal_device_rows),

@@ -3,7 +3,10 @@
  * @brief Datasets on the device (synthetic or from host arrays) and minibatch order.
  *
  * A dataset holds features X (rows x num_inputs) and targets y (rows) on the device, split
- * into training rows [0, num_train) and validation rows [num_train, rows). A loader gives
+ * into training rows [0, num_train) and validation rows [num_train, rows); rows that do not
+ * fit on the device stay in host memory and cln_fit() streams them (cln_placement). Shards
+ * of a dataset (cln_shard_range()) are the members' data in data-parallel training
+ * (parallel.h). A loader gives
  * the minibatch order of one split: shuffled afresh each epoch (training) or in order
  * (validation), the last partial batch kept. Rows are read through the loader's index
  * buffer, so shuffling never moves X. */
@@ -77,7 +80,8 @@ cln_status cln_synthetic_create(cln_context *ctx, const cln_synthetic_config *cf
  * @param[out] out the dataset; free it with cln_dataset_free() or with the context.
  * @return CLN_SUCCESS; CLN_ERR_BAD_ARGUMENT for NULL pointers or sizes that do not fit;
  * CLN_ERR_OUT_OF_DEVICE_MEMORY; an OpenCL code. Values are not checked: NaN or infinity in
- * the data shows as CLN_ERR_DIVERGED when training.
+ * the data shows as CLN_ERR_DIVERGED when training. Rows that do not fit on the device are
+ * kept in host memory instead (CLN_PLACE_AUTO: see cln_dataset_create_placed()).
  */
 cln_status cln_dataset_create(cln_context *ctx, cln_dtype dtype, const double *X,
                               const double *y, size_t num_rows, size_t num_inputs,

@@ -52,7 +52,8 @@ typedef struct cln_group {
     void *user;    /**< passed to both */
 } cln_group;
 
-/** What one member measured in cln_fit_group(). */
+/** What one member measured in cln_fit_group(). The allreduce figures are the epochs' (a
+ * step's sums, an epoch's validation losses and its stop flag), not the start's agreements. */
 typedef struct cln_group_stats {
     double seconds;            /**< the whole fit */
     double allreduce_seconds;  /**< inside the group's allreduce (waiting for the others too) */
@@ -87,7 +88,9 @@ cln_status cln_group_agree(const cln_group *group, cln_context *ctx, cln_status 
  * @param group the group.
  * @param history may be NULL; as cln_fit()'s, the same on every member.
  * @param stats may be NULL; this member's timings.
- * @return CLN_SUCCESS on every member, or on every member a failure: CLN_ERR_BAD_ARGUMENT
+ * @return CLN_SUCCESS on every member, or on every member a failure (but a group that is
+ * not one, size 0, rank >= size or a NULL callback, fails on that member alone, at once,
+ * CLN_ERR_BAD_ARGUMENT, as no collective call can be made): CLN_ERR_BAD_ARGUMENT
  * when members disagree on the configuration or the model's shape (naming what); a
  * member's own failure (see cln_group_agree()); CLN_ERR_DIVERGED as cln_fit() (parameters
  * restored on every member); CLN_ERR_UNSUPPORTED for another path; CLN_ERR_IO when the

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# libFuzzer, with AddressSanitizer and UndefinedBehaviorSanitizer, on every parser: the
+# device selector, the command line's options and numbers, the CSV reader. Each harness
+# (tests/fuzz/*.c) starts from its committed seed corpus (tests/fuzz/corpus/<name>/, read
+# only: new inputs go to the build folder) and runs for a bounded time, two at a time.
+# A crash, a sanitizer report or a broken contract (the harness traps) fails; the input is
+# kept as build-fuzz/artifacts/<name>-crash-*.
+#   usage: bash .ci/fuzz.sh [seconds-each] [build-folder]   (default 60, build-fuzz)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+secs=${1:-60}
+dir=${2:-build-fuzz}
+cc=$(command -v clang || command -v clang-14)
+cmake -S . -B "$dir" -DCMAKE_C_COMPILER="$cc" -DCLNUM_FUZZ=ON -DCLNUM_BUILD_TESTS=OFF \
+  -DCLNUM_BUILD_BENCH=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo > /dev/null
+cmake --build "$dir" -j2 --target fuzz_all
+mkdir -p "$dir/artifacts"
+export ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+
+run() { # run NAME: one harness for $secs seconds
+  local name=$1 out=$dir/fuzz-$1
+  rm -rf "$out" && mkdir -p "$out/corpus"
+  if "$dir/tests/fuzz/fuzz_$name" "$out/corpus" "tests/fuzz/corpus/$name" \
+      -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -max_len=4096 \
+      -artifact_prefix="$dir/artifacts/$name-" -print_final_stats=1 > "$out/log" 2>&1; then
+    echo "fuzz $name: $(grep -m1 -o 'stat::number_of_executed_units: *[0-9]*' "$out/log" | grep -o '[0-9]*$') runs in ${secs} s, no failure"
+  else
+    echo "fuzz $name: FAILED"
+    tail -n 60 "$out/log"
+    return 1
+  fi
+}
+
+status=0
+run device_selector & a=$!
+run cli_args & b=$!
+wait $a || status=1
+wait $b || status=1
+run cli_numbers & a=$!
+run csv & b=$!
+wait $a || status=1
+wait $b || status=1
+exit $status
