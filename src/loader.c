@@ -60,6 +60,16 @@ cln_status clni_loader_new(cln_context *ctx, size_t num_rows, size_t batch_size,
                          fn, num_rows);
     if (batch_size == 0)
         return clni_fail(ctx, CLN_ERR_BAD_ARGUMENT, "%s: batch_size is 0", fn);
+    /* the shuffled order lives on the device too: say so before trying to allocate it */
+    uint64_t index_bytes = (uint64_t)num_rows * sizeof(cl_uint);
+    if (shuffle && device_index &&
+        (index_bytes > ctx->info.max_alloc_bytes || index_bytes > ctx->info.global_mem_bytes))
+        return clni_fail(ctx, CLN_ERR_OUT_OF_DEVICE_MEMORY,
+                         "%s: the order of %zu rows takes %llu bytes, more than %s allows in one "
+                         "buffer (max allocation %llu bytes, global memory %llu bytes)",
+                         fn, num_rows, (unsigned long long)index_bytes, ctx->info.device_name,
+                         (unsigned long long)ctx->info.max_alloc_bytes,
+                         (unsigned long long)ctx->info.global_mem_bytes);
     cln_loader *l = calloc(1, sizeof *l);
     if (!l)
         return clni_fail(ctx, CLN_ERR_OUT_OF_HOST_MEMORY, "%s: out of memory", fn);

@@ -452,6 +452,15 @@ static void device_with_little_memory(void **state)
     device_of(ctx)->global_mem_bytes = (uint64_t)1 << 40;
     device_of(ctx)->max_alloc_bytes = 4096;
     TU_FAILS(ctx, CLN_ERR_OUT_OF_DEVICE_MEMORY, "max allocation 4096 bytes", cln_tensor_create_2d(ctx, CLN_FLOAT32, 33, 32, &t));
+    /* the loader's shuffled order on the device: 1025 rows of 4 bytes */
+    cln_loader *l = NULL;
+    TU_FAILS(ctx, CLN_ERR_OUT_OF_DEVICE_MEMORY, "1025 rows takes 4100 bytes",
+             cln_loader_create(ctx, 1025, 32, 1, 0, &l));
+    assert_null(l);
+    TU_OK(ctx, cln_loader_create(ctx, 1024, 32, 1, 0, &l)); /* 4096 bytes fit */
+    cln_loader_free(l);
+    TU_OK(ctx, cln_loader_create(ctx, 1025, 32, 0, 0, &l)); /* in order: no index buffer */
+    cln_loader_free(l);
     assert_int_equal(cln_context_live_objects(ctx), 0);
     free(X);
     cln_context_free(ctx);

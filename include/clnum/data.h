@@ -79,9 +79,10 @@ cln_status cln_synthetic_create(cln_context *ctx, const cln_synthetic_config *cf
  * @param num_train the first num_train rows are the training split, the rest validation.
  * @param[out] out the dataset; free it with cln_dataset_free() or with the context.
  * @return CLN_SUCCESS; CLN_ERR_BAD_ARGUMENT for NULL pointers or sizes that do not fit;
- * CLN_ERR_OUT_OF_DEVICE_MEMORY; an OpenCL code. Values are not checked: NaN or infinity in
- * the data shows as CLN_ERR_DIVERGED when training. Rows that do not fit on the device are
- * kept in host memory instead (CLN_PLACE_AUTO: see cln_dataset_create_placed()).
+ * CLN_ERR_NOT_FINITE naming the first row with a NaN or an infinity (after the conversion to
+ * dtype: beyond +-3.4e38 is infinite in float32); CLN_ERR_NO_FLOAT64;
+ * CLN_ERR_OUT_OF_DEVICE_MEMORY; an OpenCL code. Rows that do not fit on the device are kept
+ * in host memory instead (CLN_PLACE_AUTO: see cln_dataset_create_placed()).
  */
 cln_status cln_dataset_create(cln_context *ctx, cln_dtype dtype, const double *X,
                               const double *y, size_t num_rows, size_t num_inputs,
