@@ -79,6 +79,9 @@ struct cln_tensor {
     size_t numel;
 };
 
+/* A read-write buffer of bytes; on CPU devices large ones are huge-page host memory
+ * (buffer.c). As clCreateBuffer. */
+cl_mem clni_create_buffer(cln_context *ctx, size_t bytes, cl_int *err);
 /* A tensor owned by a library object (a dataset's X, a model's w): not in the context's
  * list, freed by its owner with clni_tensor_destroy(). */
 cln_status clni_tensor_new(cln_context *ctx, cln_dtype dtype, size_t rank, const size_t *shape,

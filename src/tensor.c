@@ -77,8 +77,7 @@ cln_status clni_tensor_new(cln_context *ctx, cln_dtype dtype, size_t rank, const
     if (!t)
         return clni_fail(ctx, CLN_ERR_OUT_OF_HOST_MEMORY, "cln_tensor_create: out of memory");
     cl_int err;
-    t->buffer = clCreateBuffer(ctx->cl, CL_MEM_READ_WRITE, numel * cln_dtype_size(dtype), NULL,
-                               &err);
+    t->buffer = clni_create_buffer(ctx, numel * cln_dtype_size(dtype), &err);
     if (err != CL_SUCCESS) {
         free(t);
         if (err == CL_MEM_OBJECT_ALLOCATION_FAILURE || err == CL_OUT_OF_RESOURCES ||
