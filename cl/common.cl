@@ -10,9 +10,11 @@ typedef REAL real;
 #if CLN_FP64
 typedef double2 real2;
 typedef double4 real4;
+typedef double8 real8;
 #else
 typedef float2 real2;
 typedef float4 real4;
+typedef float8 real8;
 #endif
 
 /* Philox4x32-10 (Salmon et al., SC 2011), as in Random123; src/random.c is its twin. */

@@ -41,56 +41,75 @@ inline void cln_lane_axpy(local real *acc, global const real *x, real r, uint d,
         acc[j] += r * x[j];
 }
 
-/* Two rows' dot products with w in one pass (a CPU keeps both rows' reads in flight). With
- * `aligned` the rows and w start on 4-element boundaries and load as whole vectors. */
-inline real2 cln_dot2(global const real *xa, global const real *xb, local const real *w, uint d,
-                      bool aligned)
+inline real cln_hsum8(real8 v)
 {
-    uint chunks = d / 4;
-    real4 a = 0, b = 0;
+    real4 s = v.lo + v.hi;
+    return (s.x + s.y) + (s.z + s.w);
+}
+
+/* Four rows' dot products with w in one pass: four independent streams of loads in flight
+ * (the rows are scattered by the shuffle, so a CPU waits on memory unless several are), and
+ * each chunk of w read once for all four. With `aligned` the rows and w start on 8-element
+ * boundaries and load as whole vectors. */
+inline real4 cln_dot4(global const real *x0, global const real *x1, global const real *x2,
+                      global const real *x3, local const real *w, uint d, bool aligned)
+{
+    uint chunks = d / 8;
+    real8 a0 = 0, a1 = 0, a2 = 0, a3 = 0;
     if (aligned) {
-        global const real4 *xa4 = (global const real4 *)xa, *xb4 = (global const real4 *)xb;
-        local const real4 *w4 = (local const real4 *)w;
+        global const real8 *p0 = (global const real8 *)x0, *p1 = (global const real8 *)x1;
+        global const real8 *p2 = (global const real8 *)x2, *p3 = (global const real8 *)x3;
+        local const real8 *w8 = (local const real8 *)w;
         for (uint c = 0; c < chunks; c++) {
-            real4 wc = w4[c];
-            a += xa4[c] * wc;
-            b += xb4[c] * wc;
+            real8 wc = w8[c];
+            a0 += p0[c] * wc;
+            a1 += p1[c] * wc;
+            a2 += p2[c] * wc;
+            a3 += p3[c] * wc;
         }
     } else {
         for (uint c = 0; c < chunks; c++) {
-            real4 wc = vload4(c, w);
-            a += vload4(c, xa) * wc;
-            b += vload4(c, xb) * wc;
+            real8 wc = vload8(c, w);
+            a0 += vload8(c, x0) * wc;
+            a1 += vload8(c, x1) * wc;
+            a2 += vload8(c, x2) * wc;
+            a3 += vload8(c, x3) * wc;
         }
     }
-    real2 out = (real2)((a.x + a.y) + (a.z + a.w), (b.x + b.y) + (b.z + b.w));
-    for (uint j = 4 * chunks; j < d; j++) {
-        out.x += xa[j] * w[j];
-        out.y += xb[j] * w[j];
-    }
+    real4 out = (real4)(cln_hsum8(a0), cln_hsum8(a1), cln_hsum8(a2), cln_hsum8(a3));
+    for (uint j = 8 * chunks; j < d; j++)
+        out += (real4)(x0[j], x1[j], x2[j], x3[j]) * w[j];
     return out;
 }
 
-/* acc += ra xa + rb xb. */
-inline void cln_axpy2(local real *acc, global const real *xa, global const real *xb, real ra,
-                      real rb, uint d, bool aligned)
+/* acc += r.x x0 + r.y x1 + r.z x2 + r.w x3: acc is read and written once for four rows. */
+inline void cln_axpy4(local real *acc, global const real *x0, global const real *x1,
+                      global const real *x2, global const real *x3, real4 r, uint d,
+                      bool aligned)
 {
-    uint chunks = d / 4;
+    uint chunks = d / 8;
     if (aligned) {
-        global const real4 *xa4 = (global const real4 *)xa, *xb4 = (global const real4 *)xb;
-        local real4 *acc4 = (local real4 *)acc;
+        global const real8 *p0 = (global const real8 *)x0, *p1 = (global const real8 *)x1;
+        global const real8 *p2 = (global const real8 *)x2, *p3 = (global const real8 *)x3;
+        local real8 *acc8 = (local real8 *)acc;
         for (uint c = 0; c < chunks; c++)
-            acc4[c] += ra * xa4[c] + rb * xb4[c];
+            acc8[c] += (r.x * p0[c] + r.y * p1[c]) + (r.z * p2[c] + r.w * p3[c]);
     } else {
         for (uint c = 0; c < chunks; c++)
-            vstore4(vload4(c, acc) + ra * vload4(c, xa) + rb * vload4(c, xb), c, acc);
+            vstore8(vload8(c, acc) + (r.x * vload8(c, x0) + r.y * vload8(c, x1)) +
+                        (r.z * vload8(c, x2) + r.w * vload8(c, x3)),
+                    c, acc);
     }
-    for (uint j = 4 * chunks; j < d; j++)
-        acc[j] += ra * xa[j] + rb * xb[j];
+    for (uint j = 8 * chunks; j < d; j++)
+        acc[j] += (r.x * x0[j] + r.y * x1[j]) + (r.z * x2[j] + r.w * x3[j]);
 }
 
+/* Whether p starts on a boundary of 8 reals. */
+#define CLN_ALIGNED8(p) (((ulong)(p)) % (8 * sizeof(real)) == 0)
+
 /* cln_accumulate_rows with one work-item per row (lanes == 1): no barrier, so a CPU
- * compiler sees plain loops, and two rows at a time. */
+ * compiler sees plain loops, and four rows at a time (positions pos, pos + slots, ...; a
+ * missing one repeats the first with a residual of 0). */
 inline void cln_accumulate_rows_alone(global const real *X, ulong x_offset, uint d,
                                       global const uint *index, ulong begin, ulong end,
                                       global const real *y, ulong y_offset, local const real *w,
@@ -98,23 +117,28 @@ inline void cln_accumulate_rows_alone(global const real *X, ulong x_offset, uint
                                       local real *rsq)
 {
     uint lid = get_local_id(0), slots = get_local_size(0);
-    bool aligned = d % 4 == 0 && x_offset % 4 == 0;
+    global const real *x = X + x_offset;
     local real *mine = acc + lid * d;
+    bool aligned = d % 8 == 0 && CLN_ALIGNED8(x) && CLN_ALIGNED8(w) && CLN_ALIGNED8(mine);
     real rs = 0, rq = 0;
-    for (ulong pos = begin + lid; pos < end; pos += 2 * slots) {
-        ulong pos_b = pos + slots;
-        bool two = pos_b < end;
-        uint row_a = index ? index[pos] : (uint)pos;
-        uint row_b = two ? (index ? index[pos_b] : (uint)pos_b) : row_a;
-        global const real *xa = X + x_offset + (ulong)row_a * d;
-        global const real *xb = X + x_offset + (ulong)row_b * d;
-        real2 dots = cln_dot2(xa, xb, w, d, aligned);
-        real ra = dots.x + b - y[y_offset + row_a];
-        real rb = two ? dots.y + b - y[y_offset + row_b] : 0;
+    for (ulong pos = begin + lid; pos < end; pos += 4 * slots) {
+        bool v1 = pos + slots < end, v2 = pos + 2 * slots < end, v3 = pos + 3 * slots < end;
+        uint r0 = index ? index[pos] : (uint)pos;
+        uint r1 = v1 ? (index ? index[pos + slots] : (uint)(pos + slots)) : r0;
+        uint r2 = v2 ? (index ? index[pos + 2 * slots] : (uint)(pos + 2 * slots)) : r0;
+        uint r3 = v3 ? (index ? index[pos + 3 * slots] : (uint)(pos + 3 * slots)) : r0;
+        global const real *x0 = x + (ulong)r0 * d, *x1 = x + (ulong)r1 * d;
+        global const real *x2 = x + (ulong)r2 * d, *x3 = x + (ulong)r3 * d;
+        real4 res = cln_dot4(x0, x1, x2, x3, w, d, aligned) + b -
+                    (real4)(y[y_offset + r0], y[y_offset + r1], y[y_offset + r2],
+                            y[y_offset + r3]);
+        res.y = v1 ? res.y : 0;
+        res.z = v2 ? res.z : 0;
+        res.w = v3 ? res.w : 0;
         if (with_grad)
-            cln_axpy2(mine, xa, xb, ra, rb, d, aligned);
-        rs += ra + rb;
-        rq += ra * ra + rb * rb;
+            cln_axpy4(mine, x0, x1, x2, x3, res, d, aligned);
+        rs += (res.x + res.y) + (res.z + res.w);
+        rq += (res.x * res.x + res.y * res.y) + (res.z * res.z + res.w * res.w);
     }
     rsum[lid] += rs;
     rsq[lid] += rq;

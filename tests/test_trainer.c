@@ -182,6 +182,7 @@ static void other_shapes_match_host_replica(void **state)
     for (int p = 0; p < 4; p++) {
         check_against_host(*state, 3, 103, 17, 10, 4, every_path[p], 0.5);  /* ragged batches */
         check_against_host(*state, 300, 500, 0, 64, 2, every_path[p], 0.5); /* wide, no validation */
+        check_against_host(*state, 64, 301, 50, 37, 2, every_path[p], 0.5); /* whole vectors of 8 */
         check_against_host(*state, 1, 7, 3, 100, 3, every_path[p], 0.5);    /* batch > data */
         check_against_host(*state, 5, 5000, 100, 1000, 2, every_path[p], 0.5); /* many groups */
         check_against_host(*state, 2, 1000, 1000, 32, 2, every_path[p], 1.0);  /* MSELoss */
