@@ -210,14 +210,15 @@ inline void cln_clear_local(local real *v, uint n)
 /* One minibatch, one launch: every group sums its share of the rows into partial[group],
  * and the last group to finish (an atomic ticket) sums the partials in group order, writes
  * the loss and the gradient and, with update, applies the SGD step. *counter must be 0 at
- * launch; the last group sets it back to 0. */
+ * launch; the last group sets it back to 0. A params_slot other than 0 (the epoch's last
+ * launch) also has w and b written to losses[params_slot ...]. */
 kernel void cln_linreg_fused_step(global const real *X, ulong x_offset, uint d,
                                   global const uint *index, ulong first, uint count,
                                   global const real *y, ulong y_offset,
                                   global real *w_g, global real *b_g, global real *grad_w,
                                   global real *grad_b, real lr, real loss_scale, int update,
                                   uint lanes, uint rows_per_group, global real *losses,
-                                  ulong loss_slot, global real *partial,
+                                  ulong loss_slot, ulong params_slot, global real *partial,
                                   volatile global uint *counter, local real *red,
                                   local real *acc, local real *w, local real *sums)
 {
@@ -289,6 +290,11 @@ kernel void cln_linreg_fused_step(global const real *X, ulong x_offset, uint d,
     }
     if (lid == 0 && groups > 1)
         *counter = 0;
+    if (params_slot) { /* the epoch's last launch: w and b after the losses, for one read */
+        barrier(CLK_GLOBAL_MEM_FENCE);
+        for (uint j = lid; j <= d; j += wg)
+            losses[params_slot + j] = j < d ? w_g[j] : b_g[0];
+    }
 }
 
 /* A whole epoch in one launch by one work-group: every training minibatch (loss, gradient,

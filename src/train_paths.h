@@ -22,7 +22,8 @@ typedef struct clni_epoch_job {
     cln_train_path path;         /* never AUTO once planned */
     clni_geometry geo;
     cln_tensor *y_hat;           /* stepwise: one batch of predictions */
-    cln_tensor *losses;          /* nb_train + nb_val batch losses of the epoch */
+    cln_tensor *losses;          /* nb_train + nb_val batch losses of the epoch, then w, b */
+    int params_written;          /* this epoch's last launch put w and b after the losses */
     cl_mem partial, counter;     /* fused: per-group sums and the last-group ticket */
     size_t stream_chunk_bytes;   /* host-resident data: cln_trainer_config.stream_chunk_bytes */
     struct clni_stream *stream;  /* host-resident data: the chunk pipeline (stream.h) */
@@ -38,7 +39,8 @@ void clni_epoch_job_release(clni_epoch_job *job);
 cln_status clni_epoch_job_enqueue(clni_epoch_job *job);
 
 /* One minibatch of the fused path: positions [first, first + count) of X and y, through
- * index (NULL: in order); update 0 for validation; its loss goes to losses[slot]. */
+ * index (NULL: in order); update 0 for validation; its loss goes to losses[slot]. The
+ * epoch's last slot also writes w and b after the losses. */
 cln_status clni_enqueue_fused_batch(clni_epoch_job *job, const cln_tensor *X, const cln_tensor *y,
                                     cl_mem index, size_t first, size_t count, int update,
                                     size_t slot);

@@ -273,6 +273,37 @@ static void callback_reports_and_stops(void **state)
     }
 }
 
+/* The same stop without validation rows: the epoch's last launch is then a training batch,
+ * and it still brings back the parameters that the stop restores. */
+static void stop_without_validation(void **state)
+{
+    cln_context *ctx = *state;
+    for (int p = 0; p < 4; p++) {
+        run r;
+        run_make(&r, ctx, 3, 500, 0, 4);
+        double w0[3], b0, w_stop[3], b_stop, w_one[3], b_one;
+        TU_OK(ctx, cln_linreg_get(r.m, w0, &b0));
+        cln_trainer_config cfg;
+        cln_trainer_config_init(&cfg);
+        cfg.path = every_path[p];
+        cfg.batch_size = 48;
+        cfg.max_epochs = 4;
+        seen s = {.stop_after = 2};
+        cfg.on_epoch = record;
+        cfg.user = &s;
+        TU_OK(ctx, cln_fit(r.m, r.data, &cfg, NULL));
+        TU_OK(ctx, cln_linreg_get(r.m, w_stop, &b_stop));
+        TU_OK(ctx, cln_linreg_set(r.m, w0, b0));
+        cfg.on_epoch = NULL;
+        cfg.max_epochs = 2;
+        TU_OK(ctx, cln_fit(r.m, r.data, &cfg, NULL));
+        TU_OK(ctx, cln_linreg_get(r.m, w_one, &b_one));
+        assert_memory_equal(w_stop, w_one, sizeof w_one);
+        assert_true(b_stop == b_one);
+        run_free(&r);
+    }
+}
+
 /* d2l's board: 2 training points an epoch at the mean batch position, 1 validation point. */
 static void board_shape(void **state)
 {
@@ -398,6 +429,7 @@ int main(void)
         cmocka_unit_test(other_shapes_match_host_replica),
         cmocka_unit_test(too_wide_for_local_memory),
         cmocka_unit_test(callback_reports_and_stops),
+        cmocka_unit_test(stop_without_validation),
         cmocka_unit_test(board_shape),
         cmocka_unit_test(chapter_statistics),
         cmocka_unit_test(bad_configurations),
