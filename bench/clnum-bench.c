@@ -16,6 +16,7 @@
 #include "options.h"
 #include "report.h"
 #include "startup.h"
+#include "stream_bench.h"
 #include "table.h"
 #include "workloads.h"
 
@@ -208,6 +209,43 @@ static int run_problem(cln_context *ctx, const workload *ws, size_t count, bench
     return failed;
 }
 
+/* Issue 6: training with the rows streamed from host memory next to the same rows on the
+ * device, and the host-to-device bandwidth that streaming lives on (stream_bench.c). */
+static int run_streaming(cln_context *ctx, const stream_bench_options *so, bench_report *r,
+                         stream_bench_figures *f)
+{
+    fprintf(stderr, "clnum-bench: streaming (d %zu, %zu rows, batch %zu: device vs host memory)\n",
+            so->num_inputs, so->num_train, so->batch);
+    cln_status st = stream_bench_run(ctx, so, f);
+    if (st != CLN_SUCCESS)
+        fprintf(stderr, "clnum-bench: streaming: %s (%d): %s\n", cln_status_str(st), (int)st,
+                cln_last_error(ctx));
+    report_num(r, f->h2d_pageable_gbs, "stream_h2d_pageable_gbps");
+    report_num(r, f->h2d_pinned_gbs, "stream_h2d_pinned_gbps");
+    report_num(r, f->gather_gbs, "stream_host_gather_gbps");
+    report_num(r, f->epoch_device_ms, "stream_epoch_device_ms");
+    report_num(r, f->epoch_device_gbs, "stream_epoch_device_gbps");
+    report_num(r, f->epoch_streamed_ms, "stream_epoch_streamed_ms");
+    report_num(r, f->epoch_streamed_gbs, "stream_epoch_streamed_gbps");
+    return st != CLN_SUCCESS;
+}
+
+static void print_streaming(FILE *out, const stream_bench_options *so,
+                            const stream_bench_figures *f)
+{
+    fprintf(out, "\nStreaming: d=%zu, %zu train rows (%.0f MiB of rows), batch %zu; an epoch = "
+                 "best gap between epochs of a 5-epoch fit\n",
+            so->num_inputs, so->num_train, f->data_mib, so->batch);
+    fprintf(out, "  host-to-device copy, pageable memory        %8.2f GB/s\n", f->h2d_pageable_gbs);
+    fprintf(out, "  host-to-device copy, pinned memory          %8.2f GB/s\n", f->h2d_pinned_gbs);
+    fprintf(out, "  host gather of shuffled rows (one thread)   %8.2f GB/s\n", f->gather_gbs);
+    fprintf(out, "  epoch, rows on the device        %8.1f ms  %8.2f GB/s of rows\n",
+            f->epoch_device_ms, f->epoch_device_gbs);
+    fprintf(out, "  epoch, rows streamed from host   %8.1f ms  %8.2f GB/s of rows (%.0f%% of on-device)\n",
+            f->epoch_streamed_ms, f->epoch_streamed_gbs,
+            100.0 * f->epoch_streamed_gbs / f->epoch_device_gbs);
+}
+
 /* Runs every part: 0 when all went well, 1 when a part failed (the others still ran), -1
  * when nothing could run. */
 static int run(const bench_options *o, bench_report *r)
@@ -252,13 +290,20 @@ static int run(const bench_options *o, bench_report *r)
     }
 
     failed |= run_problem(ctx, w1, 1, r);
-    if (!o->skip_w2)
+    stream_bench_figures sf;
+    stream_bench_options so;
+    stream_bench_defaults(&so);
+    if (!o->skip_w2) {
         failed |= run_problem(ctx, w2, 2, r);
+        failed |= run_streaming(ctx, &so, r, &sf);
+    }
     cln_context_free(ctx);
 
     workload ran[3] = {w1[0], w2[0], w2[1]};
     fflush(stderr);
     table_print(stdout, r, ran, o->skip_w2 ? 1 : 3);
+    if (!o->skip_w2)
+        print_streaming(stdout, &so, &sf);
     return failed;
 }
 

@@ -17,7 +17,7 @@ void bench_usage(FILE *out)
             "                  else the first GPU, else the first device)\n"
             "  --json FILE     also write every figure to FILE as flat JSON\n"
             "  --repeats N     timed runs of every figure (default: 5; W2 3; start-up 2)\n"
-            "  --skip-w2       leave out W2 (its data alone is 1 GiB): a quick run\n"
+            "  --skip-w2       leave out W2 (its data alone is 1 GiB) and streaming: a quick run\n"
             "  --help          this text\n");
 }
 

@@ -1,5 +1,5 @@
-/* Issue 6's streaming figures (stream_bench.h). Built on its own as clnum-stream-bench
- * (with STREAM_BENCH_MAIN) until clnum-bench takes the function in:
+/* Issue 6's streaming figures (stream_bench.h): a section of clnum-bench, and on its own,
+ * with options of its own, as clnum-stream-bench (with STREAM_BENCH_MAIN):
  *
  *   clnum-stream-bench [--device P:D] [--inputs D] [--rows N] [--batch B] [--chunk-mib M]
  *                      [--repeats R] [--json FILE]
