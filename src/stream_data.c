@@ -1,9 +1,11 @@
 /* Host-resident datasets (rows that cln_fit streams to the device in chunks, src/stream.c)
  * and synthetic data drawn a range of rows at a time (a rank's shard, or rows kept on the
  * host). The dataset object itself is dataset.c's. */
+#define _DEFAULT_SOURCE /* _SC_PHYS_PAGES */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "internal.h"
 
@@ -58,6 +60,24 @@ static cln_status check_finite_host(cln_context *ctx, cln_dtype dtype, const voi
                          ? " (as float32: beyond +-3.4e38 is infinite)" : "");
 }
 
+/* Rows kept on the host must fit in its memory: refused with the sizes before malloc is tried
+ * (beyond physical memory it would fail, or succeed and leave the process to be killed when
+ * the rows are written). */
+static cln_status check_host_room(cln_context *ctx, cln_dtype dtype, size_t rows, size_t d,
+                                  const char *fn)
+{
+    double bytes = (double)rows * (double)(d + 1) * (double)cln_dtype_size(dtype);
+    long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+    if (pages <= 0 || page <= 0) /* not known here: malloc will say */
+        return CLN_SUCCESS;
+    double phys = (double)pages * (double)page;
+    if (bytes <= phys)
+        return CLN_SUCCESS;
+    return clni_fail(ctx, CLN_ERR_OUT_OF_HOST_MEMORY,
+                     "%s: %zu rows of %zu inputs take %.0f bytes on the host, more than its "
+                     "%.0f bytes of memory", fn, rows, d, bytes, phys);
+}
+
 static cln_status check_shape(cln_context *ctx, cln_dtype dtype, size_t num_rows,
                               size_t num_inputs, size_t num_train, const char *fn)
 {
@@ -80,6 +100,7 @@ cln_status clni_dataset_create_host(cln_context *ctx, cln_dtype dtype, const dou
                                     size_t num_train, const char *fn, cln_dataset **out)
 {
     CLNI_CHECK(check_shape(ctx, dtype, num_rows, num_inputs, num_train, fn));
+    CLNI_CHECK(check_host_room(ctx, dtype, num_rows, num_inputs, fn));
     cln_dataset *ds;
     CLNI_CHECK(clni_dataset_new(ctx, dtype, num_inputs, num_train, num_rows - num_train, 1, fn,
                                 &ds));
@@ -196,8 +217,10 @@ cln_status clni_synthetic_by_rows(cln_context *ctx, const cln_synthetic_config *
     int host = cfg->placement == CLN_PLACE_HOST ||
                (cfg->placement == CLN_PLACE_AUTO &&
                 !clni_rows_fit_device(ctx, cfg->dtype, nt + nv, d, nt));
-    if (host)
+    if (host) {
         CLNI_CHECK(check_shape(ctx, cfg->dtype, nt + nv, d, nt, fn));
+        CLNI_CHECK(check_host_room(ctx, cfg->dtype, nt + nv, d, fn));
+    }
     cln_dataset *ds;
     CLNI_CHECK(clni_dataset_new(ctx, cfg->dtype, d, nt, nv, host, fn, &ds));
     double *true_w = malloc(d * sizeof *true_w);

@@ -80,6 +80,8 @@ typedef struct fit_state {
     size_t d, n_losses;
     epoch_readback back[2];
     double *good;              /* w and b after the last epoch whose losses were all finite */
+    void *good_raw;            /* the starting w and b as read, until the first epoch's came */
+    int good_pending;          /* good is still to be taken from good_raw */
     clni_board train_board, val_board;
     struct timespec t0;
 } fit_state;
@@ -96,6 +98,7 @@ static void fit_state_free(fit_state *s)
         free(s->back[i].raw);
     }
     free(s->good);
+    free(s->good_raw);
     clni_epoch_job_release(&s->job);
     cln_loader_free(s->job.train);
     cln_loader_free(s->job.val);
@@ -135,9 +138,20 @@ static cln_status fit_state_init(fit_state *s, cln_linreg *m, const cln_dataset 
             return clni_fail(ctx, CLN_ERR_OUT_OF_HOST_MEMORY, "cln_fit: out of memory");
     }
     s->good = malloc((s->d + 1) * sizeof *s->good);
-    if (!s->good)
+    s->good_raw = malloc((s->d + 1) * es);
+    if (!s->good || !s->good_raw)
         return clni_fail(ctx, CLN_ERR_OUT_OF_HOST_MEMORY, "cln_fit: out of memory");
-    return cln_linreg_get(m, s->good, &s->good[s->d]);
+    /* The starting parameters, for a restore in the first epoch: read without waiting (the
+     * queue is in order, so they are in once the first epoch's results are). */
+    const cln_tensor *w = cln_linreg_w(m), *b = cln_linreg_b(m);
+    cl_int err = clEnqueueReadBuffer(ctx->queue, w->buffer, CL_FALSE, w->offset * es, s->d * es,
+                                     s->good_raw, 0, NULL, NULL);
+    if (err == CL_SUCCESS)
+        err = clEnqueueReadBuffer(ctx->queue, b->buffer, CL_FALSE, b->offset * es, es,
+                                  (char *)s->good_raw + s->d * es, 0, NULL, NULL);
+    ctx->enqueues += 2;
+    s->good_pending = 1;
+    return err == CL_SUCCESS ? CLN_SUCCESS : clni_cl_fail(ctx, err, "cln_fit: reading w and b");
 }
 
 /* Enqueues epoch `epoch`: its order, its minibatches, and the read of its results. */
@@ -180,11 +194,18 @@ static cln_status wait_epoch(fit_state *s, size_t epoch)
     return CLN_SUCCESS;
 }
 
-/* Puts the parameters in `params` (w then b) back, once everything enqueued is done. */
-static cln_status restore(fit_state *s, const double *params)
+/* Puts the last good parameters (w then b) back, once everything enqueued is done. */
+static cln_status restore(fit_state *s)
 {
     clFinish(s->job.ctx->queue);
-    return cln_linreg_set(s->job.m, params, params[s->d]);
+    if (s->good_pending) { /* still the starting ones, as read */
+        for (size_t j = 0; j <= s->d; j++)
+            s->good[j] = cln_linreg_dtype(s->job.m) == CLN_FLOAT64
+                             ? ((const double *)s->good_raw)[j]
+                             : (double)((const float *)s->good_raw)[j];
+        s->good_pending = 0;
+    }
+    return cln_linreg_set(s->job.m, s->good, s->good[s->d]);
 }
 
 static double seconds_since(const struct timespec *t0)
@@ -213,7 +234,7 @@ static cln_status process_epoch(fit_state *s, size_t epoch, cln_history *h, int 
     for (size_t k = 0; k < s->n_losses; k++) {
         if (isfinite(v[k]))
             continue;
-        CLNI_CHECK(restore(s, s->good));
+        CLNI_CHECK(restore(s));
         int training = k < job->nb_train;
         return clni_fail(ctx, CLN_ERR_DIVERGED,
                          "cln_fit: the loss became %g at epoch %zu, %s batch %zu (learning rate "
@@ -222,6 +243,7 @@ static cln_status process_epoch(fit_state *s, size_t epoch, cln_history *h, int 
                          training ? k : k - job->nb_train, s->cfg->lr);
     }
     memcpy(s->good, v + s->n_losses, (s->d + 1) * sizeof *s->good);
+    s->good_pending = 0;
     for (size_t k = 0; k < job->nb_train; k++)
         CLNI_CHECK(clni_board_draw(&s->train_board, ctx,
                                    (double)(epoch * job->nb_train + k) / (double)job->nb_train,
@@ -268,7 +290,7 @@ cln_status cln_fit(cln_linreg *m, const cln_dataset *data, const cln_trainer_con
             st = process_epoch(&s, epoch, h, &stop);
         if (st == CLN_SUCCESS && stop) {
             /* The next epoch may already have run: undo it. */
-            st = restore(&s, s.good);
+            st = restore(&s);
             break;
         }
     }
