@@ -21,7 +21,7 @@ export POCL_MAX_PTHREAD_COUNT=${POCL_MAX_PTHREAD_COUNT:-2} POCL_CPU_MAX_CU_COUNT
 cmake -S . -B "$mpi" -DCLNUM_MPI=ON
 cmake --build "$mpi" -j2 --target test_mpi clnum-mpi-bench clnum-linreg
 ctest --test-dir "$mpi" -L mpi --output-on-failure
-# The bench runs (its figures are bench/MPI_ESTIMATE.md's): a small problem, 2 ranks.
+# The bench runs (its figures are in BENCHMARKS.md): a small problem, 2 ranks.
 mpirun --oversubscribe --allow-run-as-root -np 2 "$mpi"/clnum-mpi-bench --epochs 2 --repeats 1
 
 work=$(mktemp -d /tmp/clnum-mpi-install.XXXXXX)
