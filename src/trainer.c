@@ -178,6 +178,16 @@ static cln_status enqueue_epoch(fit_state *s, size_t epoch)
                                               : clni_fail(ctx, CLN_ERR_UNSUPPORTED, "clFlush");
 }
 
+/* count values of the model's dtype, as read from the device, to doubles. */
+static void to_doubles(const fit_state *s, const void *raw, double *out, size_t count)
+{
+    if (cln_linreg_dtype(s->job.m) == CLN_FLOAT64)
+        memcpy(out, raw, count * sizeof(double));
+    else
+        for (size_t i = 0; i < count; i++)
+            out[i] = ((const float *)raw)[i];
+}
+
 /* Waits for epoch `epoch`'s results and converts them to double. */
 static cln_status wait_epoch(fit_state *s, size_t epoch)
 {
@@ -185,12 +195,7 @@ static cln_status wait_epoch(fit_state *s, size_t epoch)
     cl_int err = clWaitForEvents(1, &r->done);
     if (err != CL_SUCCESS)
         return clni_cl_fail(s->job.ctx, err, "cln_fit: waiting for an epoch");
-    size_t count = s->n_losses + s->d + 1;
-    if (cln_linreg_dtype(s->job.m) == CLN_FLOAT64)
-        memcpy(r->values, r->raw, count * sizeof(double));
-    else
-        for (size_t i = 0; i < count; i++)
-            r->values[i] = ((const float *)r->raw)[i];
+    to_doubles(s, r->raw, r->values, s->n_losses + s->d + 1);
     return CLN_SUCCESS;
 }
 
@@ -199,10 +204,7 @@ static cln_status restore(fit_state *s)
 {
     clFinish(s->job.ctx->queue);
     if (s->good_pending) { /* still the starting ones, as read */
-        for (size_t j = 0; j <= s->d; j++)
-            s->good[j] = cln_linreg_dtype(s->job.m) == CLN_FLOAT64
-                             ? ((const double *)s->good_raw)[j]
-                             : (double)((const float *)s->good_raw)[j];
+        to_doubles(s, s->good_raw, s->good, s->d + 1);
         s->good_pending = 0;
     }
     return cln_linreg_set(s->job.m, s->good, s->good[s->d]);
