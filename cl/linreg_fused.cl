@@ -211,14 +211,16 @@ inline void cln_clear_local(local real *v, uint n)
  * and the last group to finish (an atomic ticket) sums the partials in group order, writes
  * the loss and the gradient and, with update, applies the SGD step. *counter must be 0 at
  * launch; the last group sets it back to 0. A params_slot other than 0 (the epoch's last
- * launch) also has w and b written to losses[params_slot ...]. */
+ * launch) also has w and b written to losses[params_slot ...], and a start_slot other than
+ * 0 (its first) w and b as they were before the step to losses[start_slot ...]. */
 kernel void cln_linreg_fused_step(global const real *X, ulong x_offset, uint d,
                                   global const uint *index, ulong first, uint count,
                                   global const real *y, ulong y_offset,
                                   global real *w_g, global real *b_g, global real *grad_w,
                                   global real *grad_b, real lr, real loss_scale, int update,
                                   uint lanes, uint rows_per_group, global real *losses,
-                                  ulong loss_slot, ulong params_slot, global real *partial,
+                                  ulong loss_slot, ulong params_slot, ulong start_slot,
+                                  global real *partial,
                                   volatile global uint *counter, local real *red,
                                   local real *acc, local real *w, local real *sums)
 {
@@ -235,6 +237,9 @@ kernel void cln_linreg_fused_step(global const real *X, ulong x_offset, uint d,
     real b = b_g[0];
     /* The global fence orders every work-item's read of w_g and b_g before the writes back. */
     barrier(CLK_LOCAL_MEM_FENCE | CLK_GLOBAL_MEM_FENCE);
+    if (start_slot && group == 0) /* before the last group can step */
+        for (uint j = lid; j <= d; j += wg)
+            losses[start_slot + j] = j < d ? w[j] : b;
 
     ulong begin = first + (ulong)group * rows_per_group;
     ulong end = min(begin + rows_per_group, first + count);
@@ -300,7 +305,7 @@ kernel void cln_linreg_fused_step(global const real *X, ulong x_offset, uint d,
 /* A whole epoch in one launch by one work-group: every training minibatch (loss, gradient,
  * step) over the shuffled order, then every validation minibatch (loss), with w in local
  * memory. losses[k] is training batch k's loss, losses[num_train_batches + k] validation
- * batch k's, and w and b follow them. */
+ * batch k's; w and b as the epoch ends them follow, then w and b as it started. */
 kernel void cln_linreg_epoch(global const real *Xt, ulong xt_offset, global const real *yt,
                              ulong yt_offset, uint n_train, global const uint *index,
                              global const real *Xv, ulong xv_offset, global const real *yv,
@@ -322,7 +327,10 @@ kernel void cln_linreg_epoch(global const real *Xt, ulong xt_offset, global cons
     /* The global fence orders every work-item's read of w_g and b_g before the writes back. */
     barrier(CLK_LOCAL_MEM_FENCE | CLK_GLOBAL_MEM_FENCE);
 
-    uint nb_train = (n_train + batch - 1) / batch;
+    uint nb_train = (n_train + batch - 1) / batch, nb_val = (n_val + batch - 1) / batch;
+    global real *tail = losses + nb_train + nb_val;
+    for (uint j = lid; j <= d; j += wg)
+        tail[d + 1 + j] = j < d ? w[j] : b;
     for (uint k = 0; k < nb_train; k++) {
         uint begin = k * batch, count = min(batch, n_train - begin);
         cln_accumulate_rows(Xt, xt_offset, d, index, begin, begin + count, yt, yt_offset, w, b,
@@ -352,7 +360,6 @@ kernel void cln_linreg_epoch(global const real *Xt, ulong xt_offset, global cons
         barrier(CLK_LOCAL_MEM_FENCE);
     }
 
-    uint nb_val = (n_val + batch - 1) / batch;
     for (uint k = 0; k < nb_val; k++) {
         uint begin = k * batch, count = min(batch, n_val - begin);
         cln_accumulate_rows(Xv, xv_offset, d, NULL, begin, begin + count, yv, yv_offset, w, b,
@@ -370,7 +377,6 @@ kernel void cln_linreg_epoch(global const real *Xt, ulong xt_offset, global cons
     }
 
     /* w and b go back, and after the losses too, so one read brings the epoch to the host */
-    global real *tail = losses + nb_train + nb_val;
     for (uint j = lid; j < d; j += wg)
         w_g[j] = tail[j] = w[j];
     if (lid == 0)

@@ -26,6 +26,7 @@ typedef enum clni_kernel_id {
     CLNI_K_LINREG_SGD,
     CLNI_K_LINREG_FUSED_STEP,
     CLNI_K_LINREG_EPOCH,
+    CLNI_K_LINREG_EPOCH_GROUPS, /* cl/linreg_persistent.cl */
     CLNI_K_CHECK_FINITE,
     CLNI_K_LINREG_BATCH_SUMS,  /* cl/linreg_dist.cl: data-parallel steps (src/dist.c) */
     CLNI_K_LINREG_APPLY_SUMS,

@@ -22,6 +22,7 @@ static const char *const kernel_names[CLNI_K_COUNT] = {
     [CLNI_K_LINREG_SGD] = "cln_linreg_sgd",
     [CLNI_K_LINREG_FUSED_STEP] = "cln_linreg_fused_step",
     [CLNI_K_LINREG_EPOCH] = "cln_linreg_epoch",
+    [CLNI_K_LINREG_EPOCH_GROUPS] = "cln_linreg_epoch_groups",
     [CLNI_K_CHECK_FINITE] = "cln_check_finite",
     [CLNI_K_LINREG_BATCH_SUMS] = "cln_linreg_batch_sums",
     [CLNI_K_LINREG_APPLY_SUMS] = "cln_linreg_apply_sums",

@@ -66,6 +66,10 @@ static clni_geometry fit_geometry(const cln_context *ctx, cl_kernel kernel, size
                              &kernel_wg, NULL);
     clGetKernelWorkGroupInfo(kernel, ctx->device, CL_KERNEL_LOCAL_MEM_SIZE, sizeof kernel_local,
                              &kernel_local, NULL);
+    unsigned long tune[3];
+    tune_values(tune);
+    if (tune[0] > 0) /* a tuning run may try a shape this device does not get by default */
+        max_wg = kernel_wg;
     size_t wg_cap = 1;
     while (wg_cap * 2 <= min_size(max_wg, kernel_wg))
         wg_cap *= 2;
@@ -76,8 +80,6 @@ static clni_geometry fit_geometry(const cln_context *ctx, cl_kernel kernel, size
     size_t budget = ctx->info.local_mem_bytes > kernel_local + 64
                         ? ctx->info.local_mem_bytes - kernel_local - 64
                         : 0;
-    unsigned long tune[3];
-    tune_values(tune);
     if (is_pow2(tune[0]) && is_pow2(tune[1]) && tune[0] <= wg_cap && tune[1] <= tune[0]) {
         g.wg = tune[0];
         g.lanes = tune[1];
@@ -141,6 +143,53 @@ static cln_status plan_fused(clni_epoch_job *job, size_t d, size_t real_size)
     return err == CL_SUCCESS ? CLN_SUCCESS : clni_cl_fail(ctx, err, "cln_fit: counter buffer");
 }
 
+/* The persistent epoch: minibatches cut into chunks of whole rounds of a group's row slots,
+ * 2 chunks a core on a CPU (whichever thread is free takes the next) and about one a group
+ * on a GPU; as many groups as run at once, and no more than there are chunks. */
+static cln_status plan_persistent(clni_epoch_job *job, size_t d, size_t real_size, int quiet)
+{
+    cln_context *ctx = job->ctx;
+    cl_kernel k;
+    CLNI_CHECK(clni_kernel(ctx, cln_linreg_dtype(job->m), CLNI_K_LINREG_EPOCH_GROUPS, &k));
+    size_t batch = job->batch_size;
+    clni_geometry g = fit_geometry(ctx, k, d, batch, max_wg_for(ctx), real_size);
+    if (g.wg == 0)
+        return quiet ? CLN_ERR_UNSUPPORTED
+                     : clni_fail(ctx, CLN_ERR_UNSUPPORTED,
+                                 "cln_fit: %zu inputs do not fit the persistent kernel's local "
+                                 "memory on %s", d, ctx->info.device_name);
+    int gpu = ctx->info.type == CLN_DEVICE_GPU;
+    size_t groups = (gpu ? 4 : 1) * ctx->info.compute_units;
+    size_t want_chunks = (gpu ? 1 : 2) * groups, slots = g.wg / g.lanes;
+    unsigned long tune[3];
+    tune_values(tune);
+    if (tune[2] > 0)
+        want_chunks = tune[2];
+    size_t rows = (batch + want_chunks - 1) / want_chunks;
+    rows = (rows + slots - 1) / slots * slots;
+    size_t chunks = (batch + rows - 1) / rows;
+    g.rows_per_group = rows;
+    g.max_groups = min_size(groups, chunks);
+    job->geo = g;
+    cl_int err;
+    job->partial = clCreateBuffer(ctx->cl, CL_MEM_READ_WRITE, chunks * (d + 2) * real_size, NULL,
+                                  &err);
+    if (err != CL_SUCCESS)
+        return clni_cl_fail(ctx, err, "cln_fit: partial sums buffer");
+    cl_uint zero[4] = {0}; /* ticket, finished, arrived, left: the kernel sets them back to 0 */
+    job->counter = clCreateBuffer(ctx->cl, CL_MEM_READ_WRITE | CL_MEM_COPY_HOST_PTR, sizeof zero,
+                                  zero, &err);
+    return err == CL_SUCCESS ? CLN_SUCCESS : clni_cl_fail(ctx, err, "cln_fit: counter buffer");
+}
+
+/* CLNUM_PERSISTENT=off keeps AUTO from the persistent path (a device whose running
+ * work-groups do not all make progress would hang in it). */
+static int persistent_allowed(void)
+{
+    const char *v = getenv("CLNUM_PERSISTENT");
+    return !v || strcmp(v, "off") != 0;
+}
+
 static cln_status plan_epoch(clni_epoch_job *job, size_t d, size_t real_size, int quiet)
 {
     cln_context *ctx = job->ctx;
@@ -169,10 +218,11 @@ cln_status clni_epoch_job_plan(clni_epoch_job *job, cln_train_path requested)
 {
     if (!cln_dataset_on_host(job->data))
         return plan_path(job, requested);
-    if (requested == CLN_PATH_EPOCH)
+    if (requested == CLN_PATH_EPOCH || requested == CLN_PATH_PERSISTENT)
         return clni_fail(job->ctx, CLN_ERR_UNSUPPORTED,
-                         "cln_fit: the epoch kernel needs the data on the device; host-resident "
-                         "data streams through the fused or the stepwise path");
+                         "cln_fit: the %s kernel needs the data on the device; host-resident "
+                         "data streams through the fused or the stepwise path",
+                         requested == CLN_PATH_EPOCH ? "epoch" : "persistent");
     CLNI_CHECK(plan_path(job, requested));
     return clni_stream_create(job->ctx, job->data, job->train, job->val, job->stream_chunk_bytes,
                               &job->stream);
@@ -184,19 +234,33 @@ static cln_status plan_path(clni_epoch_job *job, cln_train_path requested)
     cln_dtype dtype = cln_linreg_dtype(job->m);
     size_t d = cln_linreg_num_inputs(job->m), real_size = cln_dtype_size(dtype);
     size_t n_train = cln_dataset_num_train(job->data), n_val = cln_dataset_num_val(job->data);
-    /* the epoch's batch losses, then w and b after it: the one read of an epoch */
-    CLNI_CHECK(cln_tensor_create_1d(ctx, dtype, job->nb_train + job->nb_val + d + 1, &job->losses));
+    /* the epoch's batch losses, then w and b as it ends them and as it started: the one read
+     * of an epoch */
+    CLNI_CHECK(cln_tensor_create_1d(ctx, dtype, job->nb_train + job->nb_val + 2 * (d + 1),
+                                    &job->losses));
 
     cln_train_path path = requested;
+    int on_device = !cln_dataset_on_host(job->data);
     if (path == CLN_PATH_AUTO) {
         path = CLN_PATH_FUSED;
-        if (small_enough_for_one_group(job, d) && !cln_dataset_on_host(job->data) &&
+        if (on_device && small_enough_for_one_group(job, d) &&
             plan_epoch(job, d, real_size, 1) == CLN_SUCCESS)
             path = CLN_PATH_EPOCH;
+        else if (on_device && persistent_allowed()) {
+            cln_status st = plan_persistent(job, d, real_size, 1);
+            if (st == CLN_SUCCESS) {
+                job->path = CLN_PATH_PERSISTENT;
+                return CLN_SUCCESS;
+            }
+            if (st != CLN_ERR_UNSUPPORTED)
+                return st;
+        }
     }
     job->path = path;
     if (path == CLN_PATH_EPOCH)
         return plan_epoch(job, d, real_size, 0);
+    if (path == CLN_PATH_PERSISTENT)
+        return plan_persistent(job, d, real_size, 0);
     if (path == CLN_PATH_FUSED) {
         cln_status st = plan_fused(job, d, real_size);
         if (st != CLN_ERR_UNSUPPORTED || requested == CLN_PATH_FUSED)
@@ -255,9 +319,11 @@ cln_status clni_enqueue_fused_batch(clni_epoch_job *job, const cln_tensor *X, co
     cl_uint dd = (cl_uint)d, n = (cl_uint)count, lanes = (cl_uint)job->geo.lanes;
     cl_uint rows = (cl_uint)job->geo.rows_per_group;
     cl_int upd = update;
-    /* the epoch's last launch also puts w and b after the losses, for the epoch's one read */
+    /* the epoch's last launch also puts w and b after the losses, for the epoch's one read,
+     * and its first the starting ones after those */
     int last = slot + 1 == job->nb_train + job->nb_val;
-    cl_ulong params_slot = last ? job->losses->offset + job->nb_train + job->nb_val : 0;
+    cl_ulong tail = job->losses->offset + job->nb_train + job->nb_val;
+    cl_ulong params_slot = last ? tail : 0, start_slot = slot == 0 ? tail + d + 1 : 0;
     job->params_written |= last;
     size_t groups = (count + rows - 1) / rows;
     return clni_launch(job->ctx, dtype, CLNI_K_LINREG_FUSED_STEP, groups * job->geo.wg,
@@ -270,8 +336,8 @@ cln_status clni_enqueue_fused_batch(clni_epoch_job *job, const cln_tensor *X, co
                                  CLNI_ARG(cln_linreg_grad_b(m)->buffer), CLNI_REAL(lr),
                                  CLNI_REAL(scale), CLNI_ARG(upd), CLNI_ARG(lanes), CLNI_ARG(rows),
                                  CLNI_ARG(job->losses->buffer), CLNI_ARG(loss_slot),
-                                 CLNI_ARG(params_slot), CLNI_ARG(job->partial),
-                                 CLNI_ARG(job->counter),
+                                 CLNI_ARG(params_slot), CLNI_ARG(start_slot),
+                                 CLNI_ARG(job->partial), CLNI_ARG(job->counter),
                                  CLNI_LOCAL(loc[0]), CLNI_LOCAL(loc[1]), CLNI_LOCAL(loc[2]),
                                  CLNI_LOCAL(loc[3])));
 }
@@ -324,12 +390,48 @@ static cln_status enqueue_whole_epoch(clni_epoch_job *job)
                                  CLNI_LOCAL(loc[3])));
 }
 
-/* Copies w and b after the batch losses, so one read brings the epoch back. */
-static cln_status enqueue_params_copy(clni_epoch_job *job)
+static cln_status enqueue_persistent(clni_epoch_job *job)
+{
+    cln_linreg *m = job->m;
+    cln_dtype dtype = cln_linreg_dtype(m);
+    size_t d = cln_linreg_num_inputs(m), loc[4];
+    local_sizes(&job->geo, d, cln_dtype_size(dtype), loc);
+    const cln_tensor *Xt = cln_dataset_train_X(job->data), *yt = cln_dataset_train_y(job->data);
+    const cln_tensor *Xv = cln_dataset_val_X(job->data), *yv = cln_dataset_val_y(job->data);
+    cl_mem index = clni_loader_index(job->train);
+    cl_mem xv = Xv ? Xv->buffer : NULL, yvb = yv ? yv->buffer : NULL;
+    cl_ulong xt_off = Xt->offset, yt_off = yt->offset;
+    cl_ulong xv_off = Xv ? Xv->offset : 0, yv_off = yv ? yv->offset : 0;
+    cl_uint n_train = (cl_uint)cln_dataset_num_train(job->data);
+    cl_uint n_val = (cl_uint)cln_dataset_num_val(job->data);
+    cl_uint dd = (cl_uint)d, batch = (cl_uint)job->batch_size, lanes = (cl_uint)job->geo.lanes;
+    cl_uint rows = (cl_uint)job->geo.rows_per_group;
+    cl_uint chunks = (cl_uint)((job->batch_size + rows - 1) / rows);
+    clni_real lr = clni_real_make(dtype, job->lr);
+    clni_real scale = clni_real_make(dtype, cln_linreg_loss_scale(m));
+    size_t wg = job->geo.wg;
+    return clni_launch(job->ctx, dtype, CLNI_K_LINREG_EPOCH_GROUPS, job->geo.max_groups * wg, wg,
+                       CLNI_ARGS(CLNI_ARG(Xt->buffer), CLNI_ARG(xt_off), CLNI_ARG(yt->buffer),
+                                 CLNI_ARG(yt_off), CLNI_ARG(n_train), CLNI_ARG(index),
+                                 CLNI_ARG(xv), CLNI_ARG(xv_off), CLNI_ARG(yvb), CLNI_ARG(yv_off),
+                                 CLNI_ARG(n_val), CLNI_ARG(dd), CLNI_ARG(batch), CLNI_ARG(rows),
+                                 CLNI_ARG(chunks),
+                                 CLNI_ARG(cln_linreg_w(m)->buffer), CLNI_ARG(cln_linreg_b(m)->buffer),
+                                 CLNI_ARG(cln_linreg_grad_w(m)->buffer),
+                                 CLNI_ARG(cln_linreg_grad_b(m)->buffer), CLNI_REAL(lr),
+                                 CLNI_REAL(scale), CLNI_ARG(lanes), CLNI_ARG(job->losses->buffer),
+                                 CLNI_ARG(job->partial), CLNI_ARG(job->counter),
+                                 CLNI_LOCAL(loc[0]), CLNI_LOCAL(loc[1]), CLNI_LOCAL(loc[2]),
+                                 CLNI_LOCAL(loc[3])));
+}
+
+/* Copies w and b after the batch losses (`at` 0) or after those (`at` d + 1), so one read
+ * brings the epoch back. */
+static cln_status enqueue_params_copy(clni_epoch_job *job, size_t at)
 {
     cln_context *ctx = job->ctx;
     size_t es = cln_dtype_size(cln_linreg_dtype(job->m)), d = cln_linreg_num_inputs(job->m);
-    size_t tail = (job->losses->offset + job->nb_train + job->nb_val) * es;
+    size_t tail = (job->losses->offset + job->nb_train + job->nb_val + at) * es;
     const cln_tensor *w = cln_linreg_w(job->m), *b = cln_linreg_b(job->m);
     cl_int err = clEnqueueCopyBuffer(ctx->queue, w->buffer, job->losses->buffer, w->offset * es,
                                      tail, d * es, 0, NULL, NULL);
@@ -343,13 +445,17 @@ static cln_status enqueue_params_copy(clni_epoch_job *job)
 cln_status clni_epoch_job_enqueue(clni_epoch_job *job)
 {
     job->params_written = 0;
+    if (job->path == CLN_PATH_STEPWISE) /* the kernels of the other paths write them */
+        CLNI_CHECK(enqueue_params_copy(job, cln_linreg_num_inputs(job->m) + 1));
     if (job->stream)
         CLNI_CHECK(clni_stream_enqueue_job(job));
     else if (job->path == CLN_PATH_EPOCH)
         return enqueue_whole_epoch(job); /* it writes w and b after the losses itself */
+    else if (job->path == CLN_PATH_PERSISTENT)
+        return enqueue_persistent(job);  /* so does this one */
     else if (job->path == CLN_PATH_FUSED)
         CLNI_CHECK(enqueue_fused(job));
     else
         CLNI_CHECK(enqueue_stepwise(job));
-    return job->params_written ? CLN_SUCCESS : enqueue_params_copy(job);
+    return job->params_written ? CLN_SUCCESS : enqueue_params_copy(job, 0);
 }

@@ -1,4 +1,4 @@
-/* How the trainer enqueues an epoch: the path (stepwise, fused, whole-epoch kernel), its
+/* How the trainer enqueues an epoch: the path (stepwise, fused, whole-epoch kernels), its
  * launch geometry, and the enqueues themselves. Internal to the trainer. */
 #ifndef CLNUM_TRAIN_PATHS_H
 #define CLNUM_TRAIN_PATHS_H
@@ -22,9 +22,11 @@ typedef struct clni_epoch_job {
     cln_train_path path;         /* never AUTO once planned */
     clni_geometry geo;
     cln_tensor *y_hat;           /* stepwise: one batch of predictions */
-    cln_tensor *losses;          /* nb_train + nb_val batch losses of the epoch, then w, b */
+    cln_tensor *losses;          /* nb_train + nb_val batch losses of the epoch, then w, b as it
+                                    ends them, then w, b as it started */
     int params_written;          /* this epoch's last launch put w and b after the losses */
-    cl_mem partial, counter;     /* fused: per-group sums and the last-group ticket */
+    cl_mem partial, counter;     /* fused: per-group sums and the last-group ticket;
+                                    persistent: per-chunk sums and the four counters */
     size_t stream_chunk_bytes;   /* host-resident data: cln_trainer_config.stream_chunk_bytes */
     struct clni_stream *stream;  /* host-resident data: the chunk pipeline (stream.h) */
 } clni_epoch_job;
@@ -40,7 +42,8 @@ cln_status clni_epoch_job_enqueue(clni_epoch_job *job);
 
 /* One minibatch of the fused path: positions [first, first + count) of X and y, through
  * index (NULL: in order); update 0 for validation; its loss goes to losses[slot]. The
- * epoch's last slot also writes w and b after the losses. */
+ * epoch's first slot also writes the starting w and b, and its last the final ones, after
+ * the losses. */
 cln_status clni_enqueue_fused_batch(clni_epoch_job *job, const cln_tensor *X, const cln_tensor *y,
                                     cl_mem index, size_t first, size_t count, int update,
                                     size_t slot);

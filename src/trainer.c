@@ -58,7 +58,7 @@ static cln_status check_fit_args(cln_linreg *m, const cln_dataset *data,
     if (!isfinite(cfg->lr) || cfg->lr <= 0)
         return clni_fail(ctx, CLN_ERR_BAD_ARGUMENT,
                          "%s: learning rate %g must be finite and > 0", fn, cfg->lr);
-    if ((unsigned)cfg->path > CLN_PATH_EPOCH)
+    if ((unsigned)cfg->path > CLN_PATH_PERSISTENT)
         return clni_fail(ctx, CLN_ERR_BAD_ARGUMENT, "%s: unknown path %d", fn, (int)cfg->path);
     if (cfg->train_points_per_epoch == 0 || cfg->val_points_per_epoch == 0)
         return clni_fail(ctx, CLN_ERR_BAD_ARGUMENT, "%s: points per epoch must be at least 1",
@@ -66,10 +66,11 @@ static cln_status check_fit_args(cln_linreg *m, const cln_dataset *data,
     return CLN_SUCCESS;
 }
 
-/* What an epoch sends back: its batch losses, then w and b after it. Two of these
- * alternate, as one epoch's read may be pending while the last one is looked at. */
+/* What an epoch sends back: its batch losses, then w and b as it ended them, then w and b
+ * as it started. Two of these alternate, as one epoch's read may be pending while the last
+ * one is looked at. */
 typedef struct epoch_readback {
-    double *values;            /* losses[nb], w[d], b: converted from the device's dtype */
+    double *values;            /* losses[nb], w[d], b, w0[d], b0: converted from the dtype */
     void *raw;                 /* what the device writes into */
     cl_event done;
 } epoch_readback;
@@ -79,9 +80,6 @@ typedef struct fit_state {
     const cln_trainer_config *cfg;
     size_t d, n_losses;
     epoch_readback back[2];
-    double *good;              /* w and b after the last epoch whose losses were all finite */
-    void *good_raw;            /* the starting w and b as read, until the first epoch's came */
-    int good_pending;          /* good is still to be taken from good_raw */
     clni_board train_board, val_board;
     struct timespec t0;
 } fit_state;
@@ -97,8 +95,6 @@ static void fit_state_free(fit_state *s)
         free(s->back[i].values);
         free(s->back[i].raw);
     }
-    free(s->good);
-    free(s->good_raw);
     clni_epoch_job_release(&s->job);
     cln_loader_free(s->job.train);
     cln_loader_free(s->job.val);
@@ -130,28 +126,14 @@ static cln_status fit_state_init(fit_state *s, cln_linreg *m, const cln_dataset 
     CLNI_CHECK(clni_epoch_job_plan(job, cfg->path));
 
     s->n_losses = job->nb_train + job->nb_val;
-    size_t count = s->n_losses + s->d + 1, es = cln_dtype_size(cln_linreg_dtype(m));
+    size_t count = s->n_losses + 2 * (s->d + 1), es = cln_dtype_size(cln_linreg_dtype(m));
     for (int i = 0; i < 2; i++) {
         s->back[i].values = malloc(count * sizeof(double));
         s->back[i].raw = malloc(count * es);
         if (!s->back[i].values || !s->back[i].raw)
             return clni_fail(ctx, CLN_ERR_OUT_OF_HOST_MEMORY, "cln_fit: out of memory");
     }
-    s->good = malloc((s->d + 1) * sizeof *s->good);
-    s->good_raw = malloc((s->d + 1) * es);
-    if (!s->good || !s->good_raw)
-        return clni_fail(ctx, CLN_ERR_OUT_OF_HOST_MEMORY, "cln_fit: out of memory");
-    /* The starting parameters, for a restore in the first epoch: read without waiting (the
-     * queue is in order, so they are in once the first epoch's results are). */
-    const cln_tensor *w = cln_linreg_w(m), *b = cln_linreg_b(m);
-    cl_int err = clEnqueueReadBuffer(ctx->queue, w->buffer, CL_FALSE, w->offset * es, s->d * es,
-                                     s->good_raw, 0, NULL, NULL);
-    if (err == CL_SUCCESS)
-        err = clEnqueueReadBuffer(ctx->queue, b->buffer, CL_FALSE, b->offset * es, es,
-                                  (char *)s->good_raw + s->d * es, 0, NULL, NULL);
-    ctx->enqueues += 2;
-    s->good_pending = 1;
-    return err == CL_SUCCESS ? CLN_SUCCESS : clni_cl_fail(ctx, err, "cln_fit: reading w and b");
+    return CLN_SUCCESS;
 }
 
 /* Enqueues epoch `epoch`: its order, its minibatches, and the read of its results. */
@@ -167,7 +149,8 @@ static cln_status enqueue_epoch(fit_state *s, size_t epoch)
         clReleaseEvent(r->done);
         r->done = NULL;
     }
-    /* the batch losses, then w and b (train_paths.c puts them there) */
+    /* the batch losses, then w and b at the end and at the start (train_paths.c puts them
+     * there) */
     const cln_tensor *results = job->losses;
     cl_int err = clEnqueueReadBuffer(ctx->queue, results->buffer, CL_FALSE, results->offset * es,
                                      cln_tensor_nbytes(results), r->raw, 0, NULL, &r->done);
@@ -195,19 +178,17 @@ static cln_status wait_epoch(fit_state *s, size_t epoch)
     cl_int err = clWaitForEvents(1, &r->done);
     if (err != CL_SUCCESS)
         return clni_cl_fail(s->job.ctx, err, "cln_fit: waiting for an epoch");
-    to_doubles(s, r->raw, r->values, s->n_losses + s->d + 1);
+    to_doubles(s, r->raw, r->values, s->n_losses + 2 * (s->d + 1));
     return CLN_SUCCESS;
 }
 
-/* Puts the last good parameters (w then b) back, once everything enqueued is done. */
-static cln_status restore(fit_state *s)
+/* Puts epoch `epoch`'s parameters back, as it ended them (at_start 0) or as it started
+ * (at_start 1), once everything enqueued is done. */
+static cln_status restore(fit_state *s, size_t epoch, int at_start)
 {
     clFinish(s->job.ctx->queue);
-    if (s->good_pending) { /* still the starting ones, as read */
-        to_doubles(s, s->good_raw, s->good, s->d + 1);
-        s->good_pending = 0;
-    }
-    return cln_linreg_set(s->job.m, s->good, s->good[s->d]);
+    const double *wb = s->back[epoch % 2].values + s->n_losses + (at_start ? s->d + 1 : 0);
+    return cln_linreg_set(s->job.m, wb, wb[s->d]);
 }
 
 static double seconds_since(const struct timespec *t0)
@@ -236,7 +217,7 @@ static cln_status process_epoch(fit_state *s, size_t epoch, cln_history *h, int 
     for (size_t k = 0; k < s->n_losses; k++) {
         if (isfinite(v[k]))
             continue;
-        CLNI_CHECK(restore(s));
+        CLNI_CHECK(restore(s, epoch, 1));
         int training = k < job->nb_train;
         return clni_fail(ctx, CLN_ERR_DIVERGED,
                          "cln_fit: the loss became %g at epoch %zu, %s batch %zu (learning rate "
@@ -244,8 +225,6 @@ static cln_status process_epoch(fit_state *s, size_t epoch, cln_history *h, int 
                          v[k], epoch, training ? "training" : "validation",
                          training ? k : k - job->nb_train, s->cfg->lr);
     }
-    memcpy(s->good, v + s->n_losses, (s->d + 1) * sizeof *s->good);
-    s->good_pending = 0;
     for (size_t k = 0; k < job->nb_train; k++)
         CLNI_CHECK(clni_board_draw(&s->train_board, ctx,
                                    (double)(epoch * job->nb_train + k) / (double)job->nb_train,
@@ -292,7 +271,7 @@ cln_status cln_fit(cln_linreg *m, const cln_dataset *data, const cln_trainer_con
             st = process_epoch(&s, epoch, h, &stop);
         if (st == CLN_SUCCESS && stop) {
             /* The next epoch may already have run: undo it. */
-            st = restore(&s);
+            st = restore(&s, epoch, 0);
             break;
         }
     }

@@ -126,7 +126,8 @@ static int path_wanted(cln_train_path path)
 static void same_seed_same_bits(void **state)
 {
     (void)state;
-    const cln_train_path paths[] = {CLN_PATH_AUTO, CLN_PATH_STEPWISE, CLN_PATH_FUSED, CLN_PATH_EPOCH};
+    const cln_train_path paths[] = {CLN_PATH_AUTO, CLN_PATH_STEPWISE, CLN_PATH_FUSED, CLN_PATH_EPOCH,
+                                    CLN_PATH_PERSISTENT};
     for (size_t p = 0; p < sizeof paths / sizeof paths[0]; p++) {
         if (!path_wanted(paths[p]))
             continue;

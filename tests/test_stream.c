@@ -116,7 +116,7 @@ static int log_epoch(const cln_epoch_report *rep, void *user)
 
 static const char *path_name(cln_train_path p)
 {
-    static const char *names[] = {"auto", "stepwise", "fused", "epoch"};
+    static const char *names[] = {"auto", "stepwise", "fused", "epoch", "persistent"};
     return names[p];
 }
 
@@ -302,7 +302,8 @@ static void float64_streams(void **state)
     free(y);
 }
 
-/* The epoch kernel reads every row in one launch: it cannot stream, and says so. */
+/* The epoch and persistent kernels read every row in one launch: they cannot stream, and
+ * say so. */
 static void epoch_path_refuses_host_data(void **state)
 {
     cln_context *ctx = *state;
@@ -314,6 +315,8 @@ static void epoch_path_refuses_host_data(void **state)
     cln_trainer_config cfg;
     cln_trainer_config_init(&cfg);
     cfg.path = CLN_PATH_EPOCH;
+    TU_FAILS(ctx, CLN_ERR_UNSUPPORTED, "host-resident", cln_fit(m, data, &cfg, NULL));
+    cfg.path = CLN_PATH_PERSISTENT;
     TU_FAILS(ctx, CLN_ERR_UNSUPPORTED, "host-resident", cln_fit(m, data, &cfg, NULL));
     cfg.path = CLN_PATH_AUTO;
     TU_OK(ctx, cln_fit(m, data, &cfg, NULL));

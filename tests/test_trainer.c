@@ -116,7 +116,7 @@ static void compare_curve(const cln_curve *got, const ref_curve *want, double rt
 
 static const char *path_name(cln_train_path p)
 {
-    static const char *names[] = {"auto", "stepwise", "fused", "epoch"};
+    static const char *names[] = {"auto", "stepwise", "fused", "epoch", "persistent"};
     return names[p];
 }
 
@@ -169,17 +169,18 @@ static void check_against_host(cln_context *ctx, size_t d, size_t n_train, size_
 }
 
 static const cln_train_path every_path[] = {CLN_PATH_AUTO, CLN_PATH_STEPWISE, CLN_PATH_FUSED,
-                                            CLN_PATH_EPOCH};
+                                            CLN_PATH_EPOCH, CLN_PATH_PERSISTENT};
+#define PATHS (sizeof every_path / sizeof every_path[0])
 
 static void chapter_matches_host_replica(void **state)
 {
-    for (int p = 0; p < 4; p++)
+    for (size_t p = 0; p < PATHS; p++)
         check_against_host(*state, 2, 1000, 1000, 32, 3, every_path[p], 0.5);
 }
 
 static void other_shapes_match_host_replica(void **state)
 {
-    for (int p = 0; p < 4; p++) {
+    for (size_t p = 0; p < PATHS; p++) {
         check_against_host(*state, 3, 103, 17, 10, 4, every_path[p], 0.5);  /* ragged batches */
         check_against_host(*state, 300, 500, 0, 64, 2, every_path[p], 0.5); /* wide, no validation */
         check_against_host(*state, 64, 301, 50, 37, 2, every_path[p], 0.5); /* whole vectors of 8 */
@@ -230,7 +231,7 @@ static int record(const cln_epoch_report *r, void *user)
 static void callback_reports_and_stops(void **state)
 {
     cln_context *ctx = *state;
-    for (int p = 0; p < 4; p++) {
+    for (size_t p = 0; p < PATHS; p++) {
         run r;
         run_make(&r, ctx, 2, 1000, 1000, 3);
         double w0[2], b0, w_stop[2], b_stop, w_one[2], b_one;
@@ -278,7 +279,7 @@ static void callback_reports_and_stops(void **state)
 static void stop_without_validation(void **state)
 {
     cln_context *ctx = *state;
-    for (int p = 0; p < 4; p++) {
+    for (size_t p = 0; p < PATHS; p++) {
         run r;
         run_make(&r, ctx, 3, 500, 0, 4);
         double w0[3], b0, w_stop[3], b_stop, w_one[3], b_one;
@@ -426,6 +427,67 @@ static void divergence_is_reported(void **state)
     run_free(&r);
 }
 
+/* Divergence in a later epoch, on every path: the parameters go back to those that epoch
+ * started from, bit for bit the ones a fit that stops just before it ends with. */
+static void divergence_restores_that_epochs_start(void **state)
+{
+    cln_context *ctx = *state;
+    for (size_t p = 0; p < PATHS; p++) {
+        run r;
+        run_make(&r, ctx, 2, 1000, 1000, 0);
+        cln_trainer_config cfg;
+        cln_trainer_config_init(&cfg);
+        cfg.lr = 2.5; /* each step multiplies the error by about 1.5: inf after a few epochs */
+        cfg.max_epochs = 50;
+        cfg.path = every_path[p];
+        double w0[2], b0, w[2], b, w_before[2], b_before;
+        TU_OK(ctx, cln_linreg_get(r.m, w0, &b0));
+        cln_history h;
+        TU_FAILS(ctx, CLN_ERR_DIVERGED, "restored", cln_fit(r.m, r.data, &cfg, &h));
+        size_t epoch = h.epochs; /* the epochs that finished before it */
+        print_message("%s path: diverged in epoch %zu\n", path_name(every_path[p]), epoch);
+        assert_true(epoch >= 1 && epoch < 50);
+        TU_OK(ctx, cln_linreg_get(r.m, w, &b));
+        TU_OK(ctx, cln_linreg_set(r.m, w0, b0));
+        cfg.max_epochs = epoch;
+        TU_OK(ctx, cln_fit(r.m, r.data, &cfg, NULL));
+        TU_OK(ctx, cln_linreg_get(r.m, w_before, &b_before));
+        assert_memory_equal(w, w_before, sizeof w);
+        assert_true(b == b_before);
+        cln_history_free(&h);
+        run_free(&r);
+    }
+}
+
+/* Commands a fit enqueues (cln_context_enqueue_count): an epoch is its order's upload, its
+ * launches and one read of its results; nothing per fit besides. */
+static void commands_per_epoch(void **state)
+{
+    cln_context *ctx = *state;
+    const size_t epochs = 3, n_train = 1000, n_val = 300, batch = 50;
+    const size_t nb = (n_train + batch - 1) / batch + (n_val + batch - 1) / batch;
+    const struct {
+        cln_train_path path;
+        size_t launches; /* an epoch */
+    } want[] = {{CLN_PATH_FUSED, nb}, {CLN_PATH_EPOCH, 1}, {CLN_PATH_PERSISTENT, 1}};
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        run r;
+        run_make(&r, ctx, 4, n_train, n_val, 1);
+        cln_trainer_config cfg;
+        cln_trainer_config_init(&cfg);
+        cfg.batch_size = batch;
+        cfg.max_epochs = epochs;
+        cfg.path = want[i].path;
+        uint64_t before = cln_context_enqueue_count(ctx);
+        TU_OK(ctx, cln_fit(r.m, r.data, &cfg, NULL));
+        uint64_t commands = cln_context_enqueue_count(ctx) - before;
+        print_message("%s path: %llu commands for %zu epochs\n", path_name(want[i].path),
+                      (unsigned long long)commands, epochs);
+        assert_int_equal(commands, epochs * (1 + want[i].launches + 1));
+        run_free(&r);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -438,6 +500,8 @@ int main(void)
         cmocka_unit_test(chapter_statistics),
         cmocka_unit_test(bad_configurations),
         cmocka_unit_test(divergence_is_reported),
+        cmocka_unit_test(divergence_restores_that_epochs_start),
+        cmocka_unit_test(commands_per_epoch),
     };
     return cmocka_run_group_tests(tests, tu_context_setup, tu_context_teardown);
 }

@@ -20,8 +20,13 @@ typedef enum cln_train_path {
     CLN_PATH_STEPWISE = 1, /**< forward, loss, backward, step: four kernels a minibatch (model.h) */
     CLN_PATH_FUSED = 2,    /**< one kernel a minibatch: X read once, the reduction and the update
                               finished by the last work-group */
-    CLN_PATH_EPOCH = 3     /**< one kernel an epoch: one work-group loops over every minibatch,
+    CLN_PATH_EPOCH = 3,    /**< one kernel an epoch: one work-group loops over every minibatch,
                               training then validation (for small problems) */
+    CLN_PATH_PERSISTENT = 4 /**< one kernel an epoch across every work-group: the groups take
+                              each minibatch's rows in chunks, and the last chunk to finish
+                              applies the step while the others wait on the device
+                              (cl/linreg_persistent.cl says why that cannot deadlock); needs the
+                              data on the device. CLNUM_PERSISTENT=off keeps AUTO from it */
 } cln_train_path;
 
 /** What the trainer reports after each epoch (to cln_trainer_config.on_epoch). */
