@@ -31,6 +31,7 @@ static const struct {
     {CLN_PATH_STEPWISE, "_stepwise", "stepwise"},
     {CLN_PATH_FUSED, "_fused", "fused"},
     {CLN_PATH_EPOCH, "_epoch", "epoch"},
+    {CLN_PATH_PERSISTENT, "_persistent", "persistent"},
 };
 
 /* PoCL reads its environment at the first OpenCL call, so this runs first. Its own kernel
@@ -81,6 +82,11 @@ static void record_limits(bench_report *r, const device_limits *l)
     report_num(r, l->read_mib, "read_buffer_mib");
     report_str(r, l->read_pattern, "read_pattern");
     report_num(r, l->read_loads, "read_loads_per_item");
+    report_num(r, l->rows_gbps, "rows_read_gbps");
+    report_num(r, l->rows_median_gbps, "rows_read_median_gbps");
+    report_num(r, l->rows_bytes, "rows_read_row_bytes");
+    report_str(r, l->rows_pattern, "rows_read_pattern");
+    report_num(r, l->rows_per_item, "rows_read_rows_per_item");
     report_num(r, l->launch_us, "launch_us");
     report_num(r, l->launch_waited_us, "launch_waited_us");
     report_num(r, l->launches, "launches_per_repeat");
@@ -98,7 +104,7 @@ static void record_startup(bench_report *r, const char *mode, const startup_figu
 /* The figures of one fit under base ("w1", "w2_b1024_fused", "clblast_w1", ...); all null
  * when the path is not supported. */
 static void record_fit(bench_report *r, const char *base, const workload *w, const fit_figures *f,
-                       double read_gbps)
+                       double read_gbps, double rows_gbps)
 {
     int w1 = strcmp(w->key, "w1") == 0;
     const char *unit = w1 ? "fit" : "epoch";
@@ -114,6 +120,7 @@ static void record_fit(bench_report *r, const char *base, const workload *w, con
         report_num(r, (double)w->num_train / (best * 1e-3), "%s_examples_per_s", base);
         report_num(r, x_gbps, "%s_x_read_gbps", base);
         report_num(r, 100.0 * x_gbps / read_gbps, "%s_read_pct", base);
+        report_num(r, 100.0 * x_gbps / rows_gbps, "%s_rows_read_pct", base);
     }
     report_num(r, f->supported ? f->enqueues_per_batch : NAN, "%s_enqueues_per_batch", base);
     report_num(r, f->supported ? f->rel_err : NAN, "%s_rel_err", base);
@@ -138,7 +145,7 @@ static int run_workload(cln_context *ctx, const cln_dataset *data, cln_linreg *m
     char base[64];
     fit_figures f;
     bench_error err;
-    double read_gbps = report_get(r, "read_gbps");
+    double read_gbps = report_get(r, "read_gbps"), rows_gbps = report_get(r, "rows_read_gbps");
     for (size_t i = 0; i < sizeof paths / sizeof *paths; i++) {
         snprintf(base, sizeof base, "%s%s", w->key, paths[i].infix);
         int bad = workload_fit(m, data, w, paths[i].path, &f, &err) != CLN_SUCCESS;
@@ -146,7 +153,7 @@ static int run_workload(cln_context *ctx, const cln_dataset *data, cln_linreg *m
             fprintf(stderr, "clnum-bench: %s\n", err.message);
             f.supported = 0;
         }
-        record_fit(r, base, w, &f, read_gbps);
+        record_fit(r, base, w, &f, read_gbps, rows_gbps);
         progress(base, &f, bad);
         failed |= bad;
     }
@@ -163,7 +170,7 @@ static int run_workload(cln_context *ctx, const cln_dataset *data, cln_linreg *m
         failed = 1;
         f.supported = 0;
     }
-    record_fit(r, base, w, &f, read_gbps);
+    record_fit(r, base, w, &f, read_gbps, rows_gbps);
     progress(base, &f, st != CLN_SUCCESS);
     free(w0);
     return failed;
@@ -176,10 +183,10 @@ static void record_unmeasured(bench_report *r, const workload *w)
     fit_figures none = {0};
     for (size_t i = 0; i < sizeof paths / sizeof *paths; i++) {
         snprintf(base, sizeof base, "%s%s", w->key, paths[i].infix);
-        record_fit(r, base, w, &none, NAN);
+        record_fit(r, base, w, &none, NAN, NAN);
     }
     snprintf(base, sizeof base, "clblast_%s", w->key);
-    record_fit(r, base, w, &none, NAN);
+    record_fit(r, base, w, &none, NAN, NAN);
 }
 
 /* Data and model of one problem size, then each workload on it; frees them afterwards so

@@ -1,4 +1,5 @@
-/* clnum-bench: the device's read bandwidth and kernel launch cost, clpeak-style. */
+/* clnum-bench: the device's read bandwidth (in order, and as shuffled rows) and kernel
+ * launch cost, clpeak-style. */
 #include "device_limits.h"
 
 #include <math.h>
@@ -10,6 +11,8 @@
 #define MIB (1024.0 * 1024.0)
 #define MAX_READ_BYTES ((size_t)512 << 20) /* far beyond any cache, quick at any bandwidth */
 #define LAUNCHES 1000u
+#define ROW_FLOATS 256u /* W2's rows: 1 KiB */
+#define W_ROWS_SEED 1   /* the rows test's shuffle */
 
 typedef struct bench_cl {
     cl_context context;
@@ -17,13 +20,16 @@ typedef struct bench_cl {
     cl_command_queue queue;          /* the library's (launches go where the trainer's go) */
     cl_command_queue profiling;      /* the bench's own, for event times */
     cl_program program;
-    cl_kernel read[2], empty;
+    cl_kernel read[2], rows[2], empty;
     cl_mem src, out;
+    size_t bytes, local;             /* of the read test, which the rows test reuses */
 } bench_cl;
 
 static const char *const pattern_names[2] = {"interleaved", "contiguous"};
 static const char *const read_kernel_names[2] = {"bench_read_interleaved",
                                                  "bench_read_contiguous"};
+static const char *const rows_pattern_names[2] = {"per item", "per group"};
+static const char *const rows_kernel_names[2] = {"bench_rows_per_item", "bench_rows_per_group"};
 
 static void bench_cl_release(bench_cl *b)
 {
@@ -31,9 +37,12 @@ static void bench_cl_release(bench_cl *b)
         clReleaseMemObject(b->src);
     if (b->out)
         clReleaseMemObject(b->out);
-    for (int i = 0; i < 2; i++)
+    for (int i = 0; i < 2; i++) {
         if (b->read[i])
             clReleaseKernel(b->read[i]);
+        if (b->rows[i])
+            clReleaseKernel(b->rows[i]);
+    }
     if (b->empty)
         clReleaseKernel(b->empty);
     if (b->program)
@@ -57,8 +66,11 @@ static cln_status build(bench_cl *b, bench_error *err)
                               NULL);
         return bench_fail(err, e, log, "building bench/limits.cl");
     }
-    for (int i = 0; i < 2 && e == CL_SUCCESS; i++)
+    for (int i = 0; i < 2 && e == CL_SUCCESS; i++) {
         b->read[i] = clCreateKernel(b->program, read_kernel_names[i], &e);
+        if (e == CL_SUCCESS)
+            b->rows[i] = clCreateKernel(b->program, rows_kernel_names[i], &e);
+    }
     if (e == CL_SUCCESS)
         b->empty = clCreateKernel(b->program, "bench_empty", &e);
     return e == CL_SUCCESS ? CLN_SUCCESS : bench_fail(err, e, NULL, "clCreateKernel (bench)");
@@ -73,6 +85,27 @@ static size_t pow2_floor(size_t n)
     return p;
 }
 
+/* Event time in ms of one launch of kernel k (its arguments set). */
+static cln_status time_kernel(bench_cl *b, cl_kernel k, const char *name, size_t global,
+                              size_t local, double *ms, bench_error *err)
+{
+    cl_event ev;
+    cl_int e = clEnqueueNDRangeKernel(b->profiling, k, 1, NULL, &global, &local, 0, NULL, &ev);
+    if (e != CL_SUCCESS)
+        return bench_fail(err, e, NULL, "launching %s", name);
+    cl_ulong start = 0, end = 0;
+    e = clWaitForEvents(1, &ev);
+    if (e == CL_SUCCESS)
+        e = clGetEventProfilingInfo(ev, CL_PROFILING_COMMAND_START, sizeof start, &start, NULL);
+    if (e == CL_SUCCESS)
+        e = clGetEventProfilingInfo(ev, CL_PROFILING_COMMAND_END, sizeof end, &end, NULL);
+    clReleaseEvent(ev);
+    if (e != CL_SUCCESS)
+        return bench_fail(err, e, NULL, "timing %s", name);
+    *ms = (double)(end - start) * 1e-6;
+    return CLN_SUCCESS;
+}
+
 /* Event time in ms of one launch of a read kernel over the whole buffer. */
 static cln_status time_read(bench_cl *b, int pattern, cl_uint loads, size_t global, size_t local,
                             double *ms, bench_error *err)
@@ -84,21 +117,7 @@ static cln_status time_read(bench_cl *b, int pattern, cl_uint loads, size_t glob
     if (e != CL_SUCCESS)
         return bench_fail(err, CL_INVALID_KERNEL_ARGS, NULL, "clSetKernelArg (%s)",
                           read_kernel_names[pattern]);
-    cl_event ev;
-    e = clEnqueueNDRangeKernel(b->profiling, k, 1, NULL, &global, &local, 0, NULL, &ev);
-    if (e != CL_SUCCESS)
-        return bench_fail(err, e, NULL, "launching %s", read_kernel_names[pattern]);
-    cl_ulong start = 0, end = 0;
-    e = clWaitForEvents(1, &ev);
-    if (e == CL_SUCCESS)
-        e = clGetEventProfilingInfo(ev, CL_PROFILING_COMMAND_START, sizeof start, &start, NULL);
-    if (e == CL_SUCCESS)
-        e = clGetEventProfilingInfo(ev, CL_PROFILING_COMMAND_END, sizeof end, &end, NULL);
-    clReleaseEvent(ev);
-    if (e != CL_SUCCESS)
-        return bench_fail(err, e, NULL, "timing %s", read_kernel_names[pattern]);
-    *ms = (double)(end - start) * 1e-6;
-    return CLN_SUCCESS;
+    return time_kernel(b, k, read_kernel_names[pattern], global, local, ms, err);
 }
 
 /* Read bandwidth: each pattern at a few loads per work-item (a sweep, since the best shape
@@ -126,6 +145,8 @@ static cln_status measure_read(bench_cl *b, const cln_device_info *dev, int repe
         return bench_fail(err, CLN_ERR_OUT_OF_DEVICE_MEMORY, NULL,
                           "the device is too small for the read test");
     size_t items_max = bytes / sizeof(cl_float4) / loads_sweep[0];
+    b->bytes = bytes;
+    b->local = local;
 
     cl_int e;
     b->src = clCreateBuffer(b->context, CL_MEM_READ_ONLY, bytes, NULL, &e);
@@ -167,6 +188,100 @@ static cln_status measure_read(bench_cl *b, const cln_device_info *dev, int repe
             }
         }
     }
+    free(ms);
+    return st;
+}
+
+/* One shape of the shuffled-rows test. */
+typedef struct rows_shape {
+    int pattern;                     /* 0 per item, 1 per group */
+    cl_uint rows_per_item;
+    size_t local;
+} rows_shape;
+
+/* The best of the repeats of one shape, in ms, after a warm-up launch. */
+static cln_status time_rows(bench_cl *b, const rows_shape *s, cl_mem src, cl_mem order,
+                            cl_mem out, size_t rows, int repeats, double *ms, bench_error *err)
+{
+    cl_kernel k = b->rows[s->pattern];
+    cl_uint row_f8 = ROW_FLOATS / 8;
+    cl_int e = clSetKernelArg(k, 0, sizeof src, &src);
+    e |= clSetKernelArg(k, 1, sizeof order, &order);
+    e |= clSetKernelArg(k, 2, sizeof row_f8, &row_f8);
+    e |= clSetKernelArg(k, 3, sizeof s->rows_per_item, &s->rows_per_item);
+    e |= clSetKernelArg(k, 4, sizeof out, &out);
+    if (e != CL_SUCCESS)
+        return bench_fail(err, CL_INVALID_KERNEL_ARGS, NULL, "clSetKernelArg (%s)",
+                          rows_kernel_names[s->pattern]);
+    size_t global = rows / s->rows_per_item * (s->pattern ? s->local : 1);
+    const char *name = rows_kernel_names[s->pattern];
+    double warm;
+    BENCH_TRY(time_kernel(b, k, name, global, s->local, &warm, err));
+    for (int r = 0; r < repeats; r++)
+        BENCH_TRY(time_kernel(b, k, name, global, s->local, &ms[r], err));
+    return CLN_SUCCESS;
+}
+
+/* Whole rows in a shuffled order: the buffer is a library tensor (so on a CPU device it has
+ * the huge pages a dataset gets) and the order the trainer's shuffle; each shape one
+ * warm-up launch, then the best of the repeats. Runs after measure_read (its size). */
+static cln_status measure_rows(bench_cl *b, cln_context *ctx, int repeats, device_limits *out,
+                               bench_error *err)
+{
+    size_t rows = b->bytes / (ROW_FLOATS * sizeof(float)); /* a multiple of 32 * local */
+    size_t group_local = b->local < 64 ? b->local : 64;
+    const rows_shape shapes[] = {{0, 4, 1}, {0, 32, 1}, {0, 4, b->local}, {0, 32, b->local},
+                                 {1, 8, group_local}, {1, 64, group_local}};
+    size_t out_items = rows / 8 * group_local; /* the largest global size above */
+    cln_tensor *src = NULL;
+    uint32_t *order = malloc(rows * sizeof *order);
+    double *ms = malloc((size_t)repeats * sizeof *ms);
+    cl_mem order_buf = NULL, out_buf = NULL;
+    cln_status st = order && ms ? CLN_SUCCESS
+                                : bench_fail(err, CLN_ERR_OUT_OF_HOST_MEMORY, NULL, "rows test");
+    if (st == CLN_SUCCESS && (st = cln_tensor_create_1d(ctx, CLN_FLOAT32, rows * ROW_FLOATS,
+                                                        &src)) != CLN_SUCCESS)
+        bench_fail(err, st, cln_last_error(ctx), "allocating the rows test's buffer");
+    cl_int e = CL_SUCCESS;
+    if (st == CLN_SUCCESS) {
+        cl_float one = 1.0f;
+        cln_shuffle_order(W_ROWS_SEED, 0, order, rows);
+        e = clEnqueueFillBuffer(b->profiling, cln_tensor_buffer(src), &one, sizeof one, 0,
+                                rows * ROW_FLOATS * sizeof(float), 0, NULL, NULL);
+        if (e == CL_SUCCESS)
+            order_buf = clCreateBuffer(b->context, CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR,
+                                       rows * sizeof *order, order, &e);
+        if (e == CL_SUCCESS)
+            out_buf = clCreateBuffer(b->context, CL_MEM_WRITE_ONLY, out_items * sizeof(float),
+                                     NULL, &e);
+        if (e == CL_SUCCESS)
+            e = clFinish(b->profiling);
+        if (e != CL_SUCCESS)
+            st = bench_fail(err, e, NULL, "setting up the rows test");
+    }
+    out->rows_gbps = 0;
+    out->rows_bytes = ROW_FLOATS * sizeof(float);
+    double bytes = (double)(rows * ROW_FLOATS * sizeof(float));
+    for (size_t i = 0; i < sizeof shapes / sizeof *shapes && st == CLN_SUCCESS; i++) {
+        st = time_rows(b, &shapes[i], cln_tensor_buffer(src), order_buf, out_buf, rows, repeats,
+                       ms, err);
+        if (st != CLN_SUCCESS)
+            break;
+        bench_stats s = bench_stats_of(ms, (size_t)repeats);
+        double gbps = bytes / (s.best * 1e-3) / 1e9;
+        if (gbps > out->rows_gbps) {
+            out->rows_gbps = gbps;
+            out->rows_median_gbps = bytes / (s.median * 1e-3) / 1e9;
+            out->rows_pattern = rows_pattern_names[shapes[i].pattern];
+            out->rows_per_item = shapes[i].rows_per_item;
+        }
+    }
+    if (order_buf)
+        clReleaseMemObject(order_buf);
+    if (out_buf)
+        clReleaseMemObject(out_buf);
+    cln_tensor_free(src);
+    free(order);
     free(ms);
     return st;
 }
@@ -226,6 +341,8 @@ cln_status device_limits_measure(cln_context *ctx, int repeats, device_limits *o
         st = build(&b, err);
     if (st == CLN_SUCCESS)
         st = measure_read(&b, cln_context_device(ctx), repeats, out, err);
+    if (st == CLN_SUCCESS)
+        st = measure_rows(&b, ctx, repeats, out, err);
     if (st == CLN_SUCCESS)
         st = measure_launch(&b, repeats, out, err);
     bench_cl_release(&b);

@@ -13,6 +13,13 @@ typedef struct device_limits {
     double read_mib;              /* buffer size */
     const char *read_pattern;     /* "interleaved" or "contiguous" */
     unsigned read_loads;          /* float4 loads per work-item */
+    /* The same float reads as whole rows of rows_bytes (W2's rows) in a shuffled order
+     * (cln_shuffle_order), from a buffer made as the library makes a dataset's: the
+     * minibatch gather's own limit, best pattern and rows per work-item. */
+    double rows_gbps, rows_median_gbps;
+    double rows_bytes;
+    const char *rows_pattern;     /* "per item" or "per group" */
+    unsigned rows_per_item;
     /* An empty kernel: host time per launch, queued back to back then one wait, and
      * waited for one by one; best of the repeats. */
     double launch_us, launch_waited_us;

@@ -29,3 +29,39 @@ kernel void bench_empty(global float *unused)
 {
     (void)unused;
 }
+
+/* Read bandwidth of whole rows of row_f8 float8s (W2's 1 KiB rows) in a shuffled order,
+ * the access a minibatch makes: each work-item reads rows_per_item rows, four at a time
+ * (four streams of loads in flight, as the trainer's CPU kernel does). */
+kernel void bench_rows_per_item(global const float8 *src, global const uint *order,
+                                uint row_f8, uint rows_per_item, global float *out)
+{
+    size_t first = get_global_id(0) * rows_per_item;
+    float8 acc = (float8)(0.0f);
+    for (uint r = 0; r < rows_per_item; r += 4) {
+        global const float8 *p0 = src + (size_t)order[first + r] * row_f8;
+        global const float8 *p1 = src + (size_t)order[first + r + 1] * row_f8;
+        global const float8 *p2 = src + (size_t)order[first + r + 2] * row_f8;
+        global const float8 *p3 = src + (size_t)order[first + r + 3] * row_f8;
+        for (uint i = 0; i < row_f8; i++)
+            acc += (p0[i] + p1[i]) + (p2[i] + p3[i]);
+    }
+    float4 s = acc.lo + acc.hi;
+    out[get_global_id(0)] = (s.x + s.y) + (s.z + s.w);
+}
+
+/* The same rows, a work-group on each row in turn (item i at float4s i, i + L, ...:
+ * coalesced on a GPU), rows_per_item rows a group. */
+kernel void bench_rows_per_group(global const float4 *src, global const uint *order,
+                                 uint row_f8, uint rows_per_item, global float *out)
+{
+    size_t lsz = get_local_size(0), first = get_group_id(0) * rows_per_item;
+    uint row_f4 = 2 * row_f8;
+    float4 acc = (float4)(0.0f);
+    for (uint r = 0; r < rows_per_item; r++) {
+        global const float4 *p = src + (size_t)order[first + r] * row_f4;
+        for (uint i = get_local_id(0); i < row_f4; i += lsz)
+            acc += p[i];
+    }
+    out[get_global_id(0)] = (acc.x + acc.y) + (acc.z + acc.w);
+}

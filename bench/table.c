@@ -13,6 +13,7 @@ typedef struct path_row {
 
 static const path_row rows[] = {
     {"", "auto"}, {"_stepwise", "stepwise"}, {"_fused", "fused"}, {"_epoch", "epoch"},
+    {"_persistent", "persistent"},
 };
 
 /* "%*.*f" of v, or "n/a" when it was not measured. */
@@ -60,6 +61,12 @@ static void print_limits(FILE *out, const bench_report *r)
              report_get(r, "read_buffer_mib"), report_get_str(r, "read_pattern"),
              report_get(r, "read_loads_per_item"));
     print_pair(out, label, gbps, report_get(r, "read_median_gbps"), decimals_for(gbps), "GB/s");
+    double rows = report_get(r, "rows_read_gbps");
+    snprintf(label, sizeof label, "%.0f B rows in shuffled order (%s, %.0f rows)",
+             report_get(r, "rows_read_row_bytes"), report_get_str(r, "rows_read_pattern"),
+             report_get(r, "rows_read_rows_per_item"));
+    print_pair(out, label, rows, report_get(r, "rows_read_median_gbps"), decimals_for(rows),
+               "GB/s");
     print_pair(out, "empty kernel, queued back to back", report_get(r, "launch_us"), NAN, 2,
                "us/launch");
     print_pair(out, "empty kernel, each waited for", report_get(r, "launch_waited_us"), NAN, 2,
@@ -109,9 +116,10 @@ static void print_fit_row(FILE *out, const bench_report *r, const char *label, c
         fprintf(out, " %s", num(c[2], 32, report_get(r, "%s_us_per_update", base), 10, 1));
     } else {
         double eps = report_get(r, "%s_examples_per_s", base);
-        fprintf(out, " %s %s %s", num(c[2], 32, eps / 1e6, 10, 3),
+        fprintf(out, " %s %s %s %s", num(c[2], 32, eps / 1e6, 10, 3),
                 num(c[3], 32, report_get(r, "%s_x_read_gbps", base), 9, 2),
-                num(c[4], 32, report_get(r, "%s_read_pct", base), 8, 1));
+                num(c[4], 32, report_get(r, "%s_read_pct", base), 8, 1),
+                num(c[5], 32, report_get(r, "%s_rows_read_pct", base), 8, 1));
     }
     fprintf(out, " %s %s\n", num(c[4], 32, report_get(r, "%s_enqueues_per_batch", base), 10, 2),
             num(c[5], 32, report_get(r, "%s_rel_err", base), 9, 4));
@@ -132,7 +140,7 @@ static void print_workload(FILE *out, const bench_report *r, const workload *w)
                 (double)w->num_train * (double)w->num_inputs * 4 / (1 << 30), w->epochs, updates);
     fprintf(out, is_w1 ? "  path              fit ms     median  us/update  enq/batch   rel err\n"
                        : "  path            epoch ms     median  Mexample/s   X GB/s  %% of bw  "
-                         "enq/batch   rel err\n");
+                         "%% of rows  enq/batch   rel err\n");
     char base[64];
     for (size_t i = 0; i < sizeof rows / sizeof *rows; i++) {
         snprintf(base, sizeof base, "%s%s", w->key, rows[i].infix);
@@ -151,5 +159,6 @@ void table_print(FILE *out, const bench_report *r, const workload *workloads, si
         print_workload(out, r, &workloads[i]);
     fprintf(out, "\nauto is the headline (the path the library picks); enq/batch: every command "
                  "of the fit\n(CLBlast: every call) per training minibatch; %% of bw: X read "
-                 "rate / float4 read bandwidth.\n");
+                 "rate / float4 read bandwidth;\n%% of rows: X read rate / read rate of the "
+                 "same rows in shuffled order.\n");
 }

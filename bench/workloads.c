@@ -49,8 +49,8 @@ cln_status workload_rel_err(const cln_dataset *data, const double *w, double b, 
 
 static const char *path_name(cln_train_path p)
 {
-    static const char *const names[] = {"auto", "stepwise", "fused", "epoch"};
-    return (unsigned)p < 4 ? names[p] : "?";
+    static const char *const names[] = {"auto", "stepwise", "fused", "epoch", "persistent"};
+    return (unsigned)p < sizeof names / sizeof *names ? names[p] : "?";
 }
 
 /* One fit from (w0, b0): its time in ms and the commands it enqueued. */

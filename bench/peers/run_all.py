@@ -27,7 +27,8 @@ IMPLEMENTATIONS = (
 CLNUM_PATHS = (
     ("stepwise", "clnum stepwise path (4 kernels a batch)"),
     ("fused", "clnum fused path (1 kernel a batch)"),
-    ("epoch", "clnum epoch path (1 kernel an epoch)"),
+    ("epoch", "clnum epoch path (1 kernel an epoch, 1 work-group)"),
+    ("persistent", "clnum persistent path (1 kernel an epoch, every work-group)"),
 )
 WORKLOADS = (
     ("w1_fit", "W1 chapter fit (3 epochs)"),
