@@ -129,9 +129,10 @@ inline void cln_accumulate_rows_alone(global const real *X, ulong x_offset, uint
         uint r3 = v3 ? (index ? index[pos + 3 * slots] : (uint)(pos + 3 * slots)) : r0;
         global const real *x0 = x + (ulong)r0 * d, *x1 = x + (ulong)r1 * d;
         global const real *x2 = x + (ulong)r2 * d, *x3 = x + (ulong)r3 * d;
-        real4 res = cln_dot4(x0, x1, x2, x3, w, d, aligned) + b -
-                    (real4)(y[y_offset + r0], y[y_offset + r1], y[y_offset + r2],
-                            y[y_offset + r3]);
+        /* the targets first: four more misses, in flight while the rows stream in */
+        real4 target = (real4)(y[y_offset + r0], y[y_offset + r1], y[y_offset + r2],
+                               y[y_offset + r3]);
+        real4 res = cln_dot4(x0, x1, x2, x3, w, d, aligned) + b - target;
         res.y = v1 ? res.y : 0;
         res.z = v2 ? res.z : 0;
         res.w = v3 ? res.w : 0;

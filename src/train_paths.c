@@ -145,7 +145,8 @@ static cln_status plan_fused(clni_epoch_job *job, size_t d, size_t real_size)
 
 /* The persistent epoch: minibatches cut into chunks of whole rounds of a group's row slots,
  * 2 chunks a core on a CPU (whichever thread is free takes the next) and about one a group
- * on a GPU; as many groups as run at once, and no more than there are chunks. */
+ * on a GPU, but at least 4 rounds; as many groups as run at once, and no more than there
+ * are chunks. */
 static cln_status plan_persistent(clni_epoch_job *job, size_t d, size_t real_size, int quiet)
 {
     cln_context *ctx = job->ctx;
@@ -166,6 +167,8 @@ static cln_status plan_persistent(clni_epoch_job *job, size_t d, size_t real_siz
     if (tune[2] > 0)
         want_chunks = tune[2];
     size_t rows = (batch + want_chunks - 1) / want_chunks;
+    if (gpu && tune[2] == 0 && rows < 4 * slots)
+        rows = 4 * slots; /* a small batch in a few chunks: less for the last one to sum */
     rows = (rows + slots - 1) / slots * slots;
     size_t chunks = (batch + rows - 1) / rows;
     g.rows_per_group = rows;
