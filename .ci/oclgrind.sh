@@ -66,8 +66,9 @@ for t in test_tensor test_random test_ops test_loader test_dataset test_linreg t
 done
 # Every training path, small, run twice (not in two threads: Oclgrind's runtime asserts),
 # with the race detector: stepwise, fused (whose small batches take one work-group), epoch,
-# and the automatic choice. The fused path's multi-group finish (the last work-group to take
-# a ticket sums the others' partials) is not run here: OpenCL 1.2's memory model does not
-# order it and Oclgrind reports it; see .ci/README.md.
+# persistent (one group here takes every chunk) and the automatic choice. The hand-offs
+# between work-groups (the fused path's last group summing the others' partials, the
+# persistent path's minibatches) are not run here: OpenCL 1.2's memory model does not order
+# them and Oclgrind reports them; see .ci/README.md.
 CLNUM_TEST_PATHS=01234 og test_determinism races "$dir/tests/test_determinism"
 exit $failed
