@@ -40,20 +40,7 @@ kernel void cln_linreg_batch_sums(global const real *X, ulong x_offset, uint d,
                         red, acc, rsum, rsq);
     barrier(CLK_LOCAL_MEM_FENCE);
 
-    /* This group's sums: d gradient sums, then sum r, then sum r^2. */
-    global real *mine = partial + (ulong)group * (d + 2);
-    if (with_grad)
-        for (uint j = lid; j < d; j += wg)
-            mine[j] = cln_take_slot_sum(acc, slots, d, j);
-    if (lid == 0) {
-        real rs = 0, rq = 0;
-        for (uint s = 0; s < slots; s++) {
-            rs += rsum[s];
-            rq += rsq[s];
-        }
-        mine[d] = rs;
-        mine[d + 1] = rq;
-    }
+    cln_publish_sums(partial + (ulong)group * (d + 2), acc, rsum, rsq, slots, d, with_grad);
     if (groups > 1) {
         mem_fence(CLK_GLOBAL_MEM_FENCE);
         barrier(CLK_GLOBAL_MEM_FENCE | CLK_LOCAL_MEM_FENCE);

@@ -208,6 +208,27 @@ inline void cln_clear_local(local real *v, uint n)
         v[i] = 0;
 }
 
+/* Writes the group's sums to mine: d gradient sums (with_grad only), then sum r, then sum
+ * r^2, clearing the local sums for the next rows. */
+inline void cln_publish_sums(global real *mine, local real *acc, local real *rsum,
+                             local real *rsq, uint slots, uint d, int with_grad)
+{
+    uint lid = get_local_id(0), wg = get_local_size(0);
+    if (with_grad)
+        for (uint j = lid; j < d; j += wg)
+            mine[j] = cln_take_slot_sum(acc, slots, d, j);
+    if (lid == 0) {
+        real rs = 0, rq = 0;
+        for (uint s = 0; s < slots; s++) {
+            rs += rsum[s];
+            rq += rsq[s];
+            rsum[s] = rsq[s] = 0;
+        }
+        mine[d] = rs;
+        mine[d + 1] = rq;
+    }
+}
+
 /* One minibatch, one launch: every group sums its share of the rows into partial[group],
  * and the last group to finish (an atomic ticket) sums the partials in group order, writes
  * the loss and the gradient and, with update, applies the SGD step. *counter must be 0 at
@@ -248,20 +269,7 @@ kernel void cln_linreg_fused_step(global const real *X, ulong x_offset, uint d,
                         acc, rsum, rsq);
     barrier(CLK_LOCAL_MEM_FENCE);
 
-    /* This group's sums: d gradient sums, then sum r, then sum r^2. */
-    global real *mine = partial + (ulong)group * (d + 2);
-    if (update)
-        for (uint j = lid; j < d; j += wg)
-            mine[j] = cln_take_slot_sum(acc, slots, d, j);
-    if (lid == 0) {
-        real rs = 0, rq = 0;
-        for (uint s = 0; s < slots; s++) {
-            rs += rsum[s];
-            rq += rsq[s];
-        }
-        mine[d] = rs;
-        mine[d + 1] = rq;
-    }
+    cln_publish_sums(partial + (ulong)group * (d + 2), acc, rsum, rsq, slots, d, update);
     if (groups > 1) {
         /* Publish the partials, then take a ticket; the last ticket sums everything. */
         mem_fence(CLK_GLOBAL_MEM_FENCE);

@@ -78,21 +78,7 @@ kernel void cln_linreg_epoch_groups(global const real *Xt, ulong xt_offset, glob
                                 0, red, acc, rsum, rsq);
         barrier(CLK_LOCAL_MEM_FENCE);
 
-        /* this chunk's sums: d gradient sums, sum r, sum r^2 */
-        global real *mine = partial + (ulong)c * (d + 2);
-        if (train)
-            for (uint j = lid; j < d; j += wg)
-                mine[j] = cln_take_slot_sum(acc, slots, d, j);
-        if (lid == 0) {
-            real rs = 0, rq = 0;
-            for (uint s = 0; s < slots; s++) {
-                rs += rsum[s];
-                rq += rsq[s];
-                rsum[s] = rsq[s] = 0;
-            }
-            mine[d] = rs;
-            mine[d + 1] = rq;
-        }
+        cln_publish_sums(partial + (ulong)c * (d + 2), acc, rsum, rsq, slots, d, train);
         mem_fence(CLK_GLOBAL_MEM_FENCE);
         barrier(CLK_GLOBAL_MEM_FENCE | CLK_LOCAL_MEM_FENCE);
         if (lid == 0)

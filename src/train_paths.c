@@ -363,28 +363,42 @@ static cln_status enqueue_fused(clni_epoch_job *job)
     return CLN_SUCCESS;
 }
 
+/* What both whole-epoch kernels take about the data: the training rows (through the
+ * order's index) and the validation rows. */
+typedef struct epoch_data {
+    cl_mem xt, yt, index, xv, yv;
+    cl_ulong xt_off, yt_off, xv_off, yv_off;
+    cl_uint n_train, n_val;
+} epoch_data;
+
+static epoch_data epoch_data_of(const clni_epoch_job *job)
+{
+    const cln_tensor *Xt = cln_dataset_train_X(job->data), *yt = cln_dataset_train_y(job->data);
+    const cln_tensor *Xv = cln_dataset_val_X(job->data), *yv = cln_dataset_val_y(job->data);
+    epoch_data e = {Xt->buffer, yt->buffer, clni_loader_index(job->train),
+                    Xv ? Xv->buffer : NULL, yv ? yv->buffer : NULL,
+                    Xt->offset, yt->offset, Xv ? Xv->offset : 0, yv ? yv->offset : 0,
+                    (cl_uint)cln_dataset_num_train(job->data),
+                    (cl_uint)cln_dataset_num_val(job->data)};
+    return e;
+}
+
 static cln_status enqueue_whole_epoch(clni_epoch_job *job)
 {
     cln_linreg *m = job->m;
     cln_dtype dtype = cln_linreg_dtype(m);
     size_t d = cln_linreg_num_inputs(m), loc[4];
     local_sizes(&job->geo, d, cln_dtype_size(dtype), loc);
-    const cln_tensor *Xt = cln_dataset_train_X(job->data), *yt = cln_dataset_train_y(job->data);
-    const cln_tensor *Xv = cln_dataset_val_X(job->data), *yv = cln_dataset_val_y(job->data);
-    cl_mem index = clni_loader_index(job->train);
-    cl_mem xv = Xv ? Xv->buffer : NULL, yvb = yv ? yv->buffer : NULL;
-    cl_ulong xt_off = Xt->offset, yt_off = yt->offset;
-    cl_ulong xv_off = Xv ? Xv->offset : 0, yv_off = yv ? yv->offset : 0;
-    cl_uint n_train = (cl_uint)cln_dataset_num_train(job->data);
-    cl_uint n_val = (cl_uint)cln_dataset_num_val(job->data);
+    epoch_data e = epoch_data_of(job);
     cl_uint dd = (cl_uint)d, batch = (cl_uint)job->batch_size, lanes = (cl_uint)job->geo.lanes;
     clni_real lr = clni_real_make(dtype, job->lr);
     clni_real scale = clni_real_make(dtype, cln_linreg_loss_scale(m));
     return clni_launch(job->ctx, dtype, CLNI_K_LINREG_EPOCH, job->geo.wg, job->geo.wg,
-                       CLNI_ARGS(CLNI_ARG(Xt->buffer), CLNI_ARG(xt_off), CLNI_ARG(yt->buffer),
-                                 CLNI_ARG(yt_off), CLNI_ARG(n_train), CLNI_ARG(index),
-                                 CLNI_ARG(xv), CLNI_ARG(xv_off), CLNI_ARG(yvb), CLNI_ARG(yv_off),
-                                 CLNI_ARG(n_val), CLNI_ARG(dd), CLNI_ARG(batch),
+                       CLNI_ARGS(CLNI_ARG(e.xt), CLNI_ARG(e.xt_off), CLNI_ARG(e.yt),
+                                 CLNI_ARG(e.yt_off), CLNI_ARG(e.n_train), CLNI_ARG(e.index),
+                                 CLNI_ARG(e.xv), CLNI_ARG(e.xv_off), CLNI_ARG(e.yv),
+                                 CLNI_ARG(e.yv_off), CLNI_ARG(e.n_val), CLNI_ARG(dd),
+                                 CLNI_ARG(batch),
                                  CLNI_ARG(cln_linreg_w(m)->buffer), CLNI_ARG(cln_linreg_b(m)->buffer),
                                  CLNI_ARG(cln_linreg_grad_w(m)->buffer),
                                  CLNI_ARG(cln_linreg_grad_b(m)->buffer), CLNI_REAL(lr),
@@ -399,14 +413,7 @@ static cln_status enqueue_persistent(clni_epoch_job *job)
     cln_dtype dtype = cln_linreg_dtype(m);
     size_t d = cln_linreg_num_inputs(m), loc[4];
     local_sizes(&job->geo, d, cln_dtype_size(dtype), loc);
-    const cln_tensor *Xt = cln_dataset_train_X(job->data), *yt = cln_dataset_train_y(job->data);
-    const cln_tensor *Xv = cln_dataset_val_X(job->data), *yv = cln_dataset_val_y(job->data);
-    cl_mem index = clni_loader_index(job->train);
-    cl_mem xv = Xv ? Xv->buffer : NULL, yvb = yv ? yv->buffer : NULL;
-    cl_ulong xt_off = Xt->offset, yt_off = yt->offset;
-    cl_ulong xv_off = Xv ? Xv->offset : 0, yv_off = yv ? yv->offset : 0;
-    cl_uint n_train = (cl_uint)cln_dataset_num_train(job->data);
-    cl_uint n_val = (cl_uint)cln_dataset_num_val(job->data);
+    epoch_data e = epoch_data_of(job);
     cl_uint dd = (cl_uint)d, batch = (cl_uint)job->batch_size, lanes = (cl_uint)job->geo.lanes;
     cl_uint rows = (cl_uint)job->geo.rows_per_group;
     cl_uint chunks = (cl_uint)((job->batch_size + rows - 1) / rows);
@@ -414,11 +421,11 @@ static cln_status enqueue_persistent(clni_epoch_job *job)
     clni_real scale = clni_real_make(dtype, cln_linreg_loss_scale(m));
     size_t wg = job->geo.wg;
     return clni_launch(job->ctx, dtype, CLNI_K_LINREG_EPOCH_GROUPS, job->geo.max_groups * wg, wg,
-                       CLNI_ARGS(CLNI_ARG(Xt->buffer), CLNI_ARG(xt_off), CLNI_ARG(yt->buffer),
-                                 CLNI_ARG(yt_off), CLNI_ARG(n_train), CLNI_ARG(index),
-                                 CLNI_ARG(xv), CLNI_ARG(xv_off), CLNI_ARG(yvb), CLNI_ARG(yv_off),
-                                 CLNI_ARG(n_val), CLNI_ARG(dd), CLNI_ARG(batch), CLNI_ARG(rows),
-                                 CLNI_ARG(chunks),
+                       CLNI_ARGS(CLNI_ARG(e.xt), CLNI_ARG(e.xt_off), CLNI_ARG(e.yt),
+                                 CLNI_ARG(e.yt_off), CLNI_ARG(e.n_train), CLNI_ARG(e.index),
+                                 CLNI_ARG(e.xv), CLNI_ARG(e.xv_off), CLNI_ARG(e.yv),
+                                 CLNI_ARG(e.yv_off), CLNI_ARG(e.n_val), CLNI_ARG(dd),
+                                 CLNI_ARG(batch), CLNI_ARG(rows), CLNI_ARG(chunks),
                                  CLNI_ARG(cln_linreg_w(m)->buffer), CLNI_ARG(cln_linreg_b(m)->buffer),
                                  CLNI_ARG(cln_linreg_grad_w(m)->buffer),
                                  CLNI_ARG(cln_linreg_grad_b(m)->buffer), CLNI_REAL(lr),
