@@ -68,7 +68,8 @@ static clni_geometry fit_geometry(const cln_context *ctx, cl_kernel kernel, size
                              &kernel_local, NULL);
     unsigned long tune[3];
     tune_values(tune);
-    if (tune[0] > 0) /* a tuning run may try a shape this device does not get by default */
+    int tuned = is_pow2(tune[0]) && is_pow2(tune[1]) && tune[1] <= tune[0];
+    if (tuned) /* a tuning run may try a shape this device does not get by default */
         max_wg = kernel_wg;
     size_t wg_cap = 1;
     while (wg_cap * 2 <= min_size(max_wg, kernel_wg))
@@ -80,7 +81,7 @@ static clni_geometry fit_geometry(const cln_context *ctx, cl_kernel kernel, size
     size_t budget = ctx->info.local_mem_bytes > kernel_local + 64
                         ? ctx->info.local_mem_bytes - kernel_local - 64
                         : 0;
-    if (is_pow2(tune[0]) && is_pow2(tune[1]) && tune[0] <= wg_cap && tune[1] <= tune[0]) {
+    if (tuned && tune[0] <= wg_cap) {
         g.wg = tune[0];
         g.lanes = tune[1];
     }
