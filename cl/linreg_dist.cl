@@ -58,9 +58,7 @@ kernel void cln_linreg_batch_sums(global const real *X, ulong x_offset, uint d,
     for (uint j = lid; j < d + 2; j += wg) {
         if (j < d && !with_grad)
             continue;
-        real total = 0;
-        for (uint g = 0; g < groups; g++)
-            total += all[(ulong)g * (d + 2) + j];
+        real total = cln_sum_published(all, groups, d, j);
         if (j < d)
             out_grad[j] = total;
         else

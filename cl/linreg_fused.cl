@@ -208,6 +208,27 @@ inline void cln_clear_local(local real *v, uint n)
         v[i] = 0;
 }
 
+/* (sum r, sum r^2) over the slots, in slot order, clearing them for the next rows. */
+inline real2 cln_take_residual_sums(local real *rsum, local real *rsq, uint slots)
+{
+    real rs = 0, rq = 0;
+    for (uint s = 0; s < slots; s++) {
+        rs += rsum[s];
+        rq += rsq[s];
+        rsum[s] = rsq[s] = 0;
+    }
+    return (real2)(rs, rq);
+}
+
+/* Sum over n groups' (or chunks') published sums of value j, in group order. */
+inline real cln_sum_published(volatile global const real *all, uint n, uint d, uint j)
+{
+    real total = 0;
+    for (uint g = 0; g < n; g++)
+        total += all[(ulong)g * (d + 2) + j];
+    return total;
+}
+
 /* Writes the group's sums to mine: d gradient sums (with_grad only), then sum r, then sum
  * r^2, clearing the local sums for the next rows. */
 inline void cln_publish_sums(global real *mine, local real *acc, local real *rsum,
@@ -218,14 +239,9 @@ inline void cln_publish_sums(global real *mine, local real *acc, local real *rsu
         for (uint j = lid; j < d; j += wg)
             mine[j] = cln_take_slot_sum(acc, slots, d, j);
     if (lid == 0) {
-        real rs = 0, rq = 0;
-        for (uint s = 0; s < slots; s++) {
-            rs += rsum[s];
-            rq += rsq[s];
-            rsum[s] = rsq[s] = 0;
-        }
-        mine[d] = rs;
-        mine[d + 1] = rq;
+        real2 r = cln_take_residual_sums(rsum, rsq, slots);
+        mine[d] = r.x;
+        mine[d + 1] = r.y;
     }
 }
 
@@ -289,9 +305,7 @@ kernel void cln_linreg_fused_step(global const real *X, ulong x_offset, uint d,
     for (uint j = lid; j < d + 2; j += wg) {
         if (j < d && !update)
             continue;
-        real total = 0;
-        for (uint g = 0; g < groups; g++)
-            total += all[(ulong)g * (d + 2) + j];
+        real total = cln_sum_published(all, groups, d, j);
         if (j < d) {
             grad_w[j] = scale * total;
             w_g[j] -= lr * scale * total;
@@ -353,16 +367,11 @@ kernel void cln_linreg_epoch(global const real *Xt, ulong xt_offset, global cons
                 grad_w[j] = g;
         }
         if (lid == 0) {
-            real rs = 0, rq = 0;
-            for (uint s = 0; s < slots; s++) {
-                rs += rsum[s];
-                rq += rsq[s];
-                rsum[s] = rsq[s] = 0;
-            }
-            losses[k] = loss_scale * rq / (real)count;
-            *shared_gb = scale * rs;
+            real2 r = cln_take_residual_sums(rsum, rsq, slots);
+            losses[k] = loss_scale * r.y / (real)count;
+            *shared_gb = scale * r.x;
             if (k == nb_train - 1)
-                grad_b[0] = scale * rs;
+                grad_b[0] = scale * r.x;
         }
         barrier(CLK_LOCAL_MEM_FENCE);
         b -= lr * *shared_gb;
@@ -374,14 +383,9 @@ kernel void cln_linreg_epoch(global const real *Xt, ulong xt_offset, global cons
         cln_accumulate_rows(Xv, xv_offset, d, NULL, begin, begin + count, yv, yv_offset, w, b,
                             lanes, 0, red, acc, rsum, rsq);
         barrier(CLK_LOCAL_MEM_FENCE);
-        if (lid == 0) {
-            real rq = 0;
-            for (uint s = 0; s < slots; s++) {
-                rq += rsq[s];
-                rsum[s] = rsq[s] = 0;
-            }
-            losses[nb_train + k] = loss_scale * rq / (real)count;
-        }
+        if (lid == 0)
+            losses[nb_train + k] =
+                loss_scale * cln_take_residual_sums(rsum, rsq, slots).y / (real)count;
         barrier(CLK_LOCAL_MEM_FENCE);
     }
 

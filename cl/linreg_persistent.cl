@@ -95,9 +95,7 @@ kernel void cln_linreg_epoch_groups(global const real *Xt, ulong xt_offset, glob
             for (uint j = lid; j < d + 2; j += wg) {
                 if (j < d && !train)
                     continue;
-                real total = 0;
-                for (uint g = 0; g < chunks; g++)
-                    total += all[(ulong)g * (d + 2) + j];
+                real total = cln_sum_published(all, chunks, d, j);
                 if (j < d) {
                     real next = w_shared[j] - lr * scale * total;
                     w_shared[j] = next;
