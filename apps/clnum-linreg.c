@@ -126,8 +126,10 @@ static int list_devices(const char *selector)
         print_bytes((double)d->max_alloc_bytes);
         printf(" per buffer), ");
         print_bytes((double)d->local_mem_bytes);
-        printf(" local\n       %s, %s, driver %s\n", d->opencl_c_version,
-               d->has_float64 ? "float64" : "no float64", d->driver_version);
+        printf(" local\n       %s, %s, %s, driver %s\n", d->opencl_c_version,
+               d->has_float64 ? "float64" : "no float64",
+               d->has_device_acq_rel ? "device acquire/release" : "no device acquire/release",
+               d->driver_version);
     }
     if (bad_selector)
         printf("no device matches '%s' (%s)\n", selector ? selector : "", source);

@@ -70,6 +70,8 @@ static void record_device(bench_report *r, const cln_device_info *d)
     report_str(r, d->platform_name, "platform");
     report_str(r, d->driver_version, "driver");
     report_str(r, type_name(d->type), "device_type");
+    /* How the kernels order hand-offs between work-groups (cl/handoff.cl) in this context. */
+    report_str(r, d->has_device_acq_rel ? "acq_rel" : "cl1.2_fences", "handoff");
     report_num(r, d->compute_units, "compute_units");
     report_num(r, (double)d->global_mem_bytes / (1 << 30), "global_mem_gib");
     report_num(r, (double)d->max_alloc_bytes / (1 << 30), "max_alloc_gib");

@@ -39,6 +39,10 @@ static void print_header(FILE *out, const bench_report *r)
             report_get_str(r, "clnum_version"), report_get_str(r, "device"),
             report_get_str(r, "platform"), report_get_str(r, "driver"),
             report_get_str(r, "device_type"), report_get(r, "compute_units"));
+    fprintf(out, "hand-offs between work-groups: %s\n",
+            strcmp(report_get_str(r, "handoff"), "acq_rel") == 0
+                ? "device-scope acquire/release"
+                : "OpenCL 1.2 fences (CLNUM_OPENCL_C=1.2, or no acquire/release on the device)");
     fprintf(out, "PoCL kernel cache: %s; times are the best of the repeats, with the median\n",
             report_get_str(r, "pocl_kernel_cache"));
 }

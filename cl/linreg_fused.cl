@@ -266,7 +266,7 @@ kernel void cln_linreg_fused_step(global const real *X, ulong x_offset, uint d,
     uint group = get_group_id(0), groups = get_num_groups(0);
     uint slots = wg / lanes;
     local real *rsum = sums, *rsq = sums + slots;
-    local uint last;
+    local uint arrived;
 
     for (uint j = lid; j < d; j += wg)
         w[j] = w_g[j];
@@ -286,16 +286,9 @@ kernel void cln_linreg_fused_step(global const real *X, ulong x_offset, uint d,
     barrier(CLK_LOCAL_MEM_FENCE);
 
     cln_publish_sums(partial + (ulong)group * (d + 2), acc, rsum, rsq, slots, d, update);
-    if (groups > 1) {
-        /* Publish the partials, then take a ticket; the last ticket sums everything. */
-        mem_fence(CLK_GLOBAL_MEM_FENCE);
-        barrier(CLK_GLOBAL_MEM_FENCE | CLK_LOCAL_MEM_FENCE);
-        if (lid == 0)
-            last = atomic_inc(counter) == groups - 1;
-        barrier(CLK_LOCAL_MEM_FENCE);
-        if (!last)
+    if (groups > 1) { /* the last group to arrive sums every group's partials */
+        if (cln_group_arrive(counter, &arrived) != groups - 1)
             return;
-        mem_fence(CLK_GLOBAL_MEM_FENCE);
     } else {
         barrier(CLK_GLOBAL_MEM_FENCE);
     }
@@ -317,7 +310,7 @@ kernel void cln_linreg_fused_step(global const real *X, ulong x_offset, uint d,
         }
     }
     if (lid == 0 && groups > 1)
-        *counter = 0;
+        cln_store_relaxed(counter, 0);
     if (params_slot) { /* the epoch's last launch: w and b after the losses, for one read */
         barrier(CLK_GLOBAL_MEM_FENCE);
         for (uint j = lid; j <= d; j += wg)

@@ -35,8 +35,7 @@ kernel void cln_linreg_epoch_groups(global const real *Xt, ulong xt_offset, glob
     uint lid = get_local_id(0), wg = get_local_size(0);
     uint slots = wg / lanes;
     local real *rsum = sums, *rsq = sums + slots;
-    local uint ticket;
-    local int last;
+    local uint ticket, arrived;
     volatile global real *w_shared = w_g, *b_shared = b_g;
     volatile global const real *all = partial;
 
@@ -47,16 +46,12 @@ kernel void cln_linreg_epoch_groups(global const real *Xt, ulong xt_offset, glob
     /* (No break, continue or barrier under a condition in this loop: every work-item of a
      * group goes round it the same way, which CPU drivers' work-item loops rely on.) */
     if (lid == 0)
-        ticket = atomic_inc(&sync[CLN_SYNC_TICKET]);
+        ticket = cln_inc_relaxed(&sync[CLN_SYNC_TICKET]);
     barrier(CLK_LOCAL_MEM_FENCE);
     uint t = ticket;
     while (t < tickets) {
         uint k = t / chunks, c = t % chunks;
-        if (lid == 0) /* minibatch k - 1 finished: its step is in w_g, b_g */
-            while (sync[CLN_SYNC_FINISHED] < k)
-                ;
-        mem_fence(CLK_GLOBAL_MEM_FENCE);
-        barrier(CLK_LOCAL_MEM_FENCE | CLK_GLOBAL_MEM_FENCE);
+        cln_group_wait_for(&sync[CLN_SYNC_FINISHED], k); /* minibatch k - 1's step is in w_g */
         for (uint j = lid; j < d; j += wg) /* w after k steps (all of them for validation) */
             w[j] = w_shared[j];
         real b = b_shared[0];
@@ -79,16 +74,11 @@ kernel void cln_linreg_epoch_groups(global const real *Xt, ulong xt_offset, glob
         barrier(CLK_LOCAL_MEM_FENCE);
 
         cln_publish_sums(partial + (ulong)c * (d + 2), acc, rsum, rsq, slots, d, train);
-        mem_fence(CLK_GLOBAL_MEM_FENCE);
-        barrier(CLK_GLOBAL_MEM_FENCE | CLK_LOCAL_MEM_FENCE);
-        if (lid == 0)
-            last = atomic_inc(&sync[CLN_SYNC_ARRIVED]) == chunks - 1;
-        barrier(CLK_LOCAL_MEM_FENCE);
+        int last = cln_group_arrive(&sync[CLN_SYNC_ARRIVED], &arrived) == chunks - 1;
 
         /* The minibatch's last chunk sums the chunks in order and steps; after the last
          * training step, w and b also go after the losses (the epoch's one read). */
         if (last) {
-            mem_fence(CLK_GLOBAL_MEM_FENCE);
             real scale = 2 * loss_scale / (real)count;
             int final_step = k == nb_train - 1;
             global real *tail = losses + nb;
@@ -115,24 +105,22 @@ kernel void cln_linreg_epoch_groups(global const real *Xt, ulong xt_offset, glob
                 }
             }
         }
-        mem_fence(CLK_GLOBAL_MEM_FENCE);
-        barrier(CLK_GLOBAL_MEM_FENCE | CLK_LOCAL_MEM_FENCE);
+        cln_barrier_device();
         if (lid == 0) {
             if (last) { /* let the next minibatch go */
-                sync[CLN_SYNC_ARRIVED] = 0;
-                mem_fence(CLK_GLOBAL_MEM_FENCE);
-                atomic_inc(&sync[CLN_SYNC_FINISHED]);
+                cln_store_relaxed(&sync[CLN_SYNC_ARRIVED], 0);
+                cln_inc_acq_rel(&sync[CLN_SYNC_FINISHED]);
             }
-            ticket = atomic_inc(&sync[CLN_SYNC_TICKET]);
+            ticket = cln_inc_relaxed(&sync[CLN_SYNC_TICKET]);
         }
         barrier(CLK_LOCAL_MEM_FENCE);
         t = ticket;
     }
 
     /* Every group has taken its last ticket once all have left: the counters are free. */
-    if (lid == 0 && atomic_inc(&sync[CLN_SYNC_LEFT]) == get_num_groups(0) - 1) {
-        sync[CLN_SYNC_TICKET] = 0;
-        sync[CLN_SYNC_FINISHED] = 0;
-        sync[CLN_SYNC_LEFT] = 0;
+    if (lid == 0 && cln_inc_acq_rel(&sync[CLN_SYNC_LEFT]) == get_num_groups(0) - 1) {
+        cln_store_relaxed(&sync[CLN_SYNC_TICKET], 0);
+        cln_store_relaxed(&sync[CLN_SYNC_FINISHED], 0);
+        cln_store_relaxed(&sync[CLN_SYNC_LEFT], 0);
     }
 }

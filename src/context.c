@@ -58,13 +58,35 @@ static cln_status match_indices(void *arg, cl_platform_id p, cl_device_id d, siz
     return CLN_SUCCESS;
 }
 
-/* "OpenCL C 1.2 PoCL" -> "-cl-std=CL1.2"; "" for 1.0 or anything unreadable. */
-static void cl_std_option(const char *version, char *dst, size_t cap)
+/* CLNUM_OPENCL_C=1.2 builds the kernels as OpenCL C 1.2, with 1.2's fences between
+ * work-groups, on a device that has more (cl/handoff.cl); unset or empty, the device's best. */
+static cln_status opencl_c_cap(int *cap_1_2)
+{
+    const char *v = getenv("CLNUM_OPENCL_C");
+    *cap_1_2 = v && *v;
+    if (*cap_1_2 && strcmp(v, "1.2") != 0)
+        return clni_fail(NULL, CLN_ERR_PARSE,
+                         "CLNUM_OPENCL_C (from the environment) is \"%s\": the one value it "
+                         "takes is 1.2 (build the kernels as OpenCL C 1.2)",
+                         v);
+    return CLN_SUCCESS;
+}
+
+/* The -cl-std option the kernels are built with: 2.0 or 3.0 where the device has
+ * device-scope acquire/release and they are not capped, else the device's version up to
+ * 1.2 ("OpenCL C 1.2 PoCL" -> "-cl-std=CL1.2"; "" for 1.0 or anything unreadable). */
+static void cl_std_option(const cln_device_info *info, char *dst, size_t cap)
 {
     int major = 0, minor = 0;
     dst[0] = '\0';
-    if (sscanf(version, "OpenCL C %d.%d", &major, &minor) == 2 && (major > 1 || minor >= 1))
-        snprintf(dst, cap, "-cl-std=CL%d.%d", major, minor);
+    if (sscanf(info->opencl_c_version, "OpenCL C %d.%d", &major, &minor) != 2)
+        return;
+    if (info->has_device_acq_rel)
+        snprintf(dst, cap, "-cl-std=CL%d.0", major == 2 ? 2 : 3);
+    else if (major > 1 || minor >= 2)
+        snprintf(dst, cap, "-cl-std=CL1.2");
+    else if (minor == 1)
+        snprintf(dst, cap, "-cl-std=CL1.1");
 }
 
 static size_t power_of_two_at_most(size_t n)
@@ -79,6 +101,8 @@ cln_status cln_context_create(const char *selector, cln_context **out)
 {
     CLNI_CHECK(clni_check_ptr(NULL, out, "cln_context_create", "out"));
     *out = NULL;
+    int cap_1_2 = 0;
+    CLNI_CHECK(opencl_c_cap(&cap_1_2));
     int from_env = !selector;
     if (!selector)
         selector = getenv("CLNUM_DEVICE");
@@ -103,6 +127,8 @@ cln_status cln_context_create(const char *selector, cln_context **out)
     }
     ctx->info = list[chosen];
     cln_devices_free(list);
+    if (cap_1_2)
+        ctx->info.has_device_acq_rel = 0;
 
     find_device f = {ctx->info.platform_index, ctx->info.device_index, NULL, NULL};
     st = clni_devices_walk(match_indices, &f);
@@ -131,7 +157,7 @@ cln_status cln_context_create(const char *selector, cln_context **out)
     ctx->wg = power_of_two_at_most(ctx->info.max_work_group_size < CLNI_MAX_WG
                                        ? ctx->info.max_work_group_size
                                        : CLNI_MAX_WG);
-    cl_std_option(ctx->info.opencl_c_version, ctx->cl_std, sizeof ctx->cl_std);
+    cl_std_option(&ctx->info, ctx->cl_std, sizeof ctx->cl_std);
     clni_live_contexts_add(1);
     *out = ctx;
     return CLN_SUCCESS;

@@ -1,4 +1,11 @@
 /* Device discovery, the CLNUM_DEVICE selector, and the choice of a device. */
+
+/* This file asks OpenCL 3.0 devices for their atomic capabilities, so it sees 3.0's names;
+ * it makes those queries only of devices that report 3.0. */
+#undef CL_TARGET_OPENCL_VERSION
+#define CL_TARGET_OPENCL_VERSION 300
+#include <CL/cl.h>
+
 #include <ctype.h>
 #include <stdio.h>
 #include <errno.h>
@@ -159,6 +166,44 @@ static void device_string(cl_device_id dev, cl_device_info what, char *dst, size
     dst[cap - 1] = '\0';
 }
 
+/* Whether OpenCL C 3.0 is among the languages a 3.0 device compiles. */
+static int compiles_opencl_c_3(cl_device_id dev)
+{
+    cl_name_version versions[16];
+    size_t size = 0;
+    if (clGetDeviceInfo(dev, CL_DEVICE_OPENCL_C_ALL_VERSIONS, sizeof versions, versions, &size) !=
+        CL_SUCCESS)
+        return 0;
+    for (size_t i = 0; i < size / sizeof versions[0]; i++)
+        if (CL_VERSION_MAJOR(versions[i].version) == 3)
+            return 1;
+    return 0;
+}
+
+/* Device-scope acquire/release atomics and fences, which the kernels' hand-offs between
+ * work-groups use (cl/handoff.cl): every OpenCL C 2.x device has them; a 3.0 device has them
+ * when it lists them in its atomic capabilities and compiles OpenCL C 3.0. */
+static int has_device_acq_rel(cl_device_id dev, const char *opencl_c_version)
+{
+    int major = 0, minor = 0;
+    if (sscanf(opencl_c_version, "OpenCL C %d.%d", &major, &minor) == 2 && major == 2)
+        return 1;
+    cl_version version = 0; /* a query before 3.0 devices knew it: they answer an error */
+    if (clGetDeviceInfo(dev, CL_DEVICE_NUMERIC_VERSION, sizeof version, &version, NULL) !=
+            CL_SUCCESS ||
+        CL_VERSION_MAJOR(version) < 3)
+        return 0;
+    const cl_device_atomic_capabilities need =
+        CL_DEVICE_ATOMIC_ORDER_ACQ_REL | CL_DEVICE_ATOMIC_SCOPE_DEVICE;
+    cl_device_atomic_capabilities memory = 0, fence = 0;
+    if (clGetDeviceInfo(dev, CL_DEVICE_ATOMIC_MEMORY_CAPABILITIES, sizeof memory, &memory,
+                        NULL) != CL_SUCCESS ||
+        clGetDeviceInfo(dev, CL_DEVICE_ATOMIC_FENCE_CAPABILITIES, sizeof fence, &fence, NULL) !=
+            CL_SUCCESS)
+        return 0;
+    return (memory & need) == need && (fence & need) == need && compiles_opencl_c_3(dev);
+}
+
 void clni_device_describe(cl_platform_id platform, cl_device_id dev, cln_device_info *d)
 {
     clGetPlatformInfo(platform, CL_PLATFORM_NAME, sizeof d->platform_name, d->platform_name, NULL);
@@ -192,6 +237,7 @@ void clni_device_describe(cl_platform_id platform, cl_device_id dev, cln_device_
     cl_device_fp_config fp64 = 0;
     clGetDeviceInfo(dev, CL_DEVICE_DOUBLE_FP_CONFIG, sizeof fp64, &fp64, NULL);
     d->has_float64 = fp64 != 0;
+    d->has_device_acq_rel = has_device_acq_rel(dev, d->opencl_c_version);
 }
 
 /* Calls fn for every device of every platform, in platform then device order. */

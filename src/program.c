@@ -55,11 +55,13 @@ static char *read_file(const char *dir, const char *name, size_t *length)
     return text;
 }
 
-/* The build options: OpenCL C version, the REAL type, the work-group size. */
+/* The build options: OpenCL C version, the REAL type, the work-group size, and whether the
+ * hand-offs between work-groups use acquire/release (cl/handoff.cl). */
 static void build_options(const cln_context *ctx, cln_dtype dtype, char *dst, size_t cap)
 {
-    snprintf(dst, cap, "%s -DREAL=%s -DCLN_FP64=%d -DCLN_WG=%zu", ctx->cl_std,
-             dtype == CLN_FLOAT64 ? "double" : "float", dtype == CLN_FLOAT64 ? 1 : 0, ctx->wg);
+    snprintf(dst, cap, "%s -DREAL=%s -DCLN_FP64=%d -DCLN_WG=%zu -DCLN_ACQ_REL=%d", ctx->cl_std,
+             dtype == CLN_FLOAT64 ? "double" : "float", dtype == CLN_FLOAT64 ? 1 : 0, ctx->wg,
+             ctx->info.has_device_acq_rel ? 1 : 0);
 }
 
 /* The kernel sources: the embedded ones, or $CLNUM_KERNEL_DIR's files of the same names

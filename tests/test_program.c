@@ -27,6 +27,23 @@ static void copy_kernels(const char *dir, const char *extra)
     }
 }
 
+/* Points CLNUM_KERNEL_DIR at a copy of the kernels in dir with one that does not compile. */
+static void use_broken_kernels(char *dir)
+{
+    assert_non_null(mkdtemp(dir));
+    copy_kernels(dir, "\nkernel void broken(global float *x) { x[0] = undeclared_name; }\n");
+    setenv("CLNUM_KERNEL_DIR", dir, 1);
+}
+
+/* Unsets CLNUM_KERNEL_DIR and removes dir. */
+static void drop_kernel_dir(const char *dir)
+{
+    unsetenv("CLNUM_KERNEL_DIR");
+    char cmd[256];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    assert_int_equal(system(cmd), 0);
+}
+
 static void builds_from_a_kernel_dir(void **state)
 {
     (void)state;
@@ -38,19 +55,14 @@ static void builds_from_a_kernel_dir(void **state)
     assert_int_equal(cln_context_create(NULL, &ctx), CLN_SUCCESS);
     TU_OK(ctx, cln_context_build(ctx, CLN_FLOAT32));
     cln_context_free(ctx);
-    unsetenv("CLNUM_KERNEL_DIR");
-    char cmd[256];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    assert_int_equal(system(cmd), 0);
+    drop_kernel_dir(dir);
 }
 
 static void build_failure_carries_the_log(void **state)
 {
     (void)state;
     char dir[] = "/tmp/clnum-kernels-XXXXXX";
-    assert_non_null(mkdtemp(dir));
-    copy_kernels(dir, "\nkernel void broken(global float *x) { x[0] = undeclared_name; }\n");
-    setenv("CLNUM_KERNEL_DIR", dir, 1);
+    use_broken_kernels(dir);
     cln_context *ctx;
     assert_int_equal(cln_context_create(NULL, &ctx), CLN_SUCCESS);
     TU_FAILS(ctx, CLN_ERR_BUILD_FAILED, "undeclared_name", cln_context_build(ctx, CLN_FLOAT32));
@@ -60,10 +72,7 @@ static void build_failure_carries_the_log(void **state)
     TU_OK(ctx, cln_tensor_create_1d(ctx, CLN_FLOAT32, 4, &t));
     TU_FAILS(ctx, CLN_ERR_BUILD_FAILED, "undeclared_name", cln_tensor_fill(t, 1.0));
     cln_context_free(ctx);
-    unsetenv("CLNUM_KERNEL_DIR");
-    char cmd[256];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    assert_int_equal(system(cmd), 0);
+    drop_kernel_dir(dir);
 }
 
 static void missing_kernel_dir(void **state)
@@ -89,6 +98,54 @@ static void check_program_runs(cln_context *ctx)
     for (int i = 0; i < 5; i++)
         assert_true(v[i] == 2.5f);
     cln_tensor_free(t);
+}
+
+/* The build options a context's kernels get, read from the message of a failed build (it
+ * carries them), into opts. */
+static void failed_build_options(cln_context *ctx, char *opts, size_t cap)
+{
+    char dir[] = "/tmp/clnum-kernels-XXXXXX";
+    use_broken_kernels(dir);
+    TU_FAILS(ctx, CLN_ERR_BUILD_FAILED, "undeclared_name", cln_context_build(ctx, CLN_FLOAT32));
+    snprintf(opts, cap, "%s", cln_last_error(ctx));
+    drop_kernel_dir(dir);
+}
+
+/* Kernels are built as OpenCL C 2.0 or 3.0 with CLN_ACQ_REL=1 where the device has
+ * device-scope acquire/release (cl/handoff.cl), else without; CLNUM_OPENCL_C=1.2 asks for
+ * 1.2 on any device, and any other value is refused with its name. */
+static void kernel_language_follows_the_device(void **state)
+{
+    (void)state;
+    char opts[4096];
+    cln_context *ctx;
+    assert_int_equal(cln_context_create(NULL, &ctx), CLN_SUCCESS);
+    int acq_rel = cln_context_device(ctx)->has_device_acq_rel;
+    failed_build_options(ctx, opts, sizeof opts);
+    assert_non_null(strstr(opts, acq_rel ? "-DCLN_ACQ_REL=1" : "-DCLN_ACQ_REL=0"));
+    if (acq_rel)
+        assert_true(strstr(opts, "-cl-std=CL2.0") || strstr(opts, "-cl-std=CL3.0"));
+    else
+        assert_null(strstr(opts, "-cl-std=CL2.0"));
+    check_program_runs(ctx);
+    cln_context_free(ctx);
+
+    setenv("CLNUM_OPENCL_C", "1.2", 1);
+    assert_int_equal(cln_context_create(NULL, &ctx), CLN_SUCCESS);
+    assert_int_equal(cln_context_device(ctx)->has_device_acq_rel, 0);
+    failed_build_options(ctx, opts, sizeof opts);
+    assert_non_null(strstr(opts, "-cl-std=CL1.2"));
+    assert_non_null(strstr(opts, "-DCLN_ACQ_REL=0"));
+    check_program_runs(ctx);
+    cln_context_free(ctx);
+
+    setenv("CLNUM_OPENCL_C", "3.0", 1);
+    ctx = (cln_context *)&ctx; /* must come back NULL */
+    assert_int_equal(cln_context_create(NULL, &ctx), CLN_ERR_PARSE);
+    assert_null(ctx);
+    assert_non_null(strstr(cln_last_error(NULL), "CLNUM_OPENCL_C"));
+    assert_non_null(strstr(cln_last_error(NULL), "\"3.0\""));
+    unsetenv("CLNUM_OPENCL_C");
 }
 
 /* Builds a context's float32 program and returns where it came from. */
@@ -177,6 +234,7 @@ int main(void)
         cmocka_unit_test(builds_from_a_kernel_dir),
         cmocka_unit_test(build_failure_carries_the_log),
         cmocka_unit_test(missing_kernel_dir),
+        cmocka_unit_test(kernel_language_follows_the_device),
         cmocka_unit_test(cache_hit_miss_corrupt_off),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -49,6 +49,12 @@ typedef struct cln_device_info {
     unsigned compute_units;     /**< CL_DEVICE_MAX_COMPUTE_UNITS */
     size_t max_work_group_size; /**< CL_DEVICE_MAX_WORK_GROUP_SIZE */
     int has_float64;            /**< cl_khr_fp64 */
+    /** Device-scope acquire/release atomics and fences (OpenCL C 2.x, or 3.0's optional
+     * features): the kernels that hand work from one work-group to another order it with
+     * them, built as OpenCL C 2.0 or 3.0; without them, with OpenCL 1.2's fences. In a
+     * context's info (cln_context_device()), whether its kernels use them:
+     * CLNUM_OPENCL_C=1.2 in the environment turns them off. */
+    int has_device_acq_rel;
 } cln_device_info;
 
 /** A parsed device selector, "PLATFORM:DEVICE", like PYOPENCL_CTX. Each part is an index
