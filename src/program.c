@@ -124,8 +124,13 @@ static cln_status compile(cln_context *ctx, const sources *src, const char *opti
             clGetProgramBuildInfo(program, ctx->device, CL_PROGRAM_BUILD_LOG, log_size, log, NULL);
             log[log_size] = '\0';
         }
-        clni_fail(ctx, CLN_ERR_BUILD_FAILED, "building kernels (%s) for %s failed: %s (%d)\n%s",
-                  options, ctx->info.device_name, cln_status_str(err), (int)err,
+        /* A device's 2.0 or 3.0 compiler that fails where its 1.2 one would not: say how to
+         * ask for 1.2. */
+        const char *hint = ctx->info.has_device_acq_rel
+                               ? " (CLNUM_OPENCL_C=1.2 builds them as OpenCL C 1.2)"
+                               : "";
+        clni_fail(ctx, CLN_ERR_BUILD_FAILED, "building kernels (%s) for %s failed: %s (%d)%s\n%s",
+                  options, ctx->info.device_name, cln_status_str(err), (int)err, hint,
                   log ? log : "(no build log)");
         free(log);
         clReleaseProgram(program);

@@ -123,10 +123,12 @@ static void kernel_language_follows_the_device(void **state)
     int acq_rel = cln_context_device(ctx)->has_device_acq_rel;
     failed_build_options(ctx, opts, sizeof opts);
     assert_non_null(strstr(opts, acq_rel ? "-DCLN_ACQ_REL=1" : "-DCLN_ACQ_REL=0"));
-    if (acq_rel)
+    if (acq_rel) { /* and the failure says how to build as 1.2 */
         assert_true(strstr(opts, "-cl-std=CL2.0") || strstr(opts, "-cl-std=CL3.0"));
-    else
+        assert_non_null(strstr(opts, "CLNUM_OPENCL_C=1.2"));
+    } else {
         assert_null(strstr(opts, "-cl-std=CL2.0"));
+    }
     check_program_runs(ctx);
     cln_context_free(ctx);
 
@@ -136,6 +138,7 @@ static void kernel_language_follows_the_device(void **state)
     failed_build_options(ctx, opts, sizeof opts);
     assert_non_null(strstr(opts, "-cl-std=CL1.2"));
     assert_non_null(strstr(opts, "-DCLN_ACQ_REL=0"));
+    assert_null(strstr(opts, "CLNUM_OPENCL_C"));
     check_program_runs(ctx);
     cln_context_free(ctx);
 
