@@ -226,6 +226,25 @@ static int record(const cln_epoch_report *r, void *user)
     return s->count == s->stop_after;
 }
 
+/* The model holds what a fit from (w0, b0) left: a fit from (w0, b0) of `epochs` epochs
+ * with cfg and no callback must end at the same bits (float parameters round-trip exactly
+ * through the host's doubles). */
+static void assert_same_as_fit_of(run *r, cln_trainer_config cfg, const double *w0, double b0,
+                                  size_t epochs)
+{
+    double w[8], b, w_again[8], b_again;
+    size_t d = cln_linreg_num_inputs(r->m);
+    assert_true(d <= 8);
+    TU_OK(r->ctx, cln_linreg_get(r->m, w, &b));
+    TU_OK(r->ctx, cln_linreg_set(r->m, w0, b0));
+    cfg.on_epoch = NULL;
+    cfg.max_epochs = epochs;
+    TU_OK(r->ctx, cln_fit(r->m, r->data, &cfg, NULL));
+    TU_OK(r->ctx, cln_linreg_get(r->m, w_again, &b_again));
+    assert_memory_equal(w, w_again, d * sizeof *w);
+    assert_true(b == b_again);
+}
+
 /* The per-epoch callback sees each epoch's mean losses; asking to stop leaves the model as
  * it was after that epoch, although the trainer had already enqueued the next one. */
 static void callback_reports_and_stops(void **state)
@@ -234,7 +253,7 @@ static void callback_reports_and_stops(void **state)
     for (size_t p = 0; p < PATHS; p++) {
         run r;
         run_make(&r, ctx, 2, 1000, 1000, 3);
-        double w0[2], b0, w_stop[2], b_stop, w_one[2], b_one;
+        double w0[2], b0;
         TU_OK(ctx, cln_linreg_get(r.m, w0, &b0));
         cln_trainer_config cfg;
         cln_trainer_config_init(&cfg);
@@ -259,16 +278,7 @@ static void callback_reports_and_stops(void **state)
             assert_true(fabs(rep->val_loss - h.val_loss.y[e]) <= 1e-12 * h.val_loss.y[e]);
             assert_true(rep->seconds >= 0);
         }
-        TU_OK(ctx, cln_linreg_get(r.m, w_stop, &b_stop));
-        /* the same from scratch with max_epochs = 2 */
-        TU_OK(ctx, cln_linreg_set(r.m, w0, b0));
-        cfg.on_epoch = NULL;
-        cfg.max_epochs = 2;
-        TU_OK(ctx, cln_fit(r.m, r.data, &cfg, NULL));
-        TU_OK(ctx, cln_linreg_get(r.m, w_one, &b_one));
-        /* float parameters round-trip exactly through the host's doubles */
-        assert_memory_equal(w_stop, w_one, sizeof w_one);
-        assert_true(b_stop == b_one);
+        assert_same_as_fit_of(&r, cfg, w0, b0, 2); /* the same from scratch, 2 epochs */
         cln_history_free(&h);
         run_free(&r);
     }
@@ -282,7 +292,7 @@ static void stop_without_validation(void **state)
     for (size_t p = 0; p < PATHS; p++) {
         run r;
         run_make(&r, ctx, 3, 500, 0, 4);
-        double w0[3], b0, w_stop[3], b_stop, w_one[3], b_one;
+        double w0[3], b0;
         TU_OK(ctx, cln_linreg_get(r.m, w0, &b0));
         cln_trainer_config cfg;
         cln_trainer_config_init(&cfg);
@@ -293,14 +303,7 @@ static void stop_without_validation(void **state)
         cfg.on_epoch = record;
         cfg.user = &s;
         TU_OK(ctx, cln_fit(r.m, r.data, &cfg, NULL));
-        TU_OK(ctx, cln_linreg_get(r.m, w_stop, &b_stop));
-        TU_OK(ctx, cln_linreg_set(r.m, w0, b0));
-        cfg.on_epoch = NULL;
-        cfg.max_epochs = 2;
-        TU_OK(ctx, cln_fit(r.m, r.data, &cfg, NULL));
-        TU_OK(ctx, cln_linreg_get(r.m, w_one, &b_one));
-        assert_memory_equal(w_stop, w_one, sizeof w_one);
-        assert_true(b_stop == b_one);
+        assert_same_as_fit_of(&r, cfg, w0, b0, 2);
         run_free(&r);
     }
 }
@@ -440,20 +443,14 @@ static void divergence_restores_that_epochs_start(void **state)
         cfg.lr = 2.5; /* each step multiplies the error by about 1.5: inf after a few epochs */
         cfg.max_epochs = 50;
         cfg.path = every_path[p];
-        double w0[2], b0, w[2], b, w_before[2], b_before;
+        double w0[2], b0;
         TU_OK(ctx, cln_linreg_get(r.m, w0, &b0));
         cln_history h;
         TU_FAILS(ctx, CLN_ERR_DIVERGED, "restored", cln_fit(r.m, r.data, &cfg, &h));
         size_t epoch = h.epochs; /* the epochs that finished before it */
         print_message("%s path: diverged in epoch %zu\n", path_name(every_path[p]), epoch);
         assert_true(epoch >= 1 && epoch < 50);
-        TU_OK(ctx, cln_linreg_get(r.m, w, &b));
-        TU_OK(ctx, cln_linreg_set(r.m, w0, b0));
-        cfg.max_epochs = epoch;
-        TU_OK(ctx, cln_fit(r.m, r.data, &cfg, NULL));
-        TU_OK(ctx, cln_linreg_get(r.m, w_before, &b_before));
-        assert_memory_equal(w, w_before, sizeof w);
-        assert_true(b == b_before);
+        assert_same_as_fit_of(&r, cfg, w0, b0, epoch);
         cln_history_free(&h);
         run_free(&r);
     }
