@@ -171,6 +171,8 @@ static int parse_options(int argc, char **argv, linreg_options *opts, char *err,
     opts->noise = 0.01;
     opts->delimiter = ',';
     opts->val_fraction = 0.2;
+    opts->progress.delay_s = LINREG_PROGRESS_DELAY_S;
+    opts->progress.interval_s = LINREG_PROGRESS_INTERVAL_S;
     err[0] = '\0';
 
     for (int i = 1; i < argc; i++) {
@@ -262,5 +264,35 @@ static int parse_options(int argc, char **argv, linreg_options *opts, char *err,
         snprintf(err, err_cap, "--plot draws the training curves: it needs --solver sgd");
         return -1;
     }
+    return 0;
+}
+
+static int parse_seconds(const char *name, const char *text, double *out, char *err,
+                         size_t err_cap)
+{
+    if (!text || !*text)
+        return 0;
+    double v;
+    if (cli_parse_double(text, &v) != 0 || !(v >= 0)) {
+        snprintf(err, err_cap, "%s: '%.64s' is not a number of seconds, 0 or more", name, text);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+int linreg_progress_timing_parse(const char *delay, const char *interval,
+                                 linreg_progress_timing *t, char *err, size_t err_cap)
+{
+    linreg_progress_timing r = *t;
+    err[0] = '\0';
+    if (parse_seconds("CLNUM_PROGRESS_DELAY", delay, &r.delay_s, err, err_cap) != 0 ||
+        parse_seconds("CLNUM_PROGRESS_INTERVAL", interval, &r.interval_s, err, err_cap) != 0) {
+        for (char *c = err; *c; c++) /* one printable line, as for the options */
+            if (iscntrl((unsigned char)*c))
+                *c = '?';
+        return -1;
+    }
+    *t = r;
     return 0;
 }

@@ -9,6 +9,17 @@
 typedef enum { LINREG_SOLVER_SGD = 0, LINREG_SOLVER_EXACT = 1 } linreg_solver;
 typedef enum { LINREG_LOSS_HALF_MSE = 0, LINREG_LOSS_MSE = 1 } linreg_loss;
 
+/* When the progress line (report.h) shows: not before the fit has run delay_s seconds, then
+ * at most once every interval_s seconds (the last epoch is always shown). The defaults are
+ * for people; $CLNUM_PROGRESS_DELAY and $CLNUM_PROGRESS_INTERVAL change them, so that a test
+ * can make the line show at every epoch (both 0) without depending on the machine's speed. */
+#define LINREG_PROGRESS_DELAY_S 1.0
+#define LINREG_PROGRESS_INTERVAL_S 0.1
+typedef struct linreg_progress_timing {
+    double delay_s;
+    double interval_s;
+} linreg_progress_timing;
+
 typedef struct linreg_options {
     size_t epochs;
     double lr;
@@ -41,6 +52,8 @@ typedef struct linreg_options {
     size_t shards;           /* hidden --shards K: one process draws the global order of K
                                 data-parallel ranks (0: not given) */
     unsigned given;          /* LINREG_GIVEN_* bits of the options given explicitly */
+    linreg_progress_timing progress; /* not an option: the defaults, or the environment's
+                                        (linreg_progress_timing_parse) */
 } linreg_options;
 
 /* Options given on the command line, for the checks of what goes with what. */
@@ -65,5 +78,12 @@ int cli_parse_double(const char *text, double *out); /* finite values only */
 /* Fills opts from argv (the chapter's defaults for what is not given). Returns 0 on
  * success; -1 with a one-line reason in err on a bad option or value. */
 int linreg_options_parse(int argc, char **argv, linreg_options *opts, char *err, size_t err_cap);
+
+/* Sets t from the values of $CLNUM_PROGRESS_DELAY and $CLNUM_PROGRESS_INTERVAL as given
+ * (getenv's results: NULL or empty leaves that one as it is in t). Each is a finite number
+ * of seconds, 0 or more. Returns 0; -1 with a one-line reason in err on a bad value, t then
+ * unchanged. */
+int linreg_progress_timing_parse(const char *delay, const char *interval,
+                                 linreg_progress_timing *t, char *err, size_t err_cap);
 
 #endif

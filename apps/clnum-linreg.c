@@ -377,7 +377,7 @@ static cln_status train_sgd(run_state *s)
     tc.batch_size = o->batch_size / ranks; /* a rank's share: a divisor (linreg_main) */
     tc.seed = o->seed;
     progress prog;
-    progress_init(&prog, o->quiet || !is_root);
+    progress_init(&prog, o->quiet || !is_root, &o->progress);
     tc.on_epoch = progress_on_epoch;
     tc.user = &prog;
     /* --shards K: one process draws the global order of K ranks, so that it trains as
@@ -848,6 +848,7 @@ int linreg_main(int argc, char **argv, const linreg_group *g)
     linreg_options opts;
     char err[1024];
     int act;
+    int bad_env = 0; /* a bad value in the environment: no usage, it is not an option */
     if (linreg_options_parse(argc, argv, &opts, err, sizeof err) != 0) {
         act = ACT_BAD;
     } else if (opts.help) {
@@ -858,6 +859,14 @@ int linreg_main(int argc, char **argv, const linreg_group *g)
     } else {
         act = opts.list_devices ? ACT_LIST
             : opts.solver == LINREG_SOLVER_EXACT ? ACT_EXACT : ACT_SGD;
+    }
+    /* the progress line's timing, for a run (README, "What you see") */
+    if ((act == ACT_SGD || act == ACT_EXACT) &&
+        linreg_progress_timing_parse(getenv("CLNUM_PROGRESS_DELAY"),
+                                     getenv("CLNUM_PROGRESS_INTERVAL"), &opts.progress, err,
+                                     sizeof err) != 0) {
+        act = ACT_BAD;
+        bad_env = 1;
     }
     if (g) {
         is_root = g->group.rank == 0;
@@ -873,7 +882,8 @@ int linreg_main(int argc, char **argv, const linreg_group *g)
     case ACT_BAD:
         if (is_root) {
             fprintf(stderr, "clnum-linreg: %s\n", err);
-            usage(stderr);
+            if (!bad_env)
+                usage(stderr);
         }
         rc = 2;
         break;

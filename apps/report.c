@@ -3,20 +3,21 @@
 #include <math.h>
 #include <unistd.h>
 
-void progress_init(progress *p, int quiet)
+void progress_init(progress *p, int quiet, const linreg_progress_timing *timing)
 {
     p->enabled = !quiet && isatty(STDERR_FILENO);
     p->shown = 0;
     p->last = -1;
+    p->timing = *timing;
 }
 
 int progress_on_epoch(const cln_epoch_report *r, void *user)
 {
     progress *p = user;
-    if (!p->enabled || r->seconds < PROGRESS_AFTER_S)
+    if (!p->enabled || r->seconds < p->timing.delay_s)
         return 0;
     int last_epoch = r->epoch + 1 == r->max_epochs;
-    if (!last_epoch && p->last >= 0 && r->seconds - p->last < 0.1)
+    if (!last_epoch && p->last >= 0 && r->seconds - p->last < p->timing.interval_s)
         return 0;
     p->last = r->seconds;
     double per_s = (double)(r->epoch + 1) * (double)r->examples / r->seconds;

@@ -5,18 +5,21 @@
 
 #include <stdio.h>
 
+#include "cli_args.h"
 #include "clnum/clnum.h"
 
 /* The progress line: on stderr, only when it is a terminal, only once the fit has run for
- * PROGRESS_AFTER_S seconds, at most 10 times a second; cleared when the fit ends. */
-#define PROGRESS_AFTER_S 1.0
+ * timing.delay_s seconds, then at most once every timing.interval_s seconds and always at
+ * the last epoch (by default after 1 s, at most 10 times a second: cli_args.h); cleared
+ * when the fit ends. With both 0 it shows at every epoch, from the first. */
 typedef struct progress {
     int enabled;        /* stderr is a terminal and --quiet was not given */
     int shown;          /* something is on the line now */
-    double last;        /* seconds of the last update */
+    double last;        /* seconds of the last update; < 0 before the first */
+    linreg_progress_timing timing;
 } progress;
 
-void progress_init(progress *p, int quiet);
+void progress_init(progress *p, int quiet, const linreg_progress_timing *timing);
 /* cln_trainer_config.on_epoch; user is a progress. Never stops the fit. */
 int progress_on_epoch(const cln_epoch_report *r, void *user);
 /* Clears the line if anything was shown. */

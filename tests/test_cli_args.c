@@ -29,6 +29,9 @@ static void defaults_are_the_chapter(void **state)
     assert_int_equal(o.num_inputs, 2);
     assert_true(o.noise == 0.01);
     assert_null(o.device);
+    /* the progress line: after 1 s, at most 10 times a second */
+    assert_true(o.progress.delay_s == 1.0);
+    assert_true(o.progress.interval_s == 0.1);
 }
 
 static void both_forms(void **state)
@@ -81,12 +84,57 @@ static void bad_values(void **state)
     expect_error("--device: ''", 3, "--device", "");
 }
 
+/* $CLNUM_PROGRESS_DELAY and $CLNUM_PROGRESS_INTERVAL, as getenv gives them. */
+static void progress_timing(void **state)
+{
+    (void)state;
+    char err[256];
+    linreg_progress_timing t = {LINREG_PROGRESS_DELAY_S, LINREG_PROGRESS_INTERVAL_S};
+    /* unset or empty: the defaults stay */
+    assert_int_equal(linreg_progress_timing_parse(NULL, NULL, &t, err, sizeof err), 0);
+    assert_true(t.delay_s == 1.0 && t.interval_s == 0.1);
+    assert_int_equal(linreg_progress_timing_parse("", "", &t, err, sizeof err), 0);
+    assert_true(t.delay_s == 1.0 && t.interval_s == 0.1);
+    /* each on its own; 0 is allowed (at every epoch, from the first) */
+    assert_int_equal(linreg_progress_timing_parse("0", NULL, &t, err, sizeof err), 0);
+    assert_true(t.delay_s == 0 && t.interval_s == 0.1);
+    assert_int_equal(linreg_progress_timing_parse(NULL, "0", &t, err, sizeof err), 0);
+    assert_true(t.delay_s == 0 && t.interval_s == 0);
+    assert_int_equal(linreg_progress_timing_parse("2.5", "1e3", &t, err, sizeof err), 0);
+    assert_true(t.delay_s == 2.5 && t.interval_s == 1000);
+
+    /* a bad value: -1, a reason naming the variable, and t unchanged (both of them) */
+    static const struct {
+        const char *delay, *interval, *needle;
+    } bad[] = {
+        {"-1", NULL, "CLNUM_PROGRESS_DELAY: '-1' is not a number of seconds, 0 or more"},
+        {"1s", NULL, "CLNUM_PROGRESS_DELAY: '1s'"},
+        {" 1", NULL, "CLNUM_PROGRESS_DELAY: ' 1'"},
+        {"nan", NULL, "CLNUM_PROGRESS_DELAY: 'nan'"},
+        {"inf", NULL, "CLNUM_PROGRESS_DELAY: 'inf'"},
+        {"0", "-0.5", "CLNUM_PROGRESS_INTERVAL: '-0.5'"},
+        {"0", "fast", "CLNUM_PROGRESS_INTERVAL: 'fast'"},
+        {"0", "1\n", "CLNUM_PROGRESS_INTERVAL: '1?'"}, /* one printable line */
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        t.delay_s = 2.5;
+        t.interval_s = 1000;
+        assert_int_equal(linreg_progress_timing_parse(bad[i].delay, bad[i].interval, &t, err,
+                                                      sizeof err), -1);
+        if (!strstr(err, bad[i].needle))
+            TU_FAIL("'%s' '%s': message \"%s\" lacks \"%s\"", bad[i].delay,
+                    bad[i].interval ? bad[i].interval : "(unset)", err, bad[i].needle);
+        assert_true(t.delay_s == 2.5 && t.interval_s == 1000);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(defaults_are_the_chapter),
         cmocka_unit_test(both_forms),
         cmocka_unit_test(bad_values),
+        cmocka_unit_test(progress_timing),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
