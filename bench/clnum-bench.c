@@ -79,6 +79,8 @@ static void record_device(bench_report *r, const cln_device_info *d)
 
 static void record_limits(bench_report *r, const device_limits *l)
 {
+    report_str(r, l->timer, "timer");
+    report_str(r, l->timer_reason, "timer_reason");
     report_num(r, l->read_gbps, "read_gbps");
     report_num(r, l->read_median_gbps, "read_median_gbps");
     report_num(r, l->read_mib, "read_buffer_mib");

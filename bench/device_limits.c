@@ -3,6 +3,7 @@
 #include "device_limits.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "bench_limits_cl.h"
@@ -13,12 +14,15 @@
 #define LAUNCHES 1000u
 #define ROW_FLOATS 256u /* W2's rows: 1 KiB */
 #define W_ROWS_SEED 1   /* the rows test's shuffle */
+#define PROBE_MIN_MS 20.0 /* a timer probe this long on the host: launch costs are noise in it */
+#define PROBE_MAX_LAUNCHES 1024u
 
 typedef struct bench_cl {
     cl_context context;
     cl_device_id device;
     cl_command_queue queue;          /* the library's (launches go where the trainer's go) */
-    cl_command_queue profiling;      /* the bench's own, for event times */
+    cl_command_queue profiling;      /* the bench's own, for the read and rows kernels */
+    int events;                      /* time those by events (choose_timer), else host clock */
     cl_program program;
     cl_kernel read[2], rows[2], empty;
     cl_mem src, out;
@@ -85,30 +89,88 @@ static size_t pow2_floor(size_t n)
     return p;
 }
 
-/* Event time in ms of one launch of kernel k (its arguments set). */
+/* CL_PROFILING_COMMAND_START and _END of a finished command. */
+static cl_int event_stamps(cl_event ev, cl_ulong *start, cl_ulong *end)
+{
+    cl_int e = clGetEventProfilingInfo(ev, CL_PROFILING_COMMAND_START, sizeof *start, start, NULL);
+    if (e == CL_SUCCESS)
+        e = clGetEventProfilingInfo(ev, CL_PROFILING_COMMAND_END, sizeof *end, end, NULL);
+    return e;
+}
+
+/* Time in ms of one launch of kernel k (its arguments set): by its event where b->events,
+ * else by the host clock around the launch and its clFinish, which adds one waited launch's
+ * cost (launch_waited_us) to the time: little beside a read of the whole buffer. */
 static cln_status time_kernel(bench_cl *b, cl_kernel k, const char *name, size_t global,
                               size_t local, double *ms, bench_error *err)
 {
-    cl_event ev;
-    cl_int e = clEnqueueNDRangeKernel(b->profiling, k, 1, NULL, &global, &local, 0, NULL, &ev);
+    cl_event ev = NULL;
+    double t0 = bench_now_ms();
+    cl_int e = clEnqueueNDRangeKernel(b->profiling, k, 1, NULL, &global, &local, 0, NULL,
+                                      b->events ? &ev : NULL);
     if (e != CL_SUCCESS)
         return bench_fail(err, e, NULL, "launching %s", name);
+    e = clFinish(b->profiling);
+    double host_ms = bench_now_ms() - t0;
     cl_ulong start = 0, end = 0;
-    e = clWaitForEvents(1, &ev);
-    if (e == CL_SUCCESS)
-        e = clGetEventProfilingInfo(ev, CL_PROFILING_COMMAND_START, sizeof start, &start, NULL);
-    if (e == CL_SUCCESS)
-        e = clGetEventProfilingInfo(ev, CL_PROFILING_COMMAND_END, sizeof end, &end, NULL);
-    clReleaseEvent(ev);
+    if (e == CL_SUCCESS && ev)
+        e = event_stamps(ev, &start, &end);
+    if (ev)
+        clReleaseEvent(ev);
     if (e != CL_SUCCESS)
         return bench_fail(err, e, NULL, "timing %s", name);
-    *ms = (double)(end - start) * 1e-6;
+    *ms = b->events ? (double)(end - start) * 1e-6 : host_ms;
     return CLN_SUCCESS;
 }
 
-/* Event time in ms of one launch of a read kernel over the whole buffer. */
-static cln_status time_read(bench_cl *b, int pattern, cl_uint loads, size_t global, size_t local,
-                            double *ms, bench_error *err)
+/* Decides what times the read and rows kernels (b->events, out->timer and timer_reason):
+ * events only where bench_events_trusted finds them in order and in agreement with the
+ * host clock over launches of k back to back, doubled in number until they take
+ * PROBE_MIN_MS. Some drivers' stamps are made up (rusticl on llvmpipe), and a bandwidth
+ * divided by them is nonsense. Run it after a warm-up launch of k: PoCL compiles a kernel
+ * at its first launch, which the host clock would see and the events would not. */
+static cln_status choose_timer(bench_cl *b, cl_kernel k, const char *name, size_t global,
+                               size_t local, device_limits *out, bench_error *err)
+{
+    bench_event_probe p = {0};
+    cl_int e = CL_SUCCESS, info = CL_SUCCESS;
+    for (unsigned n = 1;; n *= 2) {
+        cl_event first = NULL, last = NULL;
+        double t0 = bench_now_ms();
+        for (unsigned i = 0; i < n && e == CL_SUCCESS; i++)
+            e = clEnqueueNDRangeKernel(b->profiling, k, 1, NULL, &global, &local, 0, NULL,
+                                       i == 0 ? &first : i == n - 1 ? &last : NULL);
+        if (e == CL_SUCCESS)
+            e = clFinish(b->profiling);
+        p.host_ms = bench_now_ms() - t0;
+        p.launches = n;
+        if (e == CL_SUCCESS)
+            info = event_stamps(first, &p.first_start, &p.first_end);
+        if (e == CL_SUCCESS && info == CL_SUCCESS)
+            info = event_stamps(last ? last : first, &p.last_start, &p.last_end);
+        if (first)
+            clReleaseEvent(first);
+        if (last)
+            clReleaseEvent(last);
+        if (e != CL_SUCCESS)
+            return bench_fail(err, e, NULL, "launching %s (timer probe)", name);
+        if (info != CL_SUCCESS || p.host_ms >= PROBE_MIN_MS || n >= PROBE_MAX_LAUNCHES)
+            break;
+    }
+    if (info != CL_SUCCESS) {
+        b->events = 0;
+        snprintf(out->timer_reason, sizeof out->timer_reason,
+                 "no event times: clGetEventProfilingInfo: %s (%d)", cln_status_str(info),
+                 (int)info);
+    } else {
+        b->events = bench_events_trusted(&p, out->timer_reason, sizeof out->timer_reason);
+    }
+    out->timer = b->events ? "events" : "host";
+    return CLN_SUCCESS;
+}
+
+/* Sets a read kernel's arguments: the buffer, `loads` float4 loads per work-item. */
+static cln_status set_read_args(bench_cl *b, int pattern, cl_uint loads, bench_error *err)
 {
     cl_kernel k = b->read[pattern];
     cl_int e = clSetKernelArg(k, 0, sizeof b->src, &b->src);
@@ -117,7 +179,15 @@ static cln_status time_read(bench_cl *b, int pattern, cl_uint loads, size_t glob
     if (e != CL_SUCCESS)
         return bench_fail(err, CL_INVALID_KERNEL_ARGS, NULL, "clSetKernelArg (%s)",
                           read_kernel_names[pattern]);
-    return time_kernel(b, k, read_kernel_names[pattern], global, local, ms, err);
+    return CLN_SUCCESS;
+}
+
+/* Time in ms of one launch of a read kernel over the whole buffer. */
+static cln_status time_read(bench_cl *b, int pattern, cl_uint loads, size_t global, size_t local,
+                            double *ms, bench_error *err)
+{
+    BENCH_TRY(set_read_args(b, pattern, loads, err));
+    return time_kernel(b, b->read[pattern], read_kernel_names[pattern], global, local, ms, err);
 }
 
 /* Read bandwidth: each pattern at a few loads per work-item (a sweep, since the best shape
@@ -160,6 +230,12 @@ static cln_status measure_read(bench_cl *b, const cln_device_info *dev, int repe
         e = clFinish(b->profiling);
     if (e != CL_SUCCESS)
         return bench_fail(err, e, NULL, "filling the read buffer");
+
+    /* The timer is chosen on the first shape, after its warm-up launch, before any is timed. */
+    size_t global0 = bytes / sizeof(cl_float4) / loads_sweep[0];
+    double warm0;
+    BENCH_TRY(time_read(b, 0, loads_sweep[0], global0, local, &warm0, err));
+    BENCH_TRY(choose_timer(b, b->read[0], read_kernel_names[0], global0, local, out, err));
 
     double *ms = malloc((size_t)repeats * sizeof *ms);
     if (!ms)

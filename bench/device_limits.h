@@ -7,7 +7,12 @@
 #include "error.h"
 
 typedef struct device_limits {
-    /* float4 global reads: bytes read / event time, best and median of the repeats of the
+    /* What timed the read and rows kernels: "events" (OpenCL event profiling) where a probe
+     * found it agrees with the host clock, else "host" (the host clock around each launch
+     * and its clFinish); timer_reason has the probe's figures or what failed. */
+    const char *timer;
+    char timer_reason[200];
+    /* float4 global reads: bytes read / kernel time, best and median of the repeats of the
      * fastest access pattern and loads per work-item. */
     double read_gbps, read_median_gbps;
     double read_mib;              /* buffer size */

@@ -61,6 +61,13 @@ static void print_limits(FILE *out, const bench_report *r)
     char label[96];
     double gbps = report_get(r, "read_gbps");
     fprintf(out, "\n%-50s %10s %10s\n", "Device limits", "best", "median");
+    /* Which clock timed the reads, and why: a driver's event stamps can be made up. */
+    const char *timer = report_get_str(r, "timer");
+    if (*timer)
+        fprintf(out, "  reads timed by %s (%s)\n",
+                strcmp(timer, "events") == 0 ? "OpenCL events"
+                                             : "the host clock around clFinish, events untrusted",
+                report_get_str(r, "timer_reason"));
     snprintf(label, sizeof label, "float4 read, %.0f MiB (%s, %.0f loads/item)",
              report_get(r, "read_buffer_mib"), report_get_str(r, "read_pattern"),
              report_get(r, "read_loads_per_item"));
