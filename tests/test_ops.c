@@ -1,23 +1,21 @@
-/* General ops against double-precision host references, on ragged sizes. A dot product of
- * length k may be off by k * eps * sum |a_i b_i| (the classic bound); tolerances use that. */
+/* General ops against double-precision host references, on ragged sizes. Each element's
+ * tolerance is its rounding-error bound (test_util.h: tu_sum_bound, tu_axpby_bound), from
+ * the inputs, with u = 2^-24 (float32) or 2^-53 (float64), whether or not the device fuses
+ * multiply-adds (PoCL contracts a * x + y into an FMA, rusticl does not), plus the bound of
+ * the double-precision reference itself:
+ *   matmul, gemv: a dot product of k terms in any order, each product rounded and summed
+ *     through at most k - 1 additions: gamma_k sum |a_ip b_p| (CLBlast's order is its own);
+ *     gemv then alpha s + beta y, three roundings at most (tu_axpby_bound);
+ *   axpy y + a x: u (1 + u) |a x| + u |a x + y| without an FMA (two roundings), u |a x + y|
+ *     with one; scale by alpha: |alpha| times the error so far, plus u |alpha v| unless alpha
+ *     is a power of two (then exact);
+ *   sum: gamma_h sum |x_i|, h the roundings on the longest path of cln_sum's reduction
+ *     (sum_depth below); mean: the sum's bound scaled by 1/n rounded to the dtype, plus
+ *     that rounding and the product's. */
 #include <math.h>
 #include <stdlib.h>
 
 #include "test_util.h"
-
-/* Checks got against want with per-element bounds bound[i] (scaled by k * eps). */
-static void assert_within_bound(const double *got, const double *want, const double *absdot,
-                                size_t n, double k, cln_dtype dtype)
-{
-    for (size_t i = 0; i < n; i++) {
-        double tol = 2.0 * (k + 2) * tu_eps(dtype) * absdot[i] + 1e-300;
-        if (!(fabs(got[i] - want[i]) <= tol)) {
-            print_error("element %zu: %.9g, expected %.9g (tolerance %.3g)\n", i, got[i],
-                        want[i], tol);
-            fail();
-        }
-    }
-}
 
 static void check_matmul(cln_context *ctx, cln_dtype dtype, size_t m, size_t k, size_t n)
 {
@@ -32,15 +30,20 @@ static void check_matmul(cln_context *ctx, cln_dtype dtype, size_t m, size_t k, 
     TU_OK(ctx, cln_tensor_create(ctx, dtype, 2, sc, &tc));
     TU_OK(ctx, cln_matmul(ta, tb, tc));
     double *got = tu_download(ctx, tc);
-    double *want = calloc(m * n, sizeof *want), *absdot = calloc(m * n, sizeof *absdot);
+    double *want = calloc(m * n, sizeof *want), *bound = malloc(m * n * sizeof *bound);
     for (size_t i = 0; i < m; i++)
-        for (size_t j = 0; j < n; j++)
+        for (size_t j = 0; j < n; j++) {
+            double absdot = 0;
             for (size_t p = 0; p < k; p++) {
                 want[i * n + j] += a[i * k + p] * b[p * n + j];
-                absdot[i * n + j] += fabs(a[i * k + p] * b[p * n + j]);
+                absdot += fabs(a[i * k + p] * b[p * n + j]);
             }
-    assert_within_bound(got, want, absdot, m * n, (double)k, dtype);
-    free(a); free(b); free(got); free(want); free(absdot);
+            /* C = 1 * AB + 0 * C: the dot product's error alone; then the reference's */
+            bound[i * n + j] = tu_sum_bound(dtype, k, absdot, k) +
+                               tu_sum_bound(CLN_FLOAT64, k, absdot, k);
+        }
+    TU_ASSERT_WITHIN(got, want, bound, m * n);
+    free(a); free(b); free(got); free(want); free(bound);
     cln_tensor_free(ta); cln_tensor_free(tb); cln_tensor_free(tc);
 }
 
@@ -72,7 +75,7 @@ static void check_gemv(cln_context *ctx, int trans, size_t m, size_t n)
     const double alpha = 0.75, beta = -0.5;
     TU_OK(ctx, cln_gemv(trans, alpha, ta, tx, beta, ty));
     double *got = tu_download(ctx, ty);
-    double *want = malloc(out * sizeof *want), *absdot = malloc(out * sizeof *absdot);
+    double *want = malloc(out * sizeof *want), *bound = malloc(out * sizeof *bound);
     for (size_t i = 0; i < out; i++) {
         double acc = 0, mag = 0;
         for (size_t p = 0; p < in; p++) {
@@ -81,10 +84,15 @@ static void check_gemv(cln_context *ctx, int trans, size_t m, size_t n)
             mag += fabs(aip * x[p]);
         }
         want[i] = alpha * acc + beta * y[i];
-        absdot[i] = mag + fabs(y[i]);
+        /* alpha and beta are floats exactly; the device's alpha (A x) + beta y, and the
+         * reference's, the same sums in double */
+        bound[i] = tu_axpby_bound(CLN_FLOAT32, alpha, acc,
+                                  tu_sum_bound(CLN_FLOAT32, in, mag, in), beta, y[i]) +
+                   tu_axpby_bound(CLN_FLOAT64, alpha, acc,
+                                  tu_sum_bound(CLN_FLOAT64, in, mag, in), beta, y[i]);
     }
-    assert_within_bound(got, want, absdot, out, (double)in, CLN_FLOAT32);
-    free(a); free(x); free(y); free(got); free(want); free(absdot);
+    TU_ASSERT_WITHIN(got, want, bound, out);
+    free(a); free(x); free(y); free(got); free(want); free(bound);
     cln_tensor_free(ta); cln_tensor_free(tx); cln_tensor_free(ty);
 }
 
@@ -113,13 +121,54 @@ static void axpy_scale_on_views(void **state)
     TU_OK(ctx, cln_axpy(-1.5, vx, vy));
     TU_OK(ctx, cln_scale(0.25, vy));
     double *got = tu_download(ctx, ty);
-    double *want = malloc(total * sizeof *want);
-    for (size_t i = 0; i < total; i++)
-        want[i] = i < 3 || i >= 3 + n ? y[i] : 0.25 * (y[i] - 1.5 * x[i - 2]);
-    TU_ASSERT_CLOSE(got, want, total, 4 * tu_eps(CLN_FLOAT32), 1e-30);
+    double *want = malloc(total * sizeof *want), *bound = malloc(total * sizeof *bound);
+    for (size_t i = 0; i < total; i++) {
+        if (i < 3 || i >= 3 + n) { /* outside the view: untouched */
+            want[i] = y[i];
+            bound[i] = 0;
+            continue;
+        }
+        /* y + a x (exact in double: 1.5 x has 25 bits, and y and it are within 2^28 of each
+         * other here), then 0.25 v */
+        double ax = -1.5 * x[i - 2], v = y[i] + ax;
+        double v_err = tu_axpby_bound(CLN_FLOAT32, 1, ax, tu_sum_bound(CLN_FLOAT32, 1, fabs(ax), 1),
+                                      1, y[i]);
+        want[i] = 0.25 * v;
+        bound[i] = tu_axpby_bound(CLN_FLOAT32, 0.25, v, v_err, 0, 0);
+    }
+    TU_ASSERT_WITHIN(got, want, bound, total);
     TU_FAILS(ctx, CLN_ERR_SHAPE_MISMATCH, "1003", cln_axpy(1.0, vx, ty));
-    free(x); free(y); free(got); free(want);
+    free(x); free(y); free(got); free(want); free(bound);
     cln_tensor_free(vx); cln_tensor_free(vy); cln_tensor_free(tx); cln_tensor_free(ty);
+}
+
+/* The most roundings a term meets in cln_sum / cln_mean of n elements (src/ops.c,
+ * reduce_sum, with the context's work-group size wg: the largest power of two up to the
+ * device's maximum and 256, src/context.c): groups of `chunk` elements, each work-item
+ * adding up to ceil(chunk / wg) of them in turn (the first onto 0, exactly), a tree of
+ * log2(wg) levels in the group, then the same over the groups' partial sums. */
+static size_t sum_depth(size_t n, size_t max_work_group_size)
+{
+    size_t wg = 1, levels = 0;
+    while (wg * 2 <= max_work_group_size && wg * 2 <= 256) {
+        wg *= 2;
+        levels++;
+    }
+    size_t groups = (n + wg - 1) / wg;
+    if (groups > 4 * wg)
+        groups = 4 * wg;
+    size_t chunk = (n + groups - 1) / groups;
+    groups = (n + chunk - 1) / chunk;
+    return ((chunk + wg - 1) / wg - 1) + levels + ((groups + wg - 1) / wg - 1) + levels;
+}
+
+/* The reference sum, pairwise in double: a tree of depth ceil(log2 n). */
+static double pairwise_sum(const double *x, size_t n)
+{
+    if (n <= 1)
+        return n ? x[0] : 0;
+    size_t half = (n + 1) / 2;
+    return pairwise_sum(x, half) + pairwise_sum(x + half, n - half);
 }
 
 static void check_sum_mean(cln_context *ctx, cln_dtype dtype, size_t n)
@@ -138,18 +187,29 @@ static void check_sum_mean(cln_context *ctx, cln_dtype dtype, size_t n)
     TU_OK(ctx, cln_tensor_view_rows(out, 1, 1, &slot));
     TU_OK(ctx, cln_sum(t, slot));
     double *got = tu_download(ctx, out);
-    double sum = 0, mag = 0;
-    for (size_t i = 0; i < n; i++) {
-        sum += x[i];
+    double sum = pairwise_sum(x, n), mag = 0;
+    for (size_t i = 0; i < n; i++)
         mag += fabs(x[i]);
-    }
-    double tol = 2.0 * (log2((double)n) + 2) * tu_eps(dtype) * mag; /* a tree sums in log n levels */
+    size_t levels = 0;
+    while (((size_t)1 << levels) < n)
+        levels++;
+    double sum_err = tu_sum_bound(dtype, sum_depth(n, cln_context_device(ctx)->max_work_group_size),
+                                  mag, 0);
+    double ref_err = tu_sum_bound(CLN_FLOAT64, levels, mag, 0);
+    double bound = tu_axpby_bound(dtype, 1, sum, sum_err, 0, 0) + ref_err;
     assert_true(got[0] == -9.0 && got[2] == -9.0); /* only the slot was written */
-    assert_true(fabs(got[1] - sum) <= tol);
+    TU_ASSERT_WITHIN(&got[1], &sum, &bound, 1);
     free(got);
+    /* mean: the sum times 1/n as the device holds it (a float for float32), against sum / n;
+     * 1/n's rounding (to double, then to float) is the factor's error */
     TU_OK(ctx, cln_mean(t, slot));
     got = tu_download(ctx, out);
-    assert_true(fabs(got[1] - sum / n) <= tol / n + tu_eps(dtype) * fabs(sum / n));
+    double inv = dtype == CLN_FLOAT32 ? (double)(float)(1.0 / (double)n) : 1.0 / (double)n;
+    double inv_err = (tu_unit_roundoff(dtype) + tu_unit_roundoff(CLN_FLOAT64)) / (double)n;
+    double mean = sum / (double)n;
+    bound = tu_axpby_bound(dtype, inv, sum, sum_err, 0, 0) + inv_err * fabs(sum) +
+            tu_axpby_bound(CLN_FLOAT64, 1.0 / (double)n, sum, ref_err, 0, 0); /* sum / n */
+    TU_ASSERT_WITHIN(&got[1], &mean, &bound, 1);
     free(got);
     free(x);
     cln_tensor_free(slot); cln_tensor_free(out); cln_tensor_free(t);

@@ -108,6 +108,62 @@ void tu_assert_close(const double *got, const double *want, size_t n, double rto
 
 double tu_eps(cln_dtype dtype) { return dtype == CLN_FLOAT64 ? 2.220446049250313e-16 : 1.1920929e-07; }
 
+double tu_unit_roundoff(cln_dtype dtype) { return ldexp(1.0, dtype == CLN_FLOAT64 ? -53 : -24); }
+
+/* The largest error of a product that underflows: half the smallest subnormal (2^-150 for
+ * float; 2^-1074, the smallest subnormal double, as half of it is not a double). */
+static double underflow_floor(cln_dtype dtype)
+{
+    return ldexp(1.0, dtype == CLN_FLOAT64 ? -1074 : -150);
+}
+
+static double gamma_k(cln_dtype dtype, double k)
+{
+    double ku = k * tu_unit_roundoff(dtype);
+    assert_true(ku < 1);
+    return ku / (1 - ku);
+}
+
+double tu_sum_bound(cln_dtype dtype, size_t roundings, double abs_sum, size_t products)
+{
+    double g = gamma_k(dtype, (double)roundings);
+    return g * abs_sum + (double)products * underflow_floor(dtype) * (1 + g);
+}
+
+/* Whether a product by v does not round (0 or +-2^k). */
+static int exact_factor(double v)
+{
+    int e;
+    return v == 0 || fabs(frexp(v, &e)) == 0.5;
+}
+
+double tu_axpby_bound(cln_dtype dtype, double alpha, double s, double s_err, double beta,
+                      double c)
+{
+    /* fl(alpha s_hat) = alpha s_hat (1 + d1) + e1, fl(beta c) = beta c (1 + d2) + e2, the sum
+     * (A + B)(1 + d3); an FMA makes d1, e1 or d2, e2 zero. With r = alpha s + beta c:
+     * |A + B - r| <= |alpha| s_err + u1 |alpha| (|s| + s_err) + u2 |beta c| + e1 + e2 = t
+     * and |computed - r| <= t (1 + u3) + u3 |r|. */
+    double u = tu_unit_roundoff(dtype), eta = underflow_floor(dtype);
+    double u1 = exact_factor(alpha) ? 0 : u, u2 = exact_factor(beta) ? 0 : u;
+    double u3 = alpha == 0 || beta == 0 ? 0 : u;
+    double t = fabs(alpha) * s_err + u1 * fabs(alpha) * (fabs(s) + s_err) + u2 * fabs(beta * c) +
+               (fabs(alpha) == 1 || alpha == 0 ? 0 : eta) +
+               (fabs(beta) == 1 || beta == 0 ? 0 : eta);
+    return t * (1 + u3) + u3 * fabs(alpha * s + beta * c);
+}
+
+void tu_assert_within(const double *got, const double *want, const double *bound, size_t n,
+                      const char *what, const char *file, int line)
+{
+    for (size_t i = 0; i < n; i++) {
+        double err = fabs(got[i] - want[i]);
+        if (!(err <= bound[i]))
+            tu_fail_at(file, line, "%s[%zu] = %.9g, expected %.9g (error %.3g > bound %.3g)",
+                      what, i, got[i], want[i], err, bound[i]);
+    }
+}
+
 int tu_small(void)
 {
     const char *v = getenv("CLNUM_TEST_SMALL");
