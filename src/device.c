@@ -1,4 +1,5 @@
-/* Device discovery, the CLNUM_DEVICE selector, and the choice of a device. */
+/* Device discovery, the CLNUM_DEVICE selector, the choice of a device, and
+ * CLNUM_DEVICE_MEMORY. */
 
 /* This file asks OpenCL 3.0 devices for their atomic capabilities, so it sees 3.0's names;
  * it makes those queries only of devices that report 3.0. */
@@ -240,6 +241,61 @@ void clni_device_describe(cl_platform_id platform, cl_device_id dev, cln_device_
     d->has_device_acq_rel = has_device_acq_rel(dev, d->opencl_c_version);
 }
 
+/* ---- CLNUM_DEVICE_MEMORY: a device made to look smaller ---------------------------------- */
+
+/* CLNUM_DEVICE_MEMORY=SIZE (bytes; a K, M or G suffix for KiB, MiB, GiB) into *limit; unset
+ * or empty: 0, no limit. Anything else (no digits, another suffix, 0, too large) is refused. */
+static cln_status device_memory_limit(uint64_t *limit)
+{
+    const char *v = getenv("CLNUM_DEVICE_MEMORY");
+    *limit = 0;
+    if (!v || !*v)
+        return CLN_SUCCESS;
+    uint64_t n = 0;
+    const char *p = v;
+    int ok = isdigit((unsigned char)*p);
+    for (; ok && isdigit((unsigned char)*p); p++) {
+        unsigned digit = (unsigned)(*p - '0');
+        if (n > (UINT64_MAX - digit) / 10)
+            ok = 0;
+        else
+            n = n * 10 + digit;
+    }
+    unsigned shift = 0;
+    if (ok && *p) {
+        switch (toupper((unsigned char)*p)) {
+        case 'K': shift = 10; break;
+        case 'M': shift = 20; break;
+        case 'G': shift = 30; break;
+        default: ok = 0;
+        }
+        if (ok && p[1])
+            ok = 0;
+    }
+    if (ok && (n == 0 || n > (UINT64_MAX >> shift)))
+        ok = 0;
+    if (!ok)
+        return clni_fail(NULL, CLN_ERR_PARSE,
+                         "CLNUM_DEVICE_MEMORY (from the environment) is \"%s\": it takes a size "
+                         "above 0 in bytes, a whole number with an optional K, M or G suffix "
+                         "(KiB, MiB, GiB), e.g. 1G",
+                         v);
+    *limit = n << shift;
+    return CLN_SUCCESS;
+}
+
+/* A limit below the device's global memory becomes its global memory, and its largest
+ * allocation at most a quarter of that (OpenCL's least for a device of that size); a limit
+ * at or above it changes nothing: the variable never raises what the device reports. */
+static void apply_memory_limit(cln_device_info *d, uint64_t limit)
+{
+    if (limit == 0 || limit >= d->global_mem_bytes)
+        return;
+    d->global_mem_bytes = limit;
+    if (d->max_alloc_bytes > limit / 4)
+        d->max_alloc_bytes = limit / 4;
+}
+
 /* Calls fn for every device of every platform, in platform then device order. */
 cln_status clni_devices_walk(cln_status (*fn)(void *arg, cl_platform_id, cl_device_id,
                                               size_t pi, size_t di),
@@ -276,6 +332,7 @@ cln_status clni_devices_walk(cln_status (*fn)(void *arg, cl_platform_id, cl_devi
 typedef struct list_builder {
     cln_device_info *items;
     size_t count, cap;
+    uint64_t memory_limit; /* CLNUM_DEVICE_MEMORY, 0 for none */
 } list_builder;
 
 static cln_status add_to_list(void *arg, cl_platform_id platform, cl_device_id dev, size_t pi,
@@ -295,6 +352,7 @@ static cln_status add_to_list(void *arg, cl_platform_id platform, cl_device_id d
     d->platform_index = pi;
     d->device_index = di;
     clni_device_describe(platform, dev, d);
+    apply_memory_limit(d, b->memory_limit);
     return CLN_SUCCESS;
 }
 
@@ -305,6 +363,7 @@ cln_status cln_devices_list(cln_device_info **out, size_t *count)
     *out = NULL;
     *count = 0;
     list_builder b = {0};
+    CLNI_CHECK(device_memory_limit(&b.memory_limit));
     cln_status st = clni_devices_walk(add_to_list, &b);
     if (st == CLN_SUCCESS && b.count == 0)
         st = clni_fail(NULL, CLN_ERR_NO_DEVICE, "OpenCL platforms found, but no device");

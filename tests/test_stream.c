@@ -7,10 +7,14 @@
  * up to the whole split; both must match a double-precision host replica. Synthetic data
  * drawn a range of rows at a time (host rows, shards) must equal the rows drawn at once.
  *
- * With CLNUM_STREAM_OVER_MEMORY=1 (its own CTest entry, run under POCL_MEMORY_LIMIT=1: a
- * 1 GiB device with 256 MiB allocations) the program instead checks CLN_PLACE_AUTO's rule
- * on both sides of the largest allocation, then trains one epoch on rows about twice the
- * device's global memory, kept in the caller's memory, against the host replica. */
+ * CLNUM_DEVICE_MEMORY makes a device look smaller to the library: its figures in
+ * cln_device_info come down (never up), and a malformed value is refused by name.
+ *
+ * With CLNUM_STREAM_OVER_MEMORY=1 (its own CTest entry, run under CLNUM_DEVICE_MEMORY=1G: a
+ * 1 GiB device with 256 MiB allocations, whatever the device) the program instead checks
+ * CLN_PLACE_AUTO's rule on both sides of the largest allocation, then trains one epoch on
+ * rows about twice the device's global memory, kept in the caller's memory, against the
+ * host replica. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -429,7 +433,156 @@ static void synthetic_host_rows_equal_device_rows(void **state)
     }
 }
 
-/* ---- over the device's memory (CLNUM_STREAM_OVER_MEMORY=1, POCL_MEMORY_LIMIT=1) ------- */
+/* ---- CLNUM_DEVICE_MEMORY ------------------------------------------------------------------ */
+
+/* The caller's CLNUM_DEVICE_MEMORY, put back after the test whether it passes or not. */
+static char *saved_device_memory;
+static int saved_device_memory_set;
+
+static int save_device_memory(void **state)
+{
+    (void)state;
+    const char *v = getenv("CLNUM_DEVICE_MEMORY");
+    saved_device_memory_set = v != NULL;
+    saved_device_memory = v ? strdup(v) : NULL;
+    return 0;
+}
+
+static int restore_device_memory(void **state)
+{
+    (void)state;
+    if (saved_device_memory_set)
+        setenv("CLNUM_DEVICE_MEMORY", saved_device_memory, 1);
+    else
+        unsetenv("CLNUM_DEVICE_MEMORY");
+    free(saved_device_memory);
+    saved_device_memory = NULL;
+    return 0;
+}
+
+/* The devices as the library lists them under CLNUM_DEVICE_MEMORY=value (NULL: unset). */
+static cln_status devices_under(const char *value, cln_device_info **list, size_t *count)
+{
+    if (value)
+        setenv("CLNUM_DEVICE_MEMORY", value, 1);
+    else
+        unsetenv("CLNUM_DEVICE_MEMORY");
+    return cln_devices_list(list, count);
+}
+
+/* Under a limit, each device as `real` would look: global memory at most the limit and, where
+ * that lowered it, the largest allocation at most a quarter of the limit; nothing else
+ * changes, and nothing goes up. */
+static void assert_lowered(const cln_device_info *real, size_t count, const char *value,
+                           uint64_t limit)
+{
+    cln_device_info *got;
+    size_t n;
+    TU_OK(NULL, devices_under(value, &got, &n));
+    assert_int_equal(n, count);
+    for (size_t i = 0; i < n; i++) {
+        const cln_device_info *r = &real[i], *g = &got[i];
+        uint64_t global = r->global_mem_bytes, alloc = r->max_alloc_bytes;
+        if (limit < global) {
+            global = limit;
+            if (alloc > limit / 4)
+                alloc = limit / 4;
+        }
+        if (g->global_mem_bytes != global || g->max_alloc_bytes != alloc)
+            TU_FAIL("CLNUM_DEVICE_MEMORY=%s: %s has global memory %llu, largest allocation "
+                    "%llu; expected %llu and %llu (its own: %llu and %llu)", value,
+                    g->device_name, (unsigned long long)g->global_mem_bytes,
+                    (unsigned long long)g->max_alloc_bytes, (unsigned long long)global,
+                    (unsigned long long)alloc, (unsigned long long)r->global_mem_bytes,
+                    (unsigned long long)r->max_alloc_bytes);
+        assert_true(g->global_mem_bytes <= r->global_mem_bytes);
+        assert_true(g->max_alloc_bytes <= r->max_alloc_bytes);
+        assert_string_equal(g->device_name, r->device_name);
+        assert_int_equal(g->local_mem_bytes, r->local_mem_bytes);
+        assert_int_equal(g->compute_units, r->compute_units);
+    }
+    cln_devices_free(got);
+}
+
+static void device_memory_variable(void **state)
+{
+    cln_context *ctx = *state;
+    cln_device_info *real;
+    size_t count;
+    TU_OK(NULL, devices_under(NULL, &real, &count));
+    const uint64_t mib48 = (uint64_t)48 << 20;
+    for (size_t i = 0; i < count; i++)
+        assert_true(real[i].global_mem_bytes > mib48); /* so 48 MiB lowers every device */
+
+    /* 48 MiB, in bytes and with each suffix (either case); 1 GiB; "" is unset */
+    assert_lowered(real, count, "50331648", mib48);
+    assert_lowered(real, count, "49152K", mib48);
+    assert_lowered(real, count, "48m", mib48);
+    assert_lowered(real, count, "48M", mib48);
+    assert_lowered(real, count, "1G", (uint64_t)1 << 30);
+    assert_lowered(real, count, "", UINT64_MAX);
+    /* At or above a device's own size, or far above: its figures stay as they are. */
+    uint64_t largest = 0;
+    for (size_t i = 0; i < count; i++)
+        if (real[i].global_mem_bytes > largest)
+            largest = real[i].global_mem_bytes;
+    char text[32];
+    snprintf(text, sizeof text, "%llu", (unsigned long long)largest);
+    assert_lowered(real, count, text, largest);
+    assert_lowered(real, count, "1048576G", (uint64_t)1 << 50);
+
+    /* Malformed: refused, naming the variable and the value; so is a context made under it. */
+    const char *bad[] = {"abc", "1.5G", "12X", "1GB", "1 G", " 1G", "1G ", "-1", "+1", "0",
+                         "0K", "G", "0x100", "18446744073709551616", "17179869184G"};
+    for (size_t b = 0; b < sizeof bad / sizeof bad[0]; b++) {
+        cln_device_info *list = NULL;
+        size_t n = 0;
+        TU_FAILS(NULL, CLN_ERR_PARSE, "CLNUM_DEVICE_MEMORY", devices_under(bad[b], &list, &n));
+        assert_null(list);
+        char quoted[64];
+        snprintf(quoted, sizeof quoted, "\"%s\"", bad[b]);
+        assert_non_null(strstr(cln_last_error(NULL), quoted));
+    }
+    cln_context *small;
+    setenv("CLNUM_DEVICE_MEMORY", "12X", 1);
+    TU_FAILS(NULL, CLN_ERR_PARSE, "CLNUM_DEVICE_MEMORY (from the environment)",
+             cln_context_create(NULL, &small));
+
+    /* A context under 48 MiB holds to it: a 16 MiB tensor is too large for it (the device's
+     * own largest allocation is not), and rows of 16 MiB stay on the host to be streamed. */
+    setenv("CLNUM_DEVICE_MEMORY", "48M", 1);
+    TU_OK(NULL, cln_context_create(NULL, &small));
+    const cln_device_info *info = cln_context_device(small);
+    assert_int_equal(info->global_mem_bytes, mib48);
+    assert_true(info->max_alloc_bytes <= mib48 / 4);
+    assert_true(cln_context_device(ctx)->max_alloc_bytes >= ((uint64_t)16 << 20));
+    cln_tensor *t;
+    TU_FAILS(small, CLN_ERR_OUT_OF_DEVICE_MEMORY, "more than",
+             cln_tensor_create_1d(small, CLN_FLOAT32, (size_t)4 << 20, &t));
+    TU_OK(small, cln_tensor_create_1d(small, CLN_FLOAT32, (size_t)1 << 20, &t));
+    cln_tensor_free(t);
+    size_t d = 16, rows = ((size_t)16 << 20) / (d * sizeof(float));
+    double *X = malloc(rows * d * sizeof *X), *y = malloc(rows * sizeof *y);
+    assert_non_null(X);
+    assert_non_null(y);
+    for (size_t i = 0; i < rows * d; i++)
+        X[i] = (double)(i % 7) - 3;
+    for (size_t i = 0; i < rows; i++)
+        y[i] = (double)(i % 5);
+    cln_dataset *on_small, *on_real;
+    TU_OK(small, cln_dataset_create(small, CLN_FLOAT32, X, y, rows, d, rows, &on_small));
+    TU_OK(ctx, cln_dataset_create(ctx, CLN_FLOAT32, X, y, rows, d, rows, &on_real));
+    assert_true(cln_dataset_on_host(on_small));
+    assert_false(cln_dataset_on_host(on_real));
+    cln_dataset_free(on_small);
+    cln_dataset_free(on_real);
+    cln_context_free(small);
+    free(X);
+    free(y);
+    cln_devices_free(real);
+}
+
+/* ---- over the device's memory (CLNUM_STREAM_OVER_MEMORY=1, CLNUM_DEVICE_MEMORY=1G) ---- */
 
 static double seconds_since(const struct timespec *t0)
 {
@@ -484,9 +637,9 @@ static void data_twice_the_device_memory(void **state)
     print_message("device: %s, global memory %.2f GiB, largest allocation %.2f GiB\n",
                   info->device_name, info->global_mem_bytes / 1073741824.0,
                   info->max_alloc_bytes / 1073741824.0);
-    /* Honest only on a small device: CTest sets POCL_MEMORY_LIMIT=1 (1 GiB). */
+    /* Honest only on a small device: CTest sets CLNUM_DEVICE_MEMORY=1G (1 GiB). */
     if (info->global_mem_bytes > ((uint64_t)3 << 30))
-        TU_FAIL("the device has %.1f GiB: run this test with POCL_MEMORY_LIMIT=1",
+        TU_FAIL("the device has %.1f GiB: run this test with CLNUM_DEVICE_MEMORY=1G",
                 info->global_mem_bytes / 1073741824.0);
     auto_placement_on_a_small_device(ctx);
 
@@ -518,7 +671,9 @@ static void data_twice_the_device_memory(void **state)
     print_message("%zu + %zu rows of %zu features: %.2f GiB on the host, %.1fx the device's "
                   "memory (made in %.1f s)\n", nt, nv, d, gib,
                   gib * 1073741824.0 / (double)info->global_mem_bytes, seconds_since(&t0));
-    /* X alone is more than any one buffer can be. */
+    /* The rows are more than the device's memory (as clnum sees it), X alone more than any
+     * one buffer can be. */
+    assert_true((double)n * row > 1.5 * (double)info->global_mem_bytes);
     cln_tensor *whole;
     TU_FAILS(ctx, CLN_ERR_OUT_OF_DEVICE_MEMORY, NULL,
              cln_tensor_create_2d(ctx, CLN_FLOAT32, n, d, &whole));
@@ -589,6 +744,8 @@ int main(void)
         cmocka_unit_test(epoch_path_refuses_host_data),
         cmocka_unit_test(host_data_checks),
         cmocka_unit_test(synthetic_host_rows_equal_device_rows),
+        cmocka_unit_test_setup_teardown(device_memory_variable, save_device_memory,
+                                        restore_device_memory),
     };
     return cmocka_run_group_tests(tests, tu_context_setup, tu_context_teardown);
 }

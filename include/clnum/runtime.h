@@ -43,8 +43,17 @@ typedef struct cln_device_info {
     char driver_version[64];    /**< CL_DRIVER_VERSION */
     char opencl_c_version[64];  /**< as the device reports it, e.g. "OpenCL C 1.2 PoCL" */
     cln_device_type type;       /**< CPU, GPU, ... */
-    uint64_t global_mem_bytes;  /**< CL_DEVICE_GLOBAL_MEM_SIZE */
-    uint64_t max_alloc_bytes;   /**< CL_DEVICE_MAX_MEM_ALLOC_SIZE */
+    /** CL_DEVICE_GLOBAL_MEM_SIZE, or less: CLNUM_DEVICE_MEMORY=SIZE in the environment (bytes,
+     * with an optional K, M or G suffix for KiB, MiB, GiB: "1G") makes every device look at
+     * most that large to the library (cln_devices_list(), hence cln_context_create()): what
+     * it keeps on the device, refuses as too large or streams from the host, it decides by
+     * these two figures. A size at or above the device's own changes nothing; a malformed
+     * one (not a whole number above 0, another suffix) is refused with CLN_ERR_PARSE, naming
+     * the variable. */
+    uint64_t global_mem_bytes;
+    /** CL_DEVICE_MAX_MEM_ALLOC_SIZE; under a CLNUM_DEVICE_MEMORY below the device's global
+     * memory, at most a quarter of that size (OpenCL's least for a device that large). */
+    uint64_t max_alloc_bytes;
     uint64_t local_mem_bytes;   /**< CL_DEVICE_LOCAL_MEM_SIZE */
     unsigned compute_units;     /**< CL_DEVICE_MAX_COMPUTE_UNITS */
     size_t max_work_group_size; /**< CL_DEVICE_MAX_WORK_GROUP_SIZE */
@@ -81,7 +90,8 @@ cln_status cln_device_selector_parse(const char *text, cln_device_selector *out)
  * @param[out] out the list, allocated by the library: free it with cln_devices_free().
  * @param[out] count its length.
  * @return CLN_SUCCESS; CLN_ERR_NO_DEVICE on a machine with no OpenCL platform; an OpenCL
- * code when a query fails; CLN_ERR_OUT_OF_HOST_MEMORY.
+ * code when a query fails; CLN_ERR_PARSE for a malformed CLNUM_DEVICE_MEMORY
+ * (cln_device_info); CLN_ERR_OUT_OF_HOST_MEMORY.
  */
 cln_status cln_devices_list(cln_device_info **out, size_t *count);
 /**
