@@ -98,6 +98,25 @@ static void print_bytes(double bytes)
         printf("%.0f KiB", bytes / (1u << 10));
 }
 
+/* The device self-check's verdict (runtime.h), as the cache has it. */
+static void print_selfcheck(const cln_device_info *d)
+{
+    static const char *const names[] = {"auto", "stepwise", "fused", "epoch", "persistent"};
+    if (!d->paths_checked) {
+        printf("       training paths: not checked yet (checked at the first training)\n");
+        return;
+    }
+    if (!d->paths_disabled) {
+        printf("       training paths: all checked against the stepwise path\n");
+        return;
+    }
+    printf("       training paths off:");
+    for (int p = CLN_PATH_FUSED; p <= CLN_PATH_PERSISTENT; p++)
+        if (d->paths_disabled & (1u << p))
+            printf(" %s", names[p]);
+    printf(" (%s)\n", d->paths_note);
+}
+
 static int list_devices(const char *selector)
 {
     cln_device_info *list;
@@ -130,6 +149,7 @@ static int list_devices(const char *selector)
                d->has_float64 ? "float64" : "no float64",
                d->has_device_acq_rel ? "device acquire/release" : "no device acquire/release",
                d->driver_version);
+        print_selfcheck(d);
     }
     if (bad_selector)
         printf("no device matches '%s' (%s)\n", selector ? selector : "", source);

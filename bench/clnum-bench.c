@@ -72,6 +72,16 @@ static void record_device(bench_report *r, const cln_device_info *d)
     report_str(r, type_name(d->type), "device_type");
     /* How the kernels order hand-offs between work-groups (cl/handoff.cl) in this context. */
     report_str(r, d->has_device_acq_rel ? "acq_rel" : "cl1.2_fences", "handoff");
+    /* The device self-check's verdict (runtime.h): paths switched off here, and why. */
+    char off[64] = "";
+    static const char *const names[] = {"auto", "stepwise", "fused", "epoch", "persistent"};
+    for (int p = CLN_PATH_FUSED; p <= CLN_PATH_PERSISTENT; p++)
+        if (d->paths_disabled & (1u << p))
+            snprintf(off + strlen(off), sizeof off - strlen(off), "%s%s", *off ? "," : "",
+                     names[p]);
+    report_str(r, off, "paths_off");
+    report_str(r, d->paths_note, "paths_note");
+    report_num(r, d->loop_limit, "loop_limit");
     report_num(r, d->compute_units, "compute_units");
     report_num(r, (double)d->global_mem_bytes / (1 << 30), "global_mem_gib");
     report_num(r, (double)d->max_alloc_bytes / (1 << 30), "max_alloc_gib");
@@ -270,6 +280,12 @@ static int run(const bench_options *o, bench_report *r)
     cln_context *ctx = NULL;
     if (cln_context_create(o->device, &ctx) != CLN_SUCCESS) {
         fprintf(stderr, "clnum-bench: %s\n", cln_last_error(NULL));
+        return -1;
+    }
+    /* The self-check first, so its verdict is in the header and no timed fit runs it. */
+    if (cln_context_selfcheck(ctx, CLN_FLOAT32) != CLN_SUCCESS) {
+        fprintf(stderr, "clnum-bench: %s\n", cln_last_error(ctx));
+        cln_context_free(ctx);
         return -1;
     }
     record_device(r, cln_context_device(ctx));

@@ -43,6 +43,11 @@ static void print_header(FILE *out, const bench_report *r)
             strcmp(report_get_str(r, "handoff"), "acq_rel") == 0
                 ? "device-scope acquire/release"
                 : "OpenCL 1.2 fences (CLNUM_OPENCL_C=1.2, or no acquire/release on the device)");
+    const char *off = report_get_str(r, "paths_off");
+    if (*off)
+        fprintf(out, "device self-check: %s off (%s)\n", off, report_get_str(r, "paths_note"));
+    else
+        fprintf(out, "device self-check: every path agrees with the stepwise one\n");
     fprintf(out, "PoCL kernel cache: %s; times are the best of the repeats, with the median\n",
             report_get_str(r, "pocl_kernel_cache"));
 }

@@ -7,6 +7,12 @@
 #endif
 
 typedef REAL real;
+
+/* For the library's own tests (CLNUM_TEST_BREAK_PATH, src/selfcheck.c): the cln_train_path
+ * whose kernel takes a wrong step, as a faulty driver would; 0, none. */
+#ifndef CLN_TEST_BREAK
+#define CLN_TEST_BREAK 0
+#endif
 #if CLN_FP64
 typedef double2 real2;
 typedef double4 real4;

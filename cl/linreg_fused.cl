@@ -267,6 +267,8 @@ kernel void cln_linreg_fused_step(global const real *X, ulong x_offset, uint d,
     uint slots = wg / lanes;
     local real *rsum = sums, *rsq = sums + slots;
     local uint arrived;
+    if (CLN_TEST_BREAK == 2)
+        lr *= (real)0.5;
 
     for (uint j = lid; j < d; j += wg)
         w[j] = w_g[j];
@@ -334,6 +336,8 @@ kernel void cln_linreg_epoch(global const real *Xt, ulong xt_offset, global cons
     uint lid = get_local_id(0), wg = get_local_size(0);
     uint slots = wg / lanes;
     local real *rsum = sums, *rsq = sums + slots, *shared_gb = sums + 2 * slots;
+    if (CLN_TEST_BREAK == 3)
+        lr *= (real)0.5;
 
     for (uint j = lid; j < d; j += wg)
         w[j] = w_g[j];

@@ -38,6 +38,8 @@ kernel void cln_linreg_epoch_groups(global const real *Xt, ulong xt_offset, glob
     local uint ticket, arrived;
     volatile global real *w_shared = w_g, *b_shared = b_g;
     volatile global const real *all = partial;
+    if (CLN_TEST_BREAK == 4)
+        lr *= (real)0.5;
 
     uint nb_train = (n_train + batch - 1) / batch, nb_val = (n_val + batch - 1) / batch;
     uint nb = nb_train + nb_val, tickets = nb * chunks;

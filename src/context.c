@@ -72,6 +72,27 @@ static cln_status opencl_c_cap(int *cap_1_2)
     return CLN_SUCCESS;
 }
 
+/* CLNUM_TEST_BREAK_PATH=fused|epoch|persistent, for the library's own tests: that path's
+ * kernel takes a wrong step, as on a faulty driver, so a test can show that the device
+ * self-check catches it. */
+static cln_status test_break_path(int *path)
+{
+    static const char *const names[] = {"fused", "epoch", "persistent"};
+    const char *v = getenv("CLNUM_TEST_BREAK_PATH");
+    *path = 0;
+    if (!v || !*v)
+        return CLN_SUCCESS;
+    for (int i = 0; i < 3; i++)
+        if (strcmp(v, names[i]) == 0) {
+            *path = CLN_PATH_FUSED + i;
+            return CLN_SUCCESS;
+        }
+    return clni_fail(NULL, CLN_ERR_PARSE,
+                     "CLNUM_TEST_BREAK_PATH (from the environment) is \"%s\": it takes fused, "
+                     "epoch or persistent",
+                     v);
+}
+
 /* The -cl-std option the kernels are built with: 2.0 or 3.0 where the device has
  * device-scope acquire/release and they are not capped, else the device's version up to
  * 1.2 ("OpenCL C 1.2 PoCL" -> "-cl-std=CL1.2"; "" for 1.0 or anything unreadable). */
@@ -101,8 +122,9 @@ cln_status cln_context_create(const char *selector, cln_context **out)
 {
     CLNI_CHECK(clni_check_ptr(NULL, out, "cln_context_create", "out"));
     *out = NULL;
-    int cap_1_2 = 0;
+    int cap_1_2 = 0, broken = 0;
     CLNI_CHECK(opencl_c_cap(&cap_1_2));
+    CLNI_CHECK(test_break_path(&broken));
     int from_env = !selector;
     if (!selector)
         selector = getenv("CLNUM_DEVICE");
@@ -129,6 +151,7 @@ cln_status cln_context_create(const char *selector, cln_context **out)
     cln_devices_free(list);
     if (cap_1_2)
         ctx->info.has_device_acq_rel = 0;
+    ctx->test_break_path = broken;
 
     find_device f = {ctx->info.platform_index, ctx->info.device_index, NULL, NULL};
     st = clni_devices_walk(match_indices, &f);

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "selfcheck.h"
 
 /* ---- selector parsing ------------------------------------------------------------------ */
 
@@ -239,6 +240,7 @@ void clni_device_describe(cl_platform_id platform, cl_device_id dev, cln_device_
     clGetDeviceInfo(dev, CL_DEVICE_DOUBLE_FP_CONFIG, sizeof fp64, &fp64, NULL);
     d->has_float64 = fp64 != 0;
     d->has_device_acq_rel = has_device_acq_rel(dev, d->opencl_c_version);
+    clni_selfcheck_peek(d); /* a verdict an earlier run cached, if any */
 }
 
 /* ---- CLNUM_DEVICE_MEMORY: a device made to look smaller ---------------------------------- */

@@ -32,6 +32,7 @@ typedef enum clni_kernel_id {
     CLNI_K_LINREG_APPLY_SUMS,
     CLNI_K_RANDN_RANGE,        /* synthetic rows by range (shards, host datasets) */
     CLNI_K_SYNTH_ROWS_Y,
+    CLNI_K_LOOP_PROBE,         /* cl/selfcheck.cl: the device self-check (src/selfcheck.c) */
     CLNI_K_COUNT
 } clni_kernel_id;
 
@@ -46,6 +47,19 @@ typedef struct clni_object {
     struct clni_object *prev, *next;
     void (*destroy)(struct clni_object *self);
 } clni_object;
+
+/* What the device self-check found for one dtype's kernels (selfcheck.c). */
+typedef enum clni_verdict_state {
+    CLNI_VERDICT_NONE = 0,
+    CLNI_VERDICT_RUNNING, /* its own fits plan without it */
+    CLNI_VERDICT_DONE
+} clni_verdict_state;
+typedef struct clni_verdict {
+    clni_verdict_state state;
+    unsigned disabled;    /* bit 1 << cln_train_path for each path switched off */
+    uint32_t loop_limit;  /* iterations after which the driver ends a loop; 0: none */
+    char note[256];       /* why */
+} clni_verdict;
 
 struct cln_context {
     cl_platform_id platform;
@@ -62,6 +76,8 @@ struct cln_context {
     cl_mem scratch;                      /* reused temporary (reduction partials) */
     size_t scratch_bytes;
     uint64_t enqueues;
+    clni_verdict verdict[2];             /* per cln_dtype */
+    int test_break_path;                 /* CLNUM_TEST_BREAK_PATH's cln_train_path, 0: none */
     char error[4096];
 };
 

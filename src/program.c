@@ -28,6 +28,7 @@ static const char *const kernel_names[CLNI_K_COUNT] = {
     [CLNI_K_LINREG_APPLY_SUMS] = "cln_linreg_apply_sums",
     [CLNI_K_RANDN_RANGE] = "cln_randn_range",
     [CLNI_K_SYNTH_ROWS_Y] = "cln_synth_rows_y",
+    [CLNI_K_LOOP_PROBE] = "cln_loop_probe",
 };
 
 /* Reads file `name` from dir into a malloc'd string; NULL if it cannot. */
@@ -59,9 +60,11 @@ static char *read_file(const char *dir, const char *name, size_t *length)
  * hand-offs between work-groups use acquire/release (cl/handoff.cl). */
 static void build_options(const cln_context *ctx, cln_dtype dtype, char *dst, size_t cap)
 {
-    snprintf(dst, cap, "%s -DREAL=%s -DCLN_FP64=%d -DCLN_WG=%zu -DCLN_ACQ_REL=%d", ctx->cl_std,
-             dtype == CLN_FLOAT64 ? "double" : "float", dtype == CLN_FLOAT64 ? 1 : 0, ctx->wg,
-             ctx->info.has_device_acq_rel ? 1 : 0);
+    int n = snprintf(dst, cap, "%s -DREAL=%s -DCLN_FP64=%d -DCLN_WG=%zu -DCLN_ACQ_REL=%d",
+                     ctx->cl_std, dtype == CLN_FLOAT64 ? "double" : "float",
+                     dtype == CLN_FLOAT64 ? 1 : 0, ctx->wg, ctx->info.has_device_acq_rel ? 1 : 0);
+    if (ctx->test_break_path && n > 0 && (size_t)n < cap)
+        snprintf(dst + n, cap - (size_t)n, " -DCLN_TEST_BREAK=%d", ctx->test_break_path);
 }
 
 /* The kernel sources: the embedded ones, or $CLNUM_KERNEL_DIR's files of the same names

@@ -175,3 +175,44 @@ void clni_cache_store(const char *key, cl_program program)
     }
     free(bin);
 }
+
+/* A text entry: its key on the first line, then the text. */
+static void text_path(const char *dir, const char *key, char *dst, size_t cap)
+{
+    snprintf(dst, cap, "%s/%016llx.txt", dir,
+             (unsigned long long)fnv1a(FNV_OFFSET, key, strlen(key)));
+}
+
+int clni_cache_read_text(const char *key, char *dst, size_t cap)
+{
+    char dir[2048], path[2200];
+    if (!clni_cache_dir(dir, sizeof dir))
+        return 0;
+    text_path(dir, key, path, sizeof path);
+    size_t size, key_len = strlen(key);
+    unsigned char *file = read_all(path, &size);
+    int ok = file && size > key_len + 1 && memcmp(file, key, key_len) == 0 &&
+             file[key_len] == '\n' && size - key_len - 1 < cap && file[size - 1] == '\n';
+    if (ok) {
+        memcpy(dst, file + key_len + 1, size - key_len - 1);
+        dst[size - key_len - 1] = '\0';
+    }
+    free(file);
+    return ok;
+}
+
+void clni_cache_write_text(const char *key, const char *text)
+{
+    char dir[2048], path[2200], tmp[2300];
+    if (!clni_cache_dir(dir, sizeof dir) || make_dirs(dir) != 0)
+        return;
+    text_path(dir, key, path, sizeof path);
+    snprintf(tmp, sizeof tmp, "%s.%ld.tmp", path, (long)getpid());
+    FILE *f = fopen(tmp, "wb");
+    if (!f)
+        return;
+    int ok = fprintf(f, "%s\n%s", key, text) > 0;
+    ok = fclose(f) == 0 && ok;
+    if (!ok || rename(tmp, path) != 0)
+        remove(tmp);
+}

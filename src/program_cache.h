@@ -22,4 +22,9 @@ cl_program clni_cache_load(cln_context *ctx, const char *key, const char *option
 /* Stores a built program (written to a temporary file, then renamed into place). */
 void clni_cache_store(const char *key, cl_program program);
 
+/* Small text entries beside the programs (the self-check's verdicts), by key: the text
+ * stored for key, 1 when found and whole; written to a temporary file, then renamed. */
+int clni_cache_read_text(const char *key, char *dst, size_t cap);
+void clni_cache_write_text(const char *key, const char *text);
+
 #endif

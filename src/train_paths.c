@@ -3,6 +3,7 @@
 #include <string.h>
 #include <stdio.h>
 
+#include "selfcheck.h"
 #include "stream.h"
 #include "train_paths.h"
 
@@ -96,6 +97,36 @@ static clni_geometry fit_geometry(const cln_context *ctx, cl_kernel kernel, size
     return g;
 }
 
+/* ---- loop bounds: a driver that ends a work-item's loops early (selfcheck.c) ---------- */
+
+static uint64_t div_up(uint64_t n, uint64_t m) { return (n + m - 1) / m; }
+
+/* An upper bound on the loop iterations one work-item runs to take `rows` rows into its
+ * group's sums (cln_accumulate_rows, cl/linreg_fused.cl), and to sum and clear them. Each
+ * loop counts one more than its iterations: a SIMD driver (llvmpipe) runs a loop's body
+ * once more with every lane masked off before it leaves. */
+static uint64_t rows_loop_bound(const clni_geometry *g, size_t d, size_t rows)
+{
+    size_t slots = g->wg / g->lanes;
+    uint64_t per_pass, passes;
+    if (g->lanes == 1) { /* four rows a pass, each row's columns in chunks of 8 and a tail */
+        passes = div_up(rows, 4 * slots);
+        per_pass = 2 * (d / 8 + 1) + 2 * (d % 8 + 1) + 1;
+    } else {             /* a row a pass per slot, its columns shared by the lanes */
+        passes = div_up(rows, slots);
+        per_pass = 2 * (div_up(d, 4 * g->lanes) + 6) + 16;
+    }
+    return passes * per_pass + 1 + div_up(d + 2, g->wg) * (slots + 2) + slots + 2;
+}
+
+/* Whether a kernel whose work-items loop `bound` times runs to the end on this device,
+ * with a margin of 4 for what the compiler adds. */
+static int within_loop_limit(const cln_context *ctx, cln_dtype dtype, uint64_t bound)
+{
+    uint32_t limit = ctx->verdict[dtype].loop_limit;
+    return limit == 0 || 4 * bound <= limit;
+}
+
 void clni_epoch_job_release(clni_epoch_job *job)
 {
     cln_tensor_free(job->y_hat);
@@ -130,6 +161,17 @@ static cln_status plan_fused(clni_epoch_job *job, size_t d, size_t real_size)
         want_groups = tune[2];
     size_t rows = (batch + want_groups - 1) / want_groups;
     rows = (rows + slots - 1) / slots * slots; /* whole rounds of the group's row slots */
+    cln_dtype dtype = cln_linreg_dtype(job->m);
+    while (rows > slots && /* more, shorter groups where the driver ends long loops */
+           !within_loop_limit(ctx, dtype, rows_loop_bound(&g, d, rows) +
+                                                  div_up(batch, rows) * div_up(d + 2, g.wg)))
+        rows = (rows / 2 + slots - 1) / slots * slots;
+    if (!within_loop_limit(ctx, dtype, rows_loop_bound(&g, d, rows) +
+                                           div_up(batch, rows) * div_up(d + 2, g.wg)))
+        return clni_fail(ctx, CLN_ERR_UNSUPPORTED,
+                         "cln_fit: a fused step of %zu rows of %zu inputs would loop longer than "
+                         "%s runs a loop (%u iterations)",
+                         batch, d, ctx->info.device_name, ctx->verdict[dtype].loop_limit);
     g.rows_per_group = rows;
     g.max_groups = (batch + rows - 1) / rows;
     job->geo = g;
@@ -205,6 +247,21 @@ static cln_status plan_epoch(clni_epoch_job *job, size_t d, size_t real_size, in
                      : clni_fail(ctx, CLN_ERR_UNSUPPORTED,
                                  "cln_fit: %zu inputs do not fit the epoch kernel's local memory "
                                  "on %s", d, ctx->info.device_name);
+    /* One work-item loops over every minibatch of the epoch. */
+    size_t n_train = cln_dataset_num_train(job->data), n_val = cln_dataset_num_val(job->data);
+    size_t batch = job->batch_size;
+    uint64_t bound = 4 * div_up(d + 2, g.wg) * (g.wg / g.lanes + 1);
+    bound += (n_train / batch) * rows_loop_bound(&g, d, batch) +
+             rows_loop_bound(&g, d, n_train % batch);
+    bound += (n_val / batch) * rows_loop_bound(&g, d, batch) + rows_loop_bound(&g, d, n_val % batch);
+    cln_dtype dtype = cln_linreg_dtype(job->m);
+    if (!within_loop_limit(ctx, dtype, bound))
+        return quiet ? CLN_ERR_UNSUPPORTED
+                     : clni_fail(ctx, CLN_ERR_UNSUPPORTED,
+                                 "cln_fit: the epoch kernel would loop about %llu times in one "
+                                 "work-item, and %s ends a loop after %u iterations",
+                                 (unsigned long long)bound, ctx->info.device_name,
+                                 ctx->verdict[dtype].loop_limit);
     job->geo = g;
     return CLN_SUCCESS;
 }
@@ -245,12 +302,18 @@ static cln_status plan_path(clni_epoch_job *job, cln_train_path requested)
 
     cln_train_path path = requested;
     int on_device = !cln_dataset_on_host(job->data);
+    if (path != CLN_PATH_STEPWISE) { /* a fast path runs only where it has been shown right */
+        CLNI_CHECK(clni_selfcheck(ctx, dtype));
+        if (path != CLN_PATH_AUTO)
+            CLNI_CHECK(clni_path_allowed(ctx, dtype, path));
+    }
+#define ALLOWED(p) (!clni_path_is_off(ctx, dtype, (p)))
     if (path == CLN_PATH_AUTO) {
-        path = CLN_PATH_FUSED;
-        if (on_device && small_enough_for_one_group(job, d) &&
+        path = ALLOWED(CLN_PATH_FUSED) ? CLN_PATH_FUSED : CLN_PATH_STEPWISE;
+        if (on_device && ALLOWED(CLN_PATH_EPOCH) && small_enough_for_one_group(job, d) &&
             plan_epoch(job, d, real_size, 1) == CLN_SUCCESS)
             path = CLN_PATH_EPOCH;
-        else if (on_device && persistent_allowed()) {
+        else if (on_device && persistent_allowed() && ALLOWED(CLN_PATH_PERSISTENT)) {
             cln_status st = plan_persistent(job, d, real_size, 1);
             if (st == CLN_SUCCESS) {
                 job->path = CLN_PATH_PERSISTENT;
@@ -271,6 +334,7 @@ static cln_status plan_path(clni_epoch_job *job, cln_train_path requested)
             return st;
         job->path = path = CLN_PATH_STEPWISE; /* AUTO falls back to the general path */
     }
+#undef ALLOWED
     size_t largest = min_size(job->batch_size, n_train);
     if (n_val > largest && job->batch_size > largest)
         largest = min_size(job->batch_size, n_val);

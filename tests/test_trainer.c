@@ -125,6 +125,8 @@ static const char *path_name(cln_train_path p)
 static void check_against_host(cln_context *ctx, size_t d, size_t n_train, size_t n_val,
                                size_t batch, size_t epochs, cln_train_path path, double loss_scale)
 {
+    if (tu_path_off(ctx, path))
+        return;
     print_message("%s path: d %zu, %zu + %zu rows, batch %zu, %zu epochs, loss scale %g\n",
                   path_name(path), d, n_train, n_val, batch, epochs, loss_scale);
     run r;
@@ -142,7 +144,15 @@ static void check_against_host(cln_context *ctx, size_t d, size_t n_train, size_
     ref_curve *train = calloc(1, sizeof *train), *val = calloc(1, sizeof *val);
     host_fit(&r, &cfg, loss_scale, w_ref, &b_ref, train, val);
     cln_history h, h2;
-    TU_OK(ctx, cln_fit(r.m, r.data, &cfg, &h));
+    cln_status st = cln_fit(r.m, r.data, &cfg, &h);
+    if (st == CLN_ERR_UNSUPPORTED && cln_context_device(ctx)->loop_limit) {
+        /* a shape this path would loop too long for on a driver that ends loops early */
+        print_message("skipped: %s\n", cln_last_error(ctx));
+        free(w_ref); free(w); free(w0); free(w_again); free(train); free(val);
+        run_free(&r);
+        return;
+    }
+    TU_OK(ctx, st);
     assert_int_equal(h.epochs, epochs);
     if (path != CLN_PATH_AUTO)
         assert_int_equal(h.path, path);
@@ -252,6 +262,8 @@ static void callback_reports_and_stops(void **state)
     cln_context *ctx = *state;
     for (size_t p = 0; p < PATHS; p++) {
         run r;
+        if (tu_path_off(ctx, every_path[p]))
+            continue;
         run_make(&r, ctx, 2, 1000, 1000, 3);
         double w0[2], b0;
         TU_OK(ctx, cln_linreg_get(r.m, w0, &b0));
@@ -290,6 +302,8 @@ static void stop_without_validation(void **state)
 {
     cln_context *ctx = *state;
     for (size_t p = 0; p < PATHS; p++) {
+        if (tu_path_off(ctx, every_path[p]))
+            continue;
         run r;
         run_make(&r, ctx, 3, 500, 0, 4);
         double w0[3], b0;
@@ -443,6 +457,8 @@ static void divergence_restores_that_epochs_start(void **state)
         cfg.lr = 2.5; /* each step multiplies the error by about 1.5: inf after a few epochs */
         cfg.max_epochs = 50;
         cfg.path = every_path[p];
+        if (tu_path_off(ctx, cfg.path))
+            continue;
         double w0[2], b0;
         TU_OK(ctx, cln_linreg_get(r.m, w0, &b0));
         cln_history h;
@@ -475,6 +491,8 @@ static void commands_per_epoch(void **state)
         cfg.batch_size = batch;
         cfg.max_epochs = epochs;
         cfg.path = want[i].path;
+        if (tu_path_off(ctx, cfg.path))
+            continue;
         uint64_t before = cln_context_enqueue_count(ctx);
         TU_OK(ctx, cln_fit(r.m, r.data, &cfg, NULL));
         uint64_t commands = cln_context_enqueue_count(ctx) - before;

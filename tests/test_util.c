@@ -169,3 +169,14 @@ int tu_small(void)
     const char *v = getenv("CLNUM_TEST_SMALL");
     return v && *v && strcmp(v, "0") != 0;
 }
+
+int tu_path_off(cln_context *ctx, cln_train_path path)
+{
+    TU_OK(ctx, cln_context_selfcheck(ctx, CLN_FLOAT32));
+    const cln_device_info *info = cln_context_device(ctx);
+    if (!(info->paths_disabled & (1u << path)))
+        return 0;
+    print_message("path %d skipped: off on %s (%s)\n", (int)path, info->device_name,
+                  info->paths_note);
+    return 1;
+}

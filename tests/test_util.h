@@ -96,5 +96,8 @@ void tu_assert_within(const double *got, const double *want, const double *bound
  * (the small sizes still cover ragged shapes and the last partial batch). */
 int tu_small(void);
 
+/* 1, with a message saying why, when the device self-check (runtime.h) switched path off on
+ * ctx's device for float32: a test of that path skips it there. Runs the check if needed. */
+int tu_path_off(cln_context *ctx, cln_train_path path);
 
 #endif

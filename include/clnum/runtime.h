@@ -64,6 +64,25 @@ typedef struct cln_device_info {
      * context's info (cln_context_device()), whether its kernels use them:
      * CLNUM_OPENCL_C=1.2 in the environment turns them off. */
     int has_device_acq_rel;
+    /** The self-check of the training paths (trainer.h). Before cln_fit() first takes a path
+     * other than the stepwise one on a device, each fast path (fused, epoch, persistent) is
+     * run on small problems (ragged sizes, many minibatches, several work-groups) and
+     * compared with the stepwise path; a path that differs beyond float rounding, or fails,
+     * is switched off on that device: CLN_PATH_AUTO does not take it and cln_fit() refuses
+     * it with the reason. The verdict is kept beside the program cache, per device, driver,
+     * library version and dtype, so later runs only read it. These fields give the float32
+     * verdict: in cln_devices_list() as the cache has it, in a context's info once its first
+     * fit has checked. 1 when the device has been checked, 0 when not yet. */
+    int paths_checked;
+    /** Bit (1u << path) set for each cln_train_path switched off on the device. */
+    unsigned paths_disabled;
+    /** Iterations after which the device ends a work-item's loops, which OpenCL does not
+     * allow but some drivers do (llvmpipe: 65535, counted over all the loops of a kernel);
+     * 0 when the probe's 2^20 iterations all ran. The trainer keeps each work-item's loops
+     * under it, and switches off the persistent path (its waits cannot be bounded). */
+    uint32_t loop_limit;
+    /** Why paths are switched off, one line; "" when none is. */
+    char paths_note[256];
 } cln_device_info;
 
 /** A parsed device selector, "PLATFORM:DEVICE", like PYOPENCL_CTX. Each part is an index
@@ -167,6 +186,17 @@ const char *cln_last_error(const cln_context *ctx);
  * CLN_ERR_NO_FLOAT64; CLN_ERR_BAD_ARGUMENT.
  */
 cln_status cln_context_build(cln_context *ctx, int dtype);
+
+/**
+ * @brief Runs the device self-check for one dtype's kernels now (cln_device_info's
+ * paths_checked), rather than at the first cln_fit() that could take a fast path: it builds
+ * the kernels if needed, reads the cached verdict or runs the check, and fills the context's
+ * info (cln_context_device()). A check that cannot run switches every fast path off for
+ * this context, with the reason in paths_note, and is not cached.
+ * @param ctx the context. @param dtype CLN_FLOAT32 or CLN_FLOAT64 (a cln_dtype).
+ * @return CLN_SUCCESS, CLN_ERR_BAD_ARGUMENT, or the build's error.
+ */
+cln_status cln_context_selfcheck(cln_context *ctx, int dtype);
 
 /** Where a built program came from (cln_context_build_origin()). */
 typedef enum cln_build_origin {

@@ -1,0 +1,311 @@
+/* The device self-check. The fast training paths hand work between work-groups and run
+ * long loops in one work-item, which OpenCL 1.2 does not order or some drivers do not run
+ * to the end (.ci/README.md, the rusticl findings). So before cln_fit() lets a fast path
+ * run on a device, the path is shown there: each is run on small problems and compared
+ * with the stepwise path, and a path that differs is switched off on that device, with the
+ * reason. The verdict is cached beside the program cache, so later runs only read it. */
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+#include "program_cache.h"
+#include "selfcheck.h"
+
+/* Loop iterations the probe asks for: more than any limit a driver is known to impose. */
+#define PROBE_ITERATIONS (1u << 20)
+#define CACHE_MAGIC "CLNUMSC1"
+
+static const char *const path_names[] = {"auto", "stepwise", "fused", "epoch", "persistent"};
+
+/* The problems each fast path must get right: ragged sizes and a ragged last minibatch,
+ * many minibatches, rows of 8-aligned width (the vector loads' fast case), and batches
+ * large enough for several work-groups on a GPU's default shape as well as a CPU's. */
+typedef struct check_problem {
+    size_t d, num_train, num_val, batch, epochs;
+} check_problem;
+static const check_problem problems[] = {
+    {3, 200, 30, 7, 1},
+    {16, 640, 100, 64, 1},
+    {5, 3000, 700, 600, 1},
+};
+#define NUM_PROBLEMS (sizeof problems / sizeof problems[0])
+
+static uint32_t lcg(uint32_t x) { return x * 1664525u + 1013904223u; }
+
+/* Runs the probe; *limit is how many iterations its loop ran if fewer than asked, else 0. */
+static cln_status probe_loop_limit(cln_context *ctx, cln_dtype dtype, uint32_t *limit)
+{
+    const uint32_t start = 12345u;
+    cl_uint state = start, n = PROBE_ITERATIONS;
+    cl_int err;
+    cl_mem buf = clCreateBuffer(ctx->cl, CL_MEM_READ_WRITE | CL_MEM_COPY_HOST_PTR, sizeof state,
+                                &state, &err);
+    if (err != CL_SUCCESS)
+        return clni_cl_fail(ctx, err, "device self-check: probe buffer");
+    cln_status st = clni_launch(ctx, dtype, CLNI_K_LOOP_PROBE, 1, 1,
+                                CLNI_ARGS(CLNI_ARG(buf), CLNI_ARG(n)));
+    if (st == CLN_SUCCESS) {
+        err = clEnqueueReadBuffer(ctx->queue, buf, CL_TRUE, 0, sizeof state, &state, 0, NULL,
+                                  NULL);
+        ctx->enqueues++;
+        st = err == CL_SUCCESS ? CLN_SUCCESS
+                               : clni_cl_fail(ctx, err, "device self-check: reading the probe");
+    }
+    clReleaseMemObject(buf);
+    CLNI_CHECK(st);
+    *limit = 0;
+    uint32_t x = start;
+    for (uint32_t i = 0; i < n; i++, x = lcg(x))
+        if (x == state) { /* ran i of the n iterations (the sequence does not repeat this soon) */
+            *limit = i > 0 ? i : 1;
+            return CLN_SUCCESS;
+        }
+    if (x != state) /* neither all nor a prefix of the steps: some other fault */
+        *limit = 1;
+    return CLN_SUCCESS;
+}
+
+/* The results of one fit, to compare between paths. */
+typedef struct fit_result {
+    cln_status status;
+    double wb[17];          /* w then b */
+    double losses[16];      /* the plotted training and validation points */
+    size_t num_losses;
+} fit_result;
+
+static cln_status fit_once(cln_context *ctx, cln_dtype dtype, const cln_dataset *data,
+                           const check_problem *p, cln_train_path path, fit_result *r)
+{
+    cln_linreg *m;
+    CLNI_CHECK(cln_linreg_create(ctx, dtype, p->d, 0.01, 1, &m));
+    cln_trainer_config tc;
+    cln_trainer_config_init(&tc);
+    tc.max_epochs = p->epochs;
+    tc.batch_size = p->batch;
+    tc.path = path;
+    tc.seed = 7;
+    cln_history h;
+    memset(&h, 0, sizeof h);
+    r->status = cln_fit(m, data, &tc, &h);
+    r->num_losses = 0;
+    if (r->status == CLN_SUCCESS) {
+        r->status = cln_linreg_get(m, r->wb, &r->wb[p->d]);
+        for (size_t i = 0; i < h.train_loss.count && r->num_losses < 16; i++)
+            r->losses[r->num_losses++] = h.train_loss.y[i];
+        for (size_t i = 0; i < h.val_loss.count && r->num_losses < 16; i++)
+            r->losses[r->num_losses++] = h.val_loss.y[i];
+    }
+    cln_history_free(&h);
+    cln_linreg_free(m);
+    return CLN_SUCCESS;
+}
+
+/* Difference of x from ref in units of float rounding's allowance (the tests' tolerance
+ * against the double-precision replica); NaN counts as infinitely far. */
+static double off_by(double x, double ref, cln_dtype dtype)
+{
+    double rtol = dtype == CLN_FLOAT64 ? 1e-10 : 1e-4, atol = dtype == CLN_FLOAT64 ? 1e-12 : 1e-5;
+    double e = fabs(x - ref) / (rtol * fabs(ref) + atol);
+    return isnan(e) ? INFINITY : e;
+}
+
+/* The largest difference between two fits' parameters and loss points: above 1 is a
+ * mismatch. */
+static double mismatch(const fit_result *a, const fit_result *ref, size_t d, cln_dtype dtype)
+{
+    double worst = a->num_losses == ref->num_losses ? 0 : INFINITY;
+    for (size_t i = 0; i <= d; i++)
+        worst = fmax(worst, off_by(a->wb[i], ref->wb[i], dtype));
+    for (size_t i = 0; i < a->num_losses && i < ref->num_losses; i++)
+        worst = fmax(worst, off_by(a->losses[i], ref->losses[i], dtype));
+    return worst;
+}
+
+static void add_note(char *note, size_t cap, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void add_note(char *note, size_t cap, const char *fmt, ...)
+{
+    size_t used = strlen(note);
+    if (used > 0 && used + 2 < cap) {
+        strcat(note, "; ");
+        used += 2;
+    }
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(note + used, cap - used, fmt, ap);
+    va_end(ap);
+}
+
+/* Checks every fast path on every problem; fills v. A status other than success means the
+ * check itself could not run (no verdict). */
+static cln_status run_checks(cln_context *ctx, cln_dtype dtype, clni_verdict *v)
+{
+    memset(v, 0, sizeof *v);
+    CLNI_CHECK(probe_loop_limit(ctx, dtype, &v->loop_limit));
+    ctx->verdict[dtype].loop_limit = v->loop_limit; /* the fits below plan with it */
+    if (v->loop_limit) {
+        v->disabled |= 1u << CLN_PATH_PERSISTENT;
+        add_note(v->note, sizeof v->note,
+                 "persistent: the driver ends a work-item's loops after %u iterations, and "
+                 "the path's waits cannot be bounded",
+                 v->loop_limit);
+    }
+    for (size_t i = 0; i < NUM_PROBLEMS; i++) {
+        const check_problem *p = &problems[i];
+        cln_synthetic_config dc;
+        cln_synthetic_config_init(&dc);
+        dc.num_inputs = p->d;
+        dc.num_train = p->num_train;
+        dc.num_val = p->num_val;
+        dc.seed = 3 + i;
+        dc.dtype = dtype;
+        cln_dataset *data;
+        CLNI_CHECK(cln_synthetic_create(ctx, &dc, &data));
+        fit_result ref, got;
+        cln_status st = fit_once(ctx, dtype, data, p, CLN_PATH_STEPWISE, &ref);
+        if (st == CLN_SUCCESS && ref.status != CLN_SUCCESS)
+            st = ref.status;
+        for (int path = CLN_PATH_FUSED; st == CLN_SUCCESS && path <= CLN_PATH_PERSISTENT; path++) {
+            if (v->disabled & (1u << path))
+                continue;
+            st = fit_once(ctx, dtype, data, p, (cln_train_path)path, &got);
+            if (st != CLN_SUCCESS || got.status == CLN_ERR_UNSUPPORTED) /* not for this shape */
+                continue;
+            double e = got.status == CLN_SUCCESS ? mismatch(&got, &ref, p->d, dtype) : INFINITY;
+            if (e > 1) {
+                v->disabled |= 1u << path;
+                if (got.status != CLN_SUCCESS)
+                    add_note(v->note, sizeof v->note, "%s: failed (%s) on check %zu", path_names[path],
+                             cln_status_str(got.status), i + 1);
+                else
+                    add_note(v->note, sizeof v->note,
+                             "%s: differs from the stepwise path by %.3g times float rounding "
+                             "(check %zu: %zu inputs, %zu rows, batch %zu)",
+                             path_names[path], e, i + 1, p->d, p->num_train, p->batch);
+            }
+        }
+        cln_dataset_free(data);
+        CLNI_CHECK(st);
+    }
+    return CLN_SUCCESS;
+}
+
+/* ---- the cached verdict ---------------------------------------------------------------- */
+
+/* Everything that could change a verdict: the library, the device and its driver, the
+ * kernel language variant, the dtype, and the test-only broken path. */
+static void verdict_key(const cln_device_info *d, cln_dtype dtype, char *dst, size_t cap)
+{
+    const char *broken = getenv("CLNUM_TEST_BREAK_PATH");
+    snprintf(dst, cap, "selfcheck|clnum %s|%s|%s|%s|%s|%s|acq_rel %d|%s|break %s",
+             CLNUM_VERSION_STRING, d->platform_name, d->device_name, d->vendor,
+             d->driver_version, d->opencl_c_version, d->has_device_acq_rel,
+             dtype == CLN_FLOAT64 ? "float64" : "float32", broken ? broken : "");
+}
+
+static int verdict_load(const char *key, clni_verdict *v)
+{
+    char text[1024];
+    if (!clni_cache_read_text(key, text, sizeof text))
+        return 0;
+    unsigned limit, disabled;
+    int at = 0;
+    if (sscanf(text, CACHE_MAGIC " %u %u %n", &limit, &disabled, &at) != 2 || at <= 0 ||
+        disabled >= (1u << (CLN_PATH_PERSISTENT + 1)) || (disabled & 3u))
+        return 0;
+    memset(v, 0, sizeof *v);
+    v->loop_limit = limit;
+    v->disabled = disabled;
+    snprintf(v->note, sizeof v->note, "%s", text + at);
+    v->note[strcspn(v->note, "\n")] = '\0';
+    return 1;
+}
+
+static void verdict_store(const char *key, const clni_verdict *v)
+{
+    char text[1024];
+    snprintf(text, sizeof text, CACHE_MAGIC " %u %u %s\n", (unsigned)v->loop_limit, v->disabled,
+             v->note);
+    clni_cache_write_text(key, text);
+}
+
+static void publish(cln_device_info *info, const clni_verdict *v)
+{
+    info->paths_checked = 1;
+    info->paths_disabled = v->disabled;
+    info->loop_limit = v->loop_limit;
+    snprintf(info->paths_note, sizeof info->paths_note, "%s", v->note);
+}
+
+void clni_selfcheck_peek(cln_device_info *info)
+{
+    char key[1024];
+    clni_verdict v;
+    verdict_key(info, CLN_FLOAT32, key, sizeof key);
+    if (verdict_load(key, &v))
+        publish(info, &v);
+}
+
+cln_status clni_selfcheck(cln_context *ctx, cln_dtype dtype)
+{
+    clni_verdict *v = &ctx->verdict[dtype];
+    if (v->state != CLNI_VERDICT_NONE)
+        return CLN_SUCCESS;
+    char key[1024];
+    verdict_key(&ctx->info, dtype, key, sizeof key);
+    if (!verdict_load(key, v)) {
+        /* The check runs fits of its own: they are not the caller's enqueues or errors. */
+        uint64_t enqueues = ctx->enqueues;
+        char error[sizeof ctx->error];
+        memcpy(error, ctx->error, sizeof error);
+        v->state = CLNI_VERDICT_RUNNING;
+        clni_verdict found;
+        cln_status st = run_checks(ctx, dtype, &found);
+        ctx->enqueues = enqueues;
+        if (st != CLN_SUCCESS) {
+            /* Unchecked is not trusted: only the stepwise path, and not cached. */
+            memset(&found, 0, sizeof found);
+            found.disabled = (1u << CLN_PATH_FUSED) | (1u << CLN_PATH_EPOCH) |
+                             (1u << CLN_PATH_PERSISTENT);
+            snprintf(found.note, sizeof found.note, "the self-check could not run: %.200s",
+                     ctx->error);
+        } else {
+            verdict_store(key, &found);
+        }
+        memcpy(ctx->error, error, sizeof error);
+        *v = found;
+    }
+    v->state = CLNI_VERDICT_DONE;
+    if (dtype == CLN_FLOAT32)
+        publish(&ctx->info, v);
+    return CLN_SUCCESS;
+}
+
+int clni_path_is_off(const cln_context *ctx, cln_dtype dtype, cln_train_path path)
+{
+    const clni_verdict *v = &ctx->verdict[dtype];
+    return v->state == CLNI_VERDICT_DONE && (v->disabled & (1u << path));
+}
+
+cln_status clni_path_allowed(cln_context *ctx, cln_dtype dtype, cln_train_path path)
+{
+    const clni_verdict *v = &ctx->verdict[dtype];
+    if (!clni_path_is_off(ctx, dtype, path))
+        return CLN_SUCCESS;
+    return clni_fail(ctx, CLN_ERR_UNSUPPORTED,
+                     "cln_fit: the %s path is off on %s, by the device self-check: %s",
+                     path_names[path], ctx->info.device_name, v->note);
+}
+
+cln_status cln_context_selfcheck(cln_context *ctx, int dtype)
+{
+    CLNI_CHECK(clni_check_ptr(NULL, ctx, "cln_context_selfcheck", "ctx"));
+    if (dtype != CLN_FLOAT32 && dtype != CLN_FLOAT64)
+        return clni_fail(ctx, CLN_ERR_BAD_ARGUMENT, "cln_context_selfcheck: unknown dtype %d",
+                         dtype);
+    CLNI_CHECK(cln_context_build(ctx, dtype));
+    return clni_selfcheck(ctx, (cln_dtype)dtype);
+}
