@@ -5,6 +5,7 @@
  * with the stepwise path, and a path that differs is switched off on that device, with the
  * reason. The verdict is cached beside the program cache, so later runs only read it. */
 #include <math.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,7 +16,7 @@
 #include "selfcheck.h"
 
 /* Loop iterations the probe asks for: more than any limit a driver is known to impose. */
-#define PROBE_ITERATIONS (1u << 20)
+#define PROBE_ITERATIONS (1u << 17)
 #define CACHE_MAGIC "CLNUMSC1"
 
 static const char *const path_names[] = {"auto", "stepwise", "fused", "epoch", "persistent"};
@@ -206,6 +207,48 @@ static void verdict_key(const cln_device_info *d, cln_dtype dtype, char *dst, si
              dtype == CLN_FLOAT64 ? "float64" : "float32", broken ? broken : "");
 }
 
+/* With the disk cache off (CLNUM_CACHE_DIR=off), the verdicts this process has made, so that
+ * its later contexts on the same device need no second check. */
+#define MEMO_SIZE 8
+static struct {
+    char key[1024];
+    clni_verdict verdict;
+} memo[MEMO_SIZE];
+static size_t memo_count;
+static pthread_mutex_t memo_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static int disk_cache_off(void)
+{
+    char dir[2048];
+    return !clni_cache_dir(dir, sizeof dir);
+}
+
+static int memo_find(const char *key, clni_verdict *v)
+{
+    int found = 0;
+    if (!disk_cache_off())
+        return 0;
+    pthread_mutex_lock(&memo_lock);
+    for (size_t i = 0; i < memo_count && !found; i++)
+        if (strcmp(memo[i].key, key) == 0) {
+            *v = memo[i].verdict;
+            found = 1;
+        }
+    pthread_mutex_unlock(&memo_lock);
+    return found;
+}
+
+static void memo_add(const char *key, const clni_verdict *v)
+{
+    if (!disk_cache_off())
+        return;
+    pthread_mutex_lock(&memo_lock);
+    size_t i = memo_count < MEMO_SIZE ? memo_count++ : MEMO_SIZE - 1;
+    snprintf(memo[i].key, sizeof memo[i].key, "%s", key);
+    memo[i].verdict = *v;
+    pthread_mutex_unlock(&memo_lock);
+}
+
 static int verdict_load(const char *key, clni_verdict *v)
 {
     char text[1024];
@@ -245,7 +288,7 @@ void clni_selfcheck_peek(cln_device_info *info)
     char key[1024];
     clni_verdict v;
     verdict_key(info, CLN_FLOAT32, key, sizeof key);
-    if (verdict_load(key, &v))
+    if (memo_find(key, &v) || verdict_load(key, &v))
         publish(info, &v);
 }
 
@@ -256,7 +299,7 @@ cln_status clni_selfcheck(cln_context *ctx, cln_dtype dtype)
         return CLN_SUCCESS;
     char key[1024];
     verdict_key(&ctx->info, dtype, key, sizeof key);
-    if (!verdict_load(key, v)) {
+    if (!memo_find(key, v) && !verdict_load(key, v)) {
         /* The check runs fits of its own: they are not the caller's enqueues or errors. */
         uint64_t enqueues = ctx->enqueues;
         char error[sizeof ctx->error];
@@ -274,6 +317,7 @@ cln_status clni_selfcheck(cln_context *ctx, cln_dtype dtype)
                      ctx->error);
         } else {
             verdict_store(key, &found);
+            memo_add(key, &found);
         }
         memcpy(ctx->error, error, sizeof error);
         *v = found;
