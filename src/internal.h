@@ -78,6 +78,7 @@ struct cln_context {
     uint64_t enqueues;
     clni_verdict verdict[2];             /* per cln_dtype */
     int test_break_path;                 /* CLNUM_TEST_BREAK_PATH's cln_train_path, 0: none */
+    uint64_t sources_hash;               /* of the kernel sources its programs were built from */
     char error[4096];
 };
 
@@ -151,6 +152,8 @@ cln_status clni_cl_fail(cln_context *ctx, cl_int err, const char *what);
 /* ---- programs and launches ---------------------------------------------------------- */
 
 cln_status clni_kernel(cln_context *ctx, cln_dtype dtype, clni_kernel_id id, cl_kernel *out);
+/* The hash of the kernel sources built into the library (not CLNUM_KERNEL_DIR's). */
+uint64_t clni_embedded_sources_hash(void);
 
 /* One kernel argument: a value of `size` bytes, or (value NULL) local memory of `size`. */
 typedef struct clni_arg {

@@ -153,6 +153,7 @@ static cln_status build_program(cln_context *ctx, cln_dtype dtype)
     char options[256], key[1024];
     build_options(ctx, dtype, options, sizeof options);
     if (st == CLN_SUCCESS) {
+        ctx->sources_hash = clni_sources_hash(src.texts, src.lengths, src.count);
         clni_cache_key(ctx, options, src.texts, src.lengths, src.count, key, sizeof key);
         ctx->program[dtype] = clni_cache_load(ctx, key, options);
         if (ctx->program[dtype]) {
@@ -253,4 +254,15 @@ cln_status clni_launch(cln_context *ctx, cln_dtype dtype, clni_kernel_id id, siz
                          kernel_names[id], global, local, cln_status_str(err), (int)err);
     ctx->enqueues++;
     return CLN_SUCCESS;
+}
+
+uint64_t clni_embedded_sources_hash(void)
+{
+    const char *texts[64];
+    size_t lengths[64], n = clni_kernel_source_count < 64 ? clni_kernel_source_count : 64;
+    for (size_t i = 0; i < n; i++) {
+        texts[i] = clni_kernel_sources[i].text;
+        lengths[i] = clni_kernel_sources[i].length;
+    }
+    return clni_sources_hash(texts, lengths, n);
 }

@@ -37,12 +37,18 @@ int clni_cache_dir(char *dst, size_t cap)
     return 0;
 }
 
-void clni_cache_key(const cln_context *ctx, const char *options, const char *const *texts,
-                    const size_t *lengths, size_t count, char *dst, size_t cap)
+uint64_t clni_sources_hash(const char *const *texts, const size_t *lengths, size_t count)
 {
     uint64_t h = FNV_OFFSET;
     for (size_t i = 0; i < count; i++)
         h = fnv1a(h, texts[i], lengths[i]);
+    return h;
+}
+
+void clni_cache_key(const cln_context *ctx, const char *options, const char *const *texts,
+                    const size_t *lengths, size_t count, char *dst, size_t cap)
+{
+    uint64_t h = clni_sources_hash(texts, lengths, count);
     const cln_device_info *d = &ctx->info;
     snprintf(dst, cap, "clnum %s|%s|%s|%s|%s|%s|%s|sources %016llx", CLNUM_VERSION_STRING,
              d->platform_name, d->device_name, d->vendor, d->driver_version, d->opencl_c_version,

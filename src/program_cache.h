@@ -11,6 +11,9 @@
  * $HOME/.cache/clnum. Returns 0 when caching is off (CLNUM_CACHE_DIR=off, or no home). */
 int clni_cache_dir(char *dst, size_t cap);
 
+/* FNV-1a of the kernel sources, in order. */
+uint64_t clni_sources_hash(const char *const *texts, const size_t *lengths, size_t count);
+
 /* The key of a program: a text naming device, driver, options, version and a hash of the
  * sources. */
 void clni_cache_key(const cln_context *ctx, const char *options, const char *const *texts,

@@ -28,11 +28,13 @@ typedef struct check_problem {
     size_t d, num_train, num_val, batch, epochs;
 } check_problem;
 static const check_problem problems[] = {
-    {3, 200, 30, 7, 1},
+    {3, 100, 20, 9, 1},
     {16, 640, 100, 64, 1},
     {5, 3000, 700, 600, 1},
 };
 #define NUM_PROBLEMS (sizeof problems / sizeof problems[0])
+/* Changes whenever the checks change, so that a cached verdict of other checks is not read. */
+#define CHECKS_VERSION 1
 
 static uint32_t lcg(uint32_t x) { return x * 1664525u + 1013904223u; }
 
@@ -198,13 +200,15 @@ static cln_status run_checks(cln_context *ctx, cln_dtype dtype, clni_verdict *v)
 
 /* Everything that could change a verdict: the library, the device and its driver, the
  * kernel language variant, the dtype, and the test-only broken path. */
-static void verdict_key(const cln_device_info *d, cln_dtype dtype, char *dst, size_t cap)
+static void verdict_key(const cln_device_info *d, cln_dtype dtype, uint64_t sources_hash,
+                        char *dst, size_t cap)
 {
     const char *broken = getenv("CLNUM_TEST_BREAK_PATH");
-    snprintf(dst, cap, "selfcheck|clnum %s|%s|%s|%s|%s|%s|acq_rel %d|%s|break %s",
-             CLNUM_VERSION_STRING, d->platform_name, d->device_name, d->vendor,
-             d->driver_version, d->opencl_c_version, d->has_device_acq_rel,
-             dtype == CLN_FLOAT64 ? "float64" : "float32", broken ? broken : "");
+    snprintf(dst, cap, "selfcheck %d|clnum %s|%s|%s|%s|%s|%s|acq_rel %d|%s|break %s|sources %016llx",
+             CHECKS_VERSION, CLNUM_VERSION_STRING, d->platform_name, d->device_name,
+             d->vendor, d->driver_version, d->opencl_c_version, d->has_device_acq_rel,
+             dtype == CLN_FLOAT64 ? "float64" : "float32", broken ? broken : "",
+             (unsigned long long)sources_hash);
 }
 
 /* With the disk cache off (CLNUM_CACHE_DIR=off), the verdicts this process has made, so that
@@ -287,7 +291,7 @@ void clni_selfcheck_peek(cln_device_info *info)
 {
     char key[1024];
     clni_verdict v;
-    verdict_key(info, CLN_FLOAT32, key, sizeof key);
+    verdict_key(info, CLN_FLOAT32, clni_embedded_sources_hash(), key, sizeof key);
     if (memo_find(key, &v) || verdict_load(key, &v))
         publish(info, &v);
 }
@@ -298,7 +302,8 @@ cln_status clni_selfcheck(cln_context *ctx, cln_dtype dtype)
     if (v->state != CLNI_VERDICT_NONE)
         return CLN_SUCCESS;
     char key[1024];
-    verdict_key(&ctx->info, dtype, key, sizeof key);
+    CLNI_CHECK(cln_context_build(ctx, dtype)); /* the key names the kernels' sources */
+    verdict_key(&ctx->info, dtype, ctx->sources_hash, key, sizeof key);
     if (!memo_find(key, v) && !verdict_load(key, v)) {
         /* The check runs fits of its own: they are not the caller's enqueues or errors. */
         uint64_t enqueues = ctx->enqueues;

@@ -190,7 +190,7 @@ static void the_verdict_is_cached_and_remade_when_corrupt(void **state)
     char line[64] = "";
     assert_non_null(fgets(line, sizeof line, f));
     fclose(f);
-    assert_non_null(strstr(line, "selfcheck|clnum"));
+    assert_non_null(strstr(line, "|clnum " CLNUM_VERSION_STRING "|"));
     remove_cache(dir);
 }
 
