@@ -140,14 +140,15 @@ static void record_fit(bench_report *r, const char *base, const workload *w, con
     report_num(r, f->supported ? f->rel_err : NAN, "%s_rel_err", base);
 }
 
-/* One progress line on stderr; failed: the error line was printed already. */
-static void progress(const char *base, const fit_figures *f, int failed)
+/* One progress line on stderr; failed: the error line was printed already; why: the
+ * library's reason for an unsupported path. */
+static void progress(const char *base, const fit_figures *f, int failed, const char *why)
 {
     if (f->supported)
         fprintf(stderr, "clnum-bench: %-20s %10.3f ms (median %.3f), %.2f enqueues/batch\n", base,
                 f->best_ms, f->median_ms, f->enqueues_per_batch);
     else if (!failed)
-        fprintf(stderr, "clnum-bench: %-20s n/a (the library does not have this path)\n", base);
+        fprintf(stderr, "clnum-bench: %-20s n/a (%s)\n", base, why);
 }
 
 /* Every path of the library and the CLBlast path on one workload; 0 if all went well
@@ -168,7 +169,7 @@ static int run_workload(cln_context *ctx, const cln_dataset *data, cln_linreg *m
             f.supported = 0;
         }
         record_fit(r, base, w, &f, read_gbps, rows_gbps);
-        progress(base, &f, bad);
+        progress(base, &f, bad, cln_last_error(ctx));
         failed |= bad;
     }
     size_t d = w->num_inputs;
@@ -185,7 +186,7 @@ static int run_workload(cln_context *ctx, const cln_dataset *data, cln_linreg *m
         f.supported = 0;
     }
     record_fit(r, base, w, &f, read_gbps, rows_gbps);
-    progress(base, &f, st != CLN_SUCCESS);
+    progress(base, &f, st != CLN_SUCCESS, cln_last_error(ctx));
     free(w0);
     return failed;
 }
