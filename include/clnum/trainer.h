@@ -14,9 +14,13 @@
 extern "C" {
 #endif
 
-/** How an epoch is enqueued. Every path computes the same thing (within float rounding). */
+/** How an epoch is enqueued. Every path computes the same thing (within float rounding). A
+ * path other than the stepwise one runs on a device only once the device self-check has
+ * shown it right there (cln_device_info's paths_checked, runtime.h): AUTO avoids a path the
+ * check switched off, and cln_fit() refuses it with CLN_ERR_UNSUPPORTED and the reason. */
 typedef enum cln_train_path {
-    CLN_PATH_AUTO = 0,     /**< the fastest path that fits the problem and the device */
+    CLN_PATH_AUTO = 0,     /**< the fastest path that fits the problem and that the device
+                              self-check has shown right on the device */
     CLN_PATH_STEPWISE = 1, /**< forward, loss, backward, step: four kernels a minibatch (model.h) */
     CLN_PATH_FUSED = 2,    /**< one kernel a minibatch: X read once, the reduction and the update
                               finished by the last work-group */
