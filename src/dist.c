@@ -400,14 +400,14 @@ static cln_status plan(dist *D, const cln_dataset *shard)
     cln_context *ctx = D->ctx;
     const cln_trainer_config *cfg = D->cfg;
     size_t n_train = cln_dataset_num_train(shard), n_val = cln_dataset_num_val(shard);
-    CLNI_CHECK(clni_loader_new(ctx, n_train, cfg->batch_size, 1,
-                               cln_shard_seed(cfg->seed, D->g->rank),
+    size_t batch = clni_effective_batch(cfg->batch_size, n_train, n_val);
+    CLNI_CHECK(clni_loader_new(ctx, n_train, batch, 1, cln_shard_seed(cfg->seed, D->g->rank),
                                !cln_dataset_on_host(shard), &job->train));
     if (n_val > 0)
-        CLNI_CHECK(cln_loader_create(ctx, n_val, cfg->batch_size, 0, 0, &job->val));
+        CLNI_CHECK(cln_loader_create(ctx, n_val, batch, 0, 0, &job->val));
     job->nb_train = cln_loader_num_batches(job->train);
     job->nb_val = cln_loader_num_batches(job->val);
-    job->batch_size = cfg->batch_size;
+    job->batch_size = batch;
     job->stream_chunk_bytes = cfg->stream_chunk_bytes;
     CLNI_CHECK(clni_epoch_job_plan(job, CLN_PATH_FUSED));
     cl_int err;

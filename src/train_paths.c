@@ -7,12 +7,20 @@
 #include "stream.h"
 #include "train_paths.h"
 
+/* The least power of two >= n; n is at most the rows of a split (clni_effective_batch), far
+ * below the top bit. */
 static size_t pow2_ceil(size_t n)
 {
     size_t p = 1;
-    while (p < n)
+    while (p < n && p <= SIZE_MAX / 4)
         p *= 2;
     return p;
+}
+
+size_t clni_effective_batch(size_t batch_size, size_t n_train, size_t n_val)
+{
+    size_t rows = n_train > n_val ? n_train : n_val;
+    return batch_size < rows ? batch_size : rows > 0 ? rows : 1;
 }
 
 static size_t min_size(size_t a, size_t b) { return a < b ? a : b; }
@@ -44,14 +52,48 @@ static size_t lanes_for(const cln_context *ctx, size_t d)
     return 1;
 }
 
+/* Largest value CLNUM_TUNE takes in any place: far beyond any device's work-group, and
+ * small enough that the sizes made from it stay within 32 bits. */
+#define TUNE_MAX (1ul << 20)
+
 /* CLNUM_TUNE="WG:LANES[:GROUPS]" overrides the fused kernels' shape, for tuning on a new
- * device: v[0] work-group size, v[1] lanes, v[2] groups of a fused step (0: not given). */
-static void tune_values(unsigned long v[3])
+ * device: v[0] work-group size, v[1] lanes, v[2] groups of a fused step (0: not given).
+ * Returns 0 (and all 0) unless the text is two or three whole numbers from 1 to TUNE_MAX
+ * separated by colons; unset, 1 and all 0. */
+static int tune_values(unsigned long v[3])
 {
     const char *tune = getenv("CLNUM_TUNE");
     v[0] = v[1] = v[2] = 0;
-    if (!tune || sscanf(tune, "%lu:%lu:%lu", &v[0], &v[1], &v[2]) < 2)
-        v[0] = v[1] = v[2] = 0;
+    if (!tune || !*tune)
+        return 1;
+    const char *p = tune;
+    for (int i = 0; i < 3; i++) {
+        unsigned long x = 0;
+        const char *start = p;
+        while (*p >= '0' && *p <= '9' && x <= TUNE_MAX)
+            x = x * 10 + (unsigned long)(*p++ - '0');
+        if (p == start || x == 0 || x > TUNE_MAX || (*p != ':' && *p != '\0') || (*p == '\0' && i == 0))
+            break;
+        v[i] = x;
+        if (*p == '\0')
+            return 1;
+        p++;
+    }
+    v[0] = v[1] = v[2] = 0;
+    return 0;
+}
+
+/* A malformed CLNUM_TUNE is refused: read as something else it could make a fit train
+ * nothing and succeed. */
+static cln_status check_tune(cln_context *ctx)
+{
+    unsigned long v[3];
+    if (tune_values(v))
+        return CLN_SUCCESS;
+    return clni_fail(ctx, CLN_ERR_PARSE,
+                     "CLNUM_TUNE (from the environment) is \"%s\": it takes WG:LANES or "
+                     "WG:LANES:GROUPS, whole numbers from 1 to %lu",
+                     getenv("CLNUM_TUNE"), TUNE_MAX);
 }
 
 static int is_pow2(unsigned long v) { return v && !(v & (v - 1)); }
@@ -300,6 +342,7 @@ static cln_status plan_path(clni_epoch_job *job, cln_train_path requested)
     CLNI_CHECK(cln_tensor_create_1d(ctx, dtype, job->nb_train + job->nb_val + 2 * (d + 1),
                                     &job->losses));
 
+    CLNI_CHECK(check_tune(ctx));
     cln_train_path path = requested;
     int on_device = !cln_dataset_on_host(job->data);
     if (path != CLN_PATH_STEPWISE) { /* a fast path runs only where it has been shown right */

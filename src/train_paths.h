@@ -33,6 +33,11 @@ typedef struct clni_epoch_job {
 
 /* Chooses the path (resolving AUTO) and its geometry, and makes the buffers it needs.
  * An explicit path that cannot run here fails with CLN_ERR_UNSUPPORTED and says why. */
+/* The minibatch size a fit runs with: the one asked for, or all the rows when that is
+ * more than the training or validation split holds (one full batch), so that every size
+ * reaching a kernel is within the rows. */
+size_t clni_effective_batch(size_t batch_size, size_t n_train, size_t n_val);
+
 cln_status clni_epoch_job_plan(clni_epoch_job *job, cln_train_path requested);
 void clni_epoch_job_release(clni_epoch_job *job);
 

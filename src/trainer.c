@@ -58,6 +58,18 @@ static cln_status check_fit_args(cln_linreg *m, const cln_dataset *data,
     if (!isfinite(cfg->lr) || cfg->lr <= 0)
         return clni_fail(ctx, CLN_ERR_BAD_ARGUMENT,
                          "%s: learning rate %g must be finite and > 0", fn, cfg->lr);
+    /* The kernels take lr in the model's dtype: one that rounds to 0 would train nothing. */
+    if (cln_linreg_dtype(m) == CLN_FLOAT32 && ((float)cfg->lr == 0 || isinf((float)cfg->lr)))
+        return clni_fail(ctx, CLN_ERR_BAD_ARGUMENT,
+                         "%s: learning rate %g is %s in float32, the model's dtype", fn, cfg->lr,
+                         (float)cfg->lr == 0 ? "0" : "infinite");
+    /* Rows are indexed with 32 bits in the kernels (and a batch is at most the rows). */
+    size_t rows_max = (size_t)UINT32_MAX - 1;
+    if (cln_dataset_num_train(data) > rows_max || cln_dataset_num_val(data) > rows_max)
+        return clni_fail(ctx, CLN_ERR_BAD_ARGUMENT,
+                         "%s: %zu training and %zu validation rows: the kernels index at most %zu "
+                         "rows a split",
+                         fn, cln_dataset_num_train(data), cln_dataset_num_val(data), rows_max);
     if ((unsigned)cfg->path > CLN_PATH_PERSISTENT)
         return clni_fail(ctx, CLN_ERR_BAD_ARGUMENT, "%s: unknown path %d", fn, (int)cfg->path);
     if (cfg->train_points_per_epoch == 0 || cfg->val_points_per_epoch == 0)
@@ -112,17 +124,18 @@ static cln_status fit_state_init(fit_state *s, cln_linreg *m, const cln_dataset 
     s->cfg = cfg;
     s->d = cln_linreg_num_inputs(m);
     size_t n_train = cln_dataset_num_train(data), n_val = cln_dataset_num_val(data);
+    size_t batch = clni_effective_batch(cfg->batch_size, n_train, n_val);
     /* Host-resident data is gathered on the host in this order: no index on the device. */
-    CLNI_CHECK(clni_loader_new(ctx, n_train, cfg->batch_size, 1, cfg->seed,
-                               !cln_dataset_on_host(data), &job->train));
+    CLNI_CHECK(clni_loader_new(ctx, n_train, batch, 1, cfg->seed, !cln_dataset_on_host(data),
+                               &job->train));
     job->train->draw = cfg->draw_order;
     job->train->draw_user = cfg->order_user;
     job->stream_chunk_bytes = cfg->stream_chunk_bytes;
     if (n_val > 0)
-        CLNI_CHECK(cln_loader_create(ctx, n_val, cfg->batch_size, 0, 0, &job->val));
+        CLNI_CHECK(cln_loader_create(ctx, n_val, batch, 0, 0, &job->val));
     job->nb_train = cln_loader_num_batches(job->train);
     job->nb_val = cln_loader_num_batches(job->val);
-    job->batch_size = cfg->batch_size;
+    job->batch_size = batch;
     CLNI_CHECK(clni_epoch_job_plan(job, cfg->path));
 
     s->n_losses = job->nb_train + job->nb_val;
@@ -224,6 +237,18 @@ static cln_status process_epoch(fit_state *s, size_t epoch, cln_history *h, int 
                          "%g); the parameters are restored to those at the start of that epoch",
                          v[k], epoch, training ? "training" : "validation",
                          training ? k : k - job->nb_train, s->cfg->lr);
+    }
+    /* The last step can overflow with every loss before it finite (no validation after it
+     * to see it): the parameters must be finite too. */
+    for (size_t j = 0; j <= s->d; j++) {
+        double p = v[s->n_losses + j];
+        if (isfinite(p))
+            continue;
+        CLNI_CHECK(restore(s, epoch, 1));
+        return clni_fail(ctx, CLN_ERR_DIVERGED,
+                         "cln_fit: %s became %g in epoch %zu's training steps (learning rate %g); "
+                         "the parameters are restored to those at the start of that epoch",
+                         j < s->d ? "a weight" : "the bias", p, epoch, s->cfg->lr);
     }
     for (size_t k = 0; k < job->nb_train; k++)
         CLNI_CHECK(clni_board_draw(&s->train_board, ctx,

@@ -343,6 +343,137 @@ static void training_configuration(void **state)
     cln_dataset_free(data);
 }
 
+/* Batch sizes far beyond the rows, up to SIZE_MAX: each is one full batch of the rows (the
+ * same fit as batch = rows), never a wrapped size, a hang or a fit that trains nothing. */
+static void huge_batch_sizes_are_one_full_batch(void **state)
+{
+    cln_context *ctx = *state;
+    cln_synthetic_config dc;
+    cln_synthetic_config_init(&dc);
+    dc.num_train = 40;
+    dc.num_val = 9;
+    cln_dataset *data;
+    TU_OK(ctx, cln_synthetic_create(ctx, &dc, &data));
+    const size_t huge[] = {(size_t)1 << 32, ((size_t)1 << 32) + 32, 0x7fffffffffffffffull,
+                           SIZE_MAX, (size_t)UINT32_MAX};
+    double w_ref[2], b_ref;
+    for (size_t i = 0; i <= sizeof huge / sizeof huge[0]; i++) {
+        cln_linreg *m;
+        TU_OK(ctx, cln_linreg_create(ctx, CLN_FLOAT32, 2, 0.01, 1, &m));
+        cln_trainer_config tc;
+        cln_trainer_config_init(&tc);
+        tc.batch_size = i == 0 ? 40 : huge[i - 1]; /* first the reference: batch = rows */
+        tc.max_epochs = 3;
+        cln_history h;
+        TU_OK(ctx, cln_fit(m, data, &tc, &h));
+        assert_int_equal(h.epochs, 3);
+        assert_int_equal(h.updates, 3);
+        double w[2], b;
+        TU_OK(ctx, cln_linreg_get(m, w, &b));
+        if (i == 0) {
+            memcpy(w_ref, w, sizeof w);
+            b_ref = b;
+            assert_true(fabs(w[0]) > 0.1); /* it trained */
+        } else {
+            assert_memory_equal(w, w_ref, sizeof w);
+            assert_true(b == b_ref);
+        }
+        cln_history_free(&h);
+        cln_linreg_free(m);
+    }
+    cln_dataset_free(data);
+}
+
+/* A learning rate that is 0 or infinite once rounded to float32 would train nothing or
+ * everything to inf: refused with the reason. */
+static void learning_rates_lost_in_float32(void **state)
+{
+    cln_context *ctx = *state;
+    cln_synthetic_config dc;
+    cln_synthetic_config_init(&dc);
+    dc.num_train = 40;
+    cln_dataset *data;
+    cln_linreg *m;
+    TU_OK(ctx, cln_synthetic_create(ctx, &dc, &data));
+    TU_OK(ctx, cln_linreg_create(ctx, CLN_FLOAT32, 2, 0.01, 0, &m));
+    cln_trainer_config tc;
+    cln_trainer_config_init(&tc);
+    tc.lr = 1e-46;
+    TU_FAILS(ctx, CLN_ERR_BAD_ARGUMENT, "learning rate 1e-46 is 0 in float32", cln_fit(m, data, &tc, NULL));
+    tc.lr = 1e39;
+    TU_FAILS(ctx, CLN_ERR_BAD_ARGUMENT, "is infinite in float32", cln_fit(m, data, &tc, NULL));
+    tc.lr = 1e-44; /* a subnormal float: small but not 0, so it is a step */
+    TU_OK(ctx, cln_fit(m, data, &tc, NULL));
+    cln_linreg_free(m);
+    cln_dataset_free(data);
+}
+
+/* A malformed CLNUM_TUNE (a negative count read as 2^64 - 1, text, an empty part) is
+ * refused, naming the variable, instead of a fit that trains nothing. */
+static void malformed_tuning_is_refused(void **state)
+{
+    cln_context *ctx = *state;
+    cln_synthetic_config dc;
+    cln_synthetic_config_init(&dc);
+    cln_dataset *data;
+    cln_linreg *m;
+    TU_OK(ctx, cln_synthetic_create(ctx, &dc, &data));
+    TU_OK(ctx, cln_linreg_create(ctx, CLN_FLOAT32, 2, 0.01, 0, &m));
+    cln_trainer_config tc;
+    cln_trainer_config_init(&tc);
+    tc.path = CLN_PATH_FUSED;
+    const char *saved = getenv("CLNUM_TUNE");
+    char *keep = saved ? strdup(saved) : NULL;
+    const char *bad[] = {"1:1:-1", "-1:1", "16", "16:4:3:2", "a:b", "16::3", "0:1", "16:4:0",
+                         "99999999999999999999:1", "16:4:3 "};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        setenv("CLNUM_TUNE", bad[i], 1);
+        TU_FAILS(ctx, CLN_ERR_PARSE, "CLNUM_TUNE (from the environment)", cln_fit(m, data, &tc, NULL));
+    }
+    setenv("CLNUM_TUNE", "16:4:3", 1);
+    TU_OK(ctx, cln_fit(m, data, &tc, NULL));
+    if (keep)
+        setenv("CLNUM_TUNE", keep, 1);
+    else
+        unsetenv("CLNUM_TUNE");
+    free(keep);
+    cln_linreg_free(m);
+    cln_dataset_free(data);
+}
+
+/* The last step overflows while every loss before it is finite, and no validation split
+ * follows to show it: the fit fails as diverged, the parameters put back, never a success
+ * with an infinite or NaN parameter. */
+static void parameters_that_overflow_on_the_last_step(void **state)
+{
+    cln_context *ctx = *state;
+    const double X[5] = {1e21, -1e21, 2e21, -2e21, 5e20}, y[5] = {1, -1, 2, -2, 0.5};
+    cln_dataset *data;
+    TU_OK(ctx, cln_dataset_create(ctx, CLN_FLOAT32, X, y, 5, 1, 5, &data));
+    for (int path = CLN_PATH_AUTO; path <= CLN_PATH_PERSISTENT; path++) {
+        if (path != CLN_PATH_AUTO && path != CLN_PATH_STEPWISE && tu_path_off(ctx, (cln_train_path)path))
+            continue;
+        cln_linreg *m;
+        TU_OK(ctx, cln_linreg_create(ctx, CLN_FLOAT32, 1, 0.01, 0, &m));
+        double w0, b0;
+        TU_OK(ctx, cln_linreg_get(m, &w0, &b0));
+        cln_trainer_config tc;
+        cln_trainer_config_init(&tc);
+        tc.batch_size = 5;
+        tc.max_epochs = 1;
+        tc.path = (cln_train_path)path;
+        cln_history h;
+        TU_FAILS(ctx, CLN_ERR_DIVERGED, "restored", cln_fit(m, data, &tc, &h));
+        assert_int_equal(h.epochs, 0);
+        double w, b;
+        TU_OK(ctx, cln_linreg_get(m, &w, &b));
+        assert_true(w == w0 && b == b0);
+        cln_history_free(&h);
+        cln_linreg_free(m);
+    }
+    cln_dataset_free(data);
+}
+
 /* ---- devices ------------------------------------------------------------------------------ */
 
 static void devices_that_do_not_exist(void **state)
@@ -625,6 +756,10 @@ int main(void)
         cmocka_unit_test(shapes_that_do_not_fit),
         cmocka_unit_test(two_contexts_and_two_dtypes),
         cmocka_unit_test(training_configuration),
+        cmocka_unit_test(huge_batch_sizes_are_one_full_batch),
+        cmocka_unit_test(learning_rates_lost_in_float32),
+        cmocka_unit_test(malformed_tuning_is_refused),
+        cmocka_unit_test(parameters_that_overflow_on_the_last_step),
         cmocka_unit_test(devices_that_do_not_exist),
         cmocka_unit_test(device_without_float64),
         cmocka_unit_test(device_with_little_memory),
