@@ -123,17 +123,87 @@ static const opt_spec specs[] = {
     {"--shards", OPT_SIZE, 1, 65536, FIELD(shards), 0, NULL},
 };
 
-/* A one-character delimiter: the character itself, or "tab" / "\t". */
-static int parse_char(const char *text, char *out)
+size_t cli_utf8_char_len(const char *text)
+{
+    const unsigned char *s = (const unsigned char *)text;
+    unsigned char b = s[0];
+    if (b < 0x80)
+        return 1;
+    size_t n;
+    unsigned char lo = 0x80, hi = 0xbf; /* the allowed range of the second byte */
+    if (b >= 0xc2 && b <= 0xdf) {
+        n = 2;
+    } else if (b >= 0xe0 && b <= 0xef) {
+        n = 3;
+        if (b == 0xe0)
+            lo = 0xa0; /* overlong */
+        if (b == 0xed)
+            hi = 0x9f; /* UTF-16 surrogates */
+    } else if (b >= 0xf0 && b <= 0xf4) {
+        n = 4;
+        if (b == 0xf0)
+            lo = 0x90; /* overlong */
+        if (b == 0xf4)
+            hi = 0x8f; /* above U+10FFFF */
+    } else {
+        return 0; /* a continuation byte, C0, C1 (overlong) or F5..FF */
+    }
+    if (s[1] < lo || s[1] > hi)
+        return 0;
+    for (size_t k = 2; k < n; k++)
+        if (s[k] < 0x80 || s[k] > 0xbf)
+            return 0; /* the NUL that ends a truncated sequence stops here too */
+    return n;
+}
+
+const char *cli_printable(const char *text, char *out, size_t cap)
+{
+    static const char hex[] = "0123456789abcdef";
+    size_t o = 0;
+    const unsigned char *c = (const unsigned char *)text;
+    while (*c) {
+        size_t n = cli_utf8_char_len((const char *)c);
+        int control = n == 1 ? (*c < 0x20 || *c == 0x7f) : n == 2 && c[0] == 0xc2 && c[1] < 0xa0;
+        size_t m = n ? n : 1; /* bytes this step takes */
+        int escape = n == 0 || control;
+        if (o + (escape ? 4 * m : m) + 1 > cap)
+            break;
+        for (size_t k = 0; k < m; k++) {
+            if (escape) {
+                out[o++] = '\\';
+                out[o++] = 'x';
+                out[o++] = hex[c[k] >> 4];
+                out[o++] = hex[c[k] & 15];
+            } else {
+                out[o++] = (char)c[k];
+            }
+        }
+        c += m;
+    }
+    if (cap)
+        out[o] = '\0';
+    return out;
+}
+
+/* A one-character delimiter: the character itself, or "tab" / "\t". NULL, or why not: the
+ * reader's own characters cannot separate fields (clnum-linreg reads with the CSV defaults:
+ * '"' quotes, '#' starts a comment line, CR and LF end records). */
+static const char *parse_char(const char *text, char *out)
 {
     if (strcmp(text, "tab") == 0 || strcmp(text, "\\t") == 0) {
         *out = '\t';
-        return 0;
+        return NULL;
     }
-    if (strlen(text) != 1 || text[0] == '"' || text[0] == '\n' || text[0] == '\r')
-        return -1;
+    if (strlen(text) != 1)
+        return "a delimiter is one character (or 'tab')";
+    if (text[0] == '"')
+        return "'\"' quotes fields, so it cannot also separate them";
+    if (text[0] == '#')
+        return "'#' starts comment lines, so it cannot also separate fields";
+    if (text[0] == '\n' || text[0] == '\r')
+        return "a line break ends records, so it cannot separate fields";
     *out = text[0];
-    return 0;
+    return NULL;
 }
 
 static int parse_choice(const char *text, const char *const *words, int *out)
@@ -148,14 +218,21 @@ static int parse_choice(const char *text, const char *const *words, int *out)
 
 static int parse_options(int argc, char **argv, linreg_options *opts, char *err, size_t err_cap);
 
+/* err (err_cap bytes) made printable in place (cli_printable). */
+static void make_printable(char *err, size_t err_cap)
+{
+    char clean[4096];
+    cli_printable(err, clean, sizeof clean < err_cap ? sizeof clean : err_cap);
+    snprintf(err, err_cap, "%s", clean);
+}
+
 int linreg_options_parse(int argc, char **argv, linreg_options *opts, char *err, size_t err_cap)
 {
     int rc = parse_options(argc, argv, opts, err, err_cap);
-    /* The reason quotes what was typed: keep it one printable line (a value with a line
-     * break or an escape sequence is shown with '?' in their place). */
-    for (char *c = err; rc != 0 && *c; c++)
-        if (iscntrl((unsigned char)*c))
-            *c = '?';
+    /* The reason quotes what was typed: keep it one printable line (a line break, an escape
+     * sequence or a byte that is not UTF-8 is shown as \xHH) */
+    if (rc != 0)
+        make_printable(err, err_cap);
     return rc;
 }
 
@@ -206,12 +283,13 @@ static int parse_options(int argc, char **argv, linreg_options *opts, char *err,
             return -1;
         }
         int bad = 0;
+        const char *why = NULL; /* OPT_CHAR: the reason */
         switch (spec->kind) {
         case OPT_SIZE: bad = cli_parse_size(value, spec->min, spec->max, (size_t *)field); break;
         case OPT_U64: bad = cli_parse_u64(value, (uint64_t *)field); break;
         case OPT_DOUBLE: bad = cli_parse_double(value, (double *)field); break;
         case OPT_STRING: bad = !*value; *(const char **)field = value; break;
-        case OPT_CHAR: bad = parse_char(value, field); break;
+        case OPT_CHAR: bad = (why = parse_char(value, field)) != NULL; break;
         case OPT_CHOICE: bad = parse_choice(value, spec->choices, (int *)field); break;
         case OPT_FLAG: break;
         }
@@ -222,8 +300,7 @@ static int parse_options(int argc, char **argv, linreg_options *opts, char *err,
                     used += snprintf(err + used, err_cap - (size_t)used, "%s %s",
                                      k ? "," : "", spec->choices[k]);
             } else if (spec->kind == OPT_CHAR)
-                snprintf(err, err_cap, "%s: '%.64s' is not one character (or 'tab'); the quote "
-                         "and line breaks cannot be delimiters", spec->name, value);
+                snprintf(err, err_cap, "%s '%.64s': %s", spec->name, value, why);
             else if (spec->kind == OPT_SIZE)
                 snprintf(err, err_cap, "%s: '%.64s' is not a whole number in %zu .. %zu",
                          spec->name, value, spec->min, spec->max);
@@ -288,9 +365,7 @@ int linreg_progress_timing_parse(const char *delay, const char *interval,
     err[0] = '\0';
     if (parse_seconds("CLNUM_PROGRESS_DELAY", delay, &r.delay_s, err, err_cap) != 0 ||
         parse_seconds("CLNUM_PROGRESS_INTERVAL", interval, &r.interval_s, err, err_cap) != 0) {
-        for (char *c = err; *c; c++) /* one printable line, as for the options */
-            if (iscntrl((unsigned char)*c))
-                *c = '?';
+        make_printable(err, err_cap); /* one printable line, as for the options */
         return -1;
     }
     *t = r;

@@ -37,7 +37,8 @@ typedef struct linreg_options {
     const char *data_path;   /* CSV file to train on, or NULL: synthetic data */
     const char *target;      /* target column (name or index); NULL: the last one */
     const char *features;    /* comma-separated feature columns; NULL: all but the target */
-    char delimiter;          /* default ',' ("tab" or "\t" give a tab) */
+    char delimiter;          /* default ',' ("tab" or "\t" give a tab); not '"', '#', CR or
+                                LF, which the reader gives their own meaning */
     int no_header;
     int standardize;
     double val_fraction;     /* default 0.2 */
@@ -74,6 +75,18 @@ void cli_free_list(char **items, size_t count);
 int cli_parse_size(const char *text, size_t min, size_t max, size_t *out);
 int cli_parse_u64(const char *text, uint64_t *out);
 int cli_parse_double(const char *text, double *out); /* finite values only */
+
+/* Bytes of the valid UTF-8 character that text starts with (1 to 4; 1 for ASCII, NUL
+ * included), or 0 when it does not start one: a stray continuation byte, a sequence cut
+ * short, an overlong form, a UTF-16 surrogate or a code point above U+10FFFF. */
+size_t cli_utf8_char_len(const char *text);
+
+/* text made fit for one line of a terminal or a message (names from a CSV file, values
+ * typed): valid UTF-8 is kept except control characters (C0, DEL and C1: line breaks, tabs,
+ * the ESC of terminal escape sequences), which, like every byte that is not valid UTF-8, are
+ * written as \xHH ("a\x1b[31m"). Writes at most cap bytes, the NUL included, never half an
+ * escape or half a character; returns out. */
+const char *cli_printable(const char *text, char *out, size_t cap);
 
 /* Fills opts from argv (the chapter's defaults for what is not given). Returns 0 on
  * success; -1 with a one-line reason in err on a bad option or value. */

@@ -461,13 +461,21 @@ static const char *feature_name(const run_state *s, size_t j, char *buf, size_t 
     return buf;
 }
 
+/* Feature j as the table shows it: one line, no escape sequence (cli_printable), at most 40
+ * bytes, cut between whole characters and escapes. */
+static const char *shown_name(const run_state *s, size_t j, char *buf, size_t cap)
+{
+    char raw[32];
+    return cli_printable(feature_name(s, j, raw, sizeof raw), buf, cap);
+}
+
 /* The parameters of a CSV run, a column per solver. */
 static void print_table(const run_state *s)
 {
-    char buf[32];
+    char buf[41];
     int width = 9;
     for (size_t j = 0; j < s->d; j++) {
-        int len = (int)strlen(feature_name(s, j, buf, sizeof buf));
+        int len = (int)strlen(shown_name(s, j, buf, sizeof buf));
         width = len > width ? (len < 40 ? len : 40) : width;
     }
     printf("%-*s", width, "parameter");
@@ -477,11 +485,11 @@ static void print_table(const run_state *s)
         printf("  %16s", "exact");
     printf("   (original units%s)\n", s->o->standardize ? "; trained standardized" : "");
     for (size_t j = 0; j <= s->d + 2; j++) {
-        const char *label = j < s->d ? feature_name(s, j, buf, sizeof buf)
+        const char *label = j < s->d ? shown_name(s, j, buf, sizeof buf)
                           : j == s->d ? "b" : j == s->d + 1 ? "train MSE" : "val MSE";
         if (j == s->d + 2 && s->split.num_val == 0)
             break;
-        printf("%-*.40s", width, label);
+        printf("%-*s", width, label);
         double a = j < s->d ? (s->w ? s->w[j] : 0) : j == s->d ? s->b
                  : j == s->d + 1 ? s->train_mse : s->val_mse;
         double e = j < s->d ? (s->w_exact ? s->w_exact[j] : 0) : j == s->d ? s->b_exact
@@ -698,12 +706,14 @@ static int run(const linreg_options *o, const linreg_group *g)
         printf("device: none (the exact solver runs on the host)\n");
 
     if (o->data_path) {
+        char path[512], target[256]; /* as a terminal shows them: cli_printable */
         if (!o->quiet)
             printf("data: %s: %zu rows, %zu training and %zu validation (seed %llu), %zu "
                    "feature%s, target '%s'%s\n",
-                   o->data_path, cln_csv_num_rows(s.csv), s.split.num_train, s.split.num_val,
-                   (unsigned long long)o->seed, s.d, s.d == 1 ? "" : "s",
-                   cln_csv_target_name(s.csv), o->standardize ? ", standardized" : "");
+                   cli_printable(o->data_path, path, sizeof path), cln_csv_num_rows(s.csv),
+                   s.split.num_train, s.split.num_val, (unsigned long long)o->seed, s.d,
+                   s.d == 1 ? "" : "s", cli_printable(cln_csv_target_name(s.csv), target,
+                   sizeof target), o->standardize ? ", standardized" : "");
         print_sharding(&s, s.split.num_train);
         if (s.ctx)
             st = csv_dataset(&s);

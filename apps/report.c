@@ -40,17 +40,38 @@ void progress_done(progress *p)
 void json_string(FILE *f, const char *s)
 {
     fputc('"', f);
-    for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
-        if (*c == '"' || *c == '\\')
-            fprintf(f, "\\%c", *c);
-        else if (*c == '\n')
-            fputs("\\n", f);
-        else if (*c == '\t')
-            fputs("\\t", f);
-        else if (*c < 0x20)
-            fprintf(f, "\\u%04x", *c);
-        else
-            fputc(*c, f);
+    for (const unsigned char *c = (const unsigned char *)s; *c;) {
+        size_t n = cli_utf8_char_len((const char *)c);
+        if (n == 0) { /* not UTF-8 (a Latin-1 name, a stray byte): the replacement character */
+            fputs("\\ufffd", f);
+            c++;
+            continue;
+        }
+        if (n == 2 && c[0] == 0xc2 && c[1] < 0xa0) { /* a C1 control (U+0080..U+009F) */
+            fprintf(f, "\\u%04x", c[1]);
+            c += 2;
+            continue;
+        }
+        if (n > 1) { /* valid UTF-8 beyond ASCII, as it is */
+            fwrite(c, 1, n, f);
+            c += n;
+            continue;
+        }
+        switch (*c) {
+        case '"': fputs("\\\"", f); break;
+        case '\\': fputs("\\\\", f); break;
+        case '\b': fputs("\\b", f); break;
+        case '\f': fputs("\\f", f); break;
+        case '\n': fputs("\\n", f); break;
+        case '\r': fputs("\\r", f); break;
+        case '\t': fputs("\\t", f); break;
+        default:
+            if (*c < 0x20 || *c == 0x7f) /* every other control character, DEL too */
+                fprintf(f, "\\u%04x", *c);
+            else
+                fputc(*c, f);
+        }
+        c++;
     }
     fputc('"', f);
 }

@@ -25,7 +25,10 @@ int progress_on_epoch(const cln_epoch_report *r, void *user);
 /* Clears the line if anything was shown. */
 void progress_done(progress *p);
 
-/* JSON output: strings escaped, non-finite numbers as null. */
+/* JSON output: strings escaped, non-finite numbers as null. json_string writes valid JSON
+ * in valid UTF-8 whatever the bytes: quotes, backslashes and every control character (C0,
+ * DEL, C1) escaped, valid UTF-8 kept, each byte that is not valid UTF-8 written as \ufffd
+ * (U+FFFD). */
 void json_string(FILE *f, const char *s);
 void json_number(FILE *f, double v);
 void json_numbers(FILE *f, const double *v, size_t n);

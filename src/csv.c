@@ -93,18 +93,103 @@ static const char *show_char(char c, char tmp[8])
     return tmp;
 }
 
-static cln_status parse_error(const reader *r, size_t line, size_t col, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-static cln_status parse_error(const reader *r, size_t line, size_t col, const char *fmt, ...)
+/* Bytes of the valid UTF-8 character at s (1 to 4), or 0 when s does not start one: a stray
+ * continuation byte, a truncated sequence, an overlong form, a surrogate or a code point above
+ * U+10FFFF. s is NUL-terminated, so a sequence cut short by the end stops at the NUL. */
+static size_t utf8_char_len(const unsigned char *s)
 {
-    char what[512];
+    unsigned char b = s[0];
+    if (b < 0x80)
+        return 1;
+    size_t n;
+    unsigned char lo = 0x80, hi = 0xbf; /* the allowed range of the second byte */
+    if (b >= 0xc2 && b <= 0xdf)
+        n = 2;
+    else if (b >= 0xe0 && b <= 0xef) {
+        n = 3;
+        if (b == 0xe0)
+            lo = 0xa0; /* overlong */
+        if (b == 0xed)
+            hi = 0x9f; /* surrogates */
+    } else if (b >= 0xf0 && b <= 0xf4) {
+        n = 4;
+        if (b == 0xf0)
+            lo = 0x90; /* overlong */
+        if (b == 0xf4)
+            hi = 0x8f; /* above U+10FFFF */
+    } else
+        return 0;
+    if (s[1] < lo || s[1] > hi)
+        return 0;
+    for (size_t k = 2; k < n; k++)
+        if (s[k] < 0x80 || s[k] > 0xbf)
+            return 0;
+    return n;
+}
+
+/* Text from the file or the caller (names, values, the file name) made fit for a one-line
+ * message: valid UTF-8 is kept, except control characters (C0, DEL and C1: a line break or
+ * a terminal's escape sequence); those and every byte that is not valid UTF-8 become \xHH.
+ * Writes at most cap bytes with the NUL, never half an escape or half a character. */
+static const char *printable(const char *s, char *out, size_t cap)
+{
+    static const char hex[] = "0123456789abcdef";
+    size_t o = 0;
+    const unsigned char *c = (const unsigned char *)s;
+    while (*c) {
+        size_t n = utf8_char_len(c);
+        int control = n == 1 ? (*c < 0x20 || *c == 0x7f) : n == 2 && c[0] == 0xc2 && c[1] < 0xa0;
+        size_t m = n == 0 ? 1 : n; /* bytes of the input this step takes */
+        size_t need = n == 0 || control ? 4 * m : m;
+        if (o + need + 1 > cap)
+            break;
+        for (size_t k = 0; k < m; k++) {
+            if (n == 0 || control) {
+                out[o++] = '\\';
+                out[o++] = 'x';
+                out[o++] = hex[c[k] >> 4];
+                out[o++] = hex[c[k] & 15];
+            } else {
+                out[o++] = (char)c[k];
+            }
+        }
+        c += m;
+    }
+    if (cap)
+        out[o] = '\0';
+    return out;
+}
+
+/* Fails with "NAME: what", the name and what made printable (printable()). */
+static cln_status fail_named(cln_status status, const char *name, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static cln_status fail_named(cln_status status, const char *name, const char *fmt, ...)
+{
+    char what[1024], clean_what[2048], clean_name[1024];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(what, sizeof what, fmt, ap);
     va_end(ap);
+    return clni_fail(NULL, status, "%s: %s", printable(name, clean_name, sizeof clean_name),
+                     printable(what, clean_what, sizeof clean_what));
+}
+
+static cln_status parse_error(const reader *r, size_t line, size_t col, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static cln_status parse_error(const reader *r, size_t line, size_t col, const char *fmt, ...)
+{
+    char what[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof what, fmt, ap);
+    va_end(ap);
+    /* what quotes the file's text (names, values) and the caller's column names */
+    char clean_what[2048], clean_name[1024];
+    printable(what, clean_what, sizeof clean_what);
+    printable(r->name, clean_name, sizeof clean_name);
     if (col)
-        return clni_fail(NULL, CLN_ERR_PARSE, "%s:%zu:%zu: %s", r->name, line, col, what);
-    return clni_fail(NULL, CLN_ERR_PARSE, "%s:%zu: %s", r->name, line, what);
+        return clni_fail(NULL, CLN_ERR_PARSE, "%s:%zu:%zu: %s", clean_name, line, col, clean_what);
+    return clni_fail(NULL, CLN_ERR_PARSE, "%s:%zu: %s", clean_name, line, clean_what);
 }
 
 static int is_blank(const reader *r, char c) { return (c == ' ' || c == '\t') && c != r->delim; }
@@ -238,18 +323,72 @@ static char *dup_str(const char *s)
     return d;
 }
 
-/* The column `sel` names among ncols (names NULL: no header). */
-static cln_status resolve_column(const reader *r, char **names, size_t ncols, const char *sel,
+/* The header's names hashed, so that choosing columns by name costs a lookup each, not a
+ * scan of the header (a header of a million columns and a million features chosen by name
+ * stay linear). Open addressing with linear probing, at most half full. */
+typedef struct name_slot {
+    size_t first;  /* 1 + the first column with this name; 0: an empty slot */
+    size_t second; /* 1 + the second column with it (an ambiguous name), or 0 */
+} name_slot;
+
+typedef struct name_index {
+    name_slot *slots;
+    size_t mask;   /* slots - 1, a power of two less one */
+} name_index;
+
+static size_t hash_name(const char *s)
+{
+    uint64_t h = 14695981039346656037ull; /* FNV-1a */
+    for (const unsigned char *c = (const unsigned char *)s; *c; c++)
+        h = (h ^ *c) * 1099511628211ull;
+    return (size_t)(h ^ (h >> 32));
+}
+
+/* The slot of name: the one holding it, or the empty one where it would go. */
+static name_slot *find_slot(const name_index *ix, const char *const *names, const char *name)
+{
+    for (size_t k = hash_name(name) & ix->mask;; k = (k + 1) & ix->mask) {
+        name_slot *sl = &ix->slots[k];
+        if (!sl->first || strcmp(names[sl->first - 1], name) == 0)
+            return sl;
+    }
+}
+
+static cln_status build_index(name_index *ix, const char *const *names, size_t ncols)
+{
+    size_t n = 16;
+    while (n < 2 * ncols) {
+        if (n > SIZE_MAX / 2 / sizeof *ix->slots)
+            return oom();
+        n *= 2;
+    }
+    ix->slots = calloc(n, sizeof *ix->slots);
+    if (!ix->slots)
+        return oom();
+    ix->mask = n - 1;
+    for (size_t c = 0; c < ncols; c++) {
+        name_slot *sl = find_slot(ix, names, names[c]);
+        if (!sl->first)
+            sl->first = c + 1;
+        else if (!sl->second)
+            sl->second = c + 1;
+    }
+    return CLN_SUCCESS;
+}
+
+/* The column `sel` names among ncols (names NULL: no header; then ix is unused). */
+static cln_status resolve_column(const reader *r, const char *const *names,
+                                 const name_index *ix, size_t ncols, const char *sel,
                                  const char *what, size_t *col)
 {
     size_t found = (size_t)-1;
-    for (size_t c = 0; names && c < ncols; c++) {
-        if (strcmp(names[c], sel) != 0)
-            continue;
-        if (found != (size_t)-1)
+    if (names) {
+        const name_slot *sl = find_slot(ix, names, sel);
+        if (sl->second)
             return parse_error(r, r->record_line, 0, "the %s column '%s' is ambiguous: columns %zu and %zu "
-                               "of the header both have that name", what, sel, found + 1, c + 1);
-        found = c;
+                               "of the header both have that name", what, sel, sl->first, sl->second);
+        if (sl->first)
+            found = sl->first - 1;
     }
     if (found == (size_t)-1 && *sel) {
         size_t v = 0, digits = 0;
@@ -265,8 +404,8 @@ static cln_status resolve_column(const reader *r, char **names, size_t ncols, co
             used += (size_t)snprintf(list + used, sizeof list - used, "%s'%s'", c ? ", " : "",
                                      names[c]);
         if (names)
-            return parse_error(r, r->record_line, 0, "no %s column '%s': the header has %zu columns (%s)",
-                               what, sel, ncols, list);
+            return parse_error(r, r->record_line, 0, "no %s column '%s': the header has %zu columns (%s%s)",
+                               what, sel, ncols, list, used + 1 < sizeof list ? "" : "...");
         return parse_error(r, r->record_line, 0, "no %s column '%s': without a header, columns are named "
                            "by their index, 0 to %zu", what, sel, ncols - 1);
     }
@@ -313,7 +452,9 @@ void cln_csv_free(cln_csv *csv)
 
 typedef struct parse_state {
     reader r;
-    char **names;       /* header names (ncols), or NULL */
+    char *header;       /* the header's text: its fields, each NUL-terminated, or NULL */
+    const char **names; /* header names (ncols), pointing into header, or NULL */
+    name_index index;   /* the names hashed, when columns are chosen by name */
     size_t ncols;
     size_t *feature_cols, target_col;
     size_t cap;         /* rows allocated in X and y */
@@ -330,7 +471,10 @@ static cln_status add_row(parse_state *s, cln_csv *csv)
                            s->names ? "header has" : "first record has", s->ncols);
     }
     if (csv->rows == s->cap) {
+        /* 64 rows first, fewer when they are wide (at most about 8 MiB), then doubling */
         size_t cap = s->cap ? 2 * s->cap : 64;
+        while (!s->cap && cap > 1 && cap * (csv->d + 1) > ((size_t)1 << 20))
+            cap /= 2;
         if (cap > SIZE_MAX / sizeof(double) / (csv->d ? csv->d : 1))
             return oom();
         double *nx = realloc(csv->X, cap * csv->d * sizeof *nx);
@@ -369,21 +513,28 @@ static cln_status add_row(parse_state *s, cln_csv *csv)
     return CLN_SUCCESS;
 }
 
-/* The header (or, without one, the first record's width) and the chosen columns. */
+/* The header (or, without one, the first record's width) and the chosen columns. Linear in
+ * the header's length and the number of columns chosen. */
 static cln_status choose_columns(parse_state *s, const cln_csv_options *o, cln_csv *csv)
 {
     reader *r = &s->r;
     s->ncols = r->nf;
     if (o->has_header) {
-        s->names = calloc(s->ncols, sizeof *s->names);
+        /* the names stay where the tokenizer put them: the next record gets a new buffer */
+        s->header = r->buf;
+        r->buf = NULL;
+        r->buf_len = r->buf_cap = 0;
+        s->names = malloc(s->ncols * sizeof *s->names);
         if (!s->names)
             return oom();
         for (size_t c = 0; c < s->ncols; c++)
-            if (!(s->names[c] = dup_str(r->buf + r->f[c].start)))
-                return oom();
+            s->names[c] = s->header + r->f[c].start;
+        if (o->target || o->features)
+            CLNI_CHECK(build_index(&s->index, s->names, s->ncols));
     }
     if (o->target)
-        CLNI_CHECK(resolve_column(r, s->names, s->ncols, o->target, "target", &s->target_col));
+        CLNI_CHECK(resolve_column(r, s->names, &s->index, s->ncols, o->target, "target",
+                                  &s->target_col));
     else
         s->target_col = s->ncols - 1;
     if (o->features)
@@ -397,22 +548,31 @@ static cln_status choose_columns(parse_state *s, const cln_csv_options *o, cln_c
     csv->feature_names = calloc(csv->d, sizeof *csv->feature_names);
     if (!s->feature_cols || !csv->feature_names)
         return oom();
-    for (size_t j = 0, c = 0; j < csv->d; j++) {
-        if (o->features) {
-            CLNI_CHECK(resolve_column(r, s->names, s->ncols, o->features[j], "feature",
-                                      &s->feature_cols[j]));
-        } else {
+    if (o->features) {
+        unsigned char *chosen = calloc(s->ncols, 1); /* columns chosen so far */
+        if (!chosen)
+            return oom();
+        cln_status st = CLN_SUCCESS;
+        for (size_t j = 0; j < csv->d && st == CLN_SUCCESS; j++) {
+            size_t *c = &s->feature_cols[j];
+            st = resolve_column(r, s->names, &s->index, s->ncols, o->features[j], "feature", c);
+            if (st == CLN_SUCCESS && *c == s->target_col)
+                st = parse_error(r, r->record_line, 0, "column '%s' is both the target and a "
+                                 "feature", o->features[j]);
+            else if (st == CLN_SUCCESS && chosen[*c])
+                st = parse_error(r, r->record_line, 0, "feature column '%s' is chosen twice",
+                                 o->features[j]);
+            else if (st == CLN_SUCCESS)
+                chosen[*c] = 1;
+        }
+        free(chosen);
+        CLNI_CHECK(st);
+    } else {
+        for (size_t j = 0, c = 0; j < csv->d; j++) {
             if (c == s->target_col)
                 c++;
             s->feature_cols[j] = c++;
         }
-        if (s->feature_cols[j] == s->target_col)
-            return parse_error(r, r->record_line, 0, "column '%s' is both the target and a "
-                               "feature", o->features[j]);
-        for (size_t k = 0; k < j; k++)
-            if (s->feature_cols[k] == s->feature_cols[j])
-                return parse_error(r, r->record_line, 0, "feature column '%s' is chosen twice",
-                                   o->features[j]);
     }
     char idx[32];
     for (size_t j = 0; j <= csv->d; j++) {
@@ -460,8 +620,8 @@ cln_status cln_csv_parse_buffer(const char *text, size_t len, const char *name,
     if (st == CLN_SUCCESS)
         st = read_record(&s.r, &got);
     if (st == CLN_SUCCESS && !got)
-        st = clni_fail(NULL, CLN_ERR_PARSE, "%s: no %s: the text is empty or only comments",
-                       s.r.name, o->has_header ? "header" : "data");
+        st = fail_named(CLN_ERR_PARSE, s.r.name, "no %s: the text is empty or only comments",
+                        o->has_header ? "header" : "data");
     if (st == CLN_SUCCESS)
         st = choose_columns(&s, o, csv);
     if (st == CLN_SUCCESS && !o->has_header)
@@ -473,10 +633,10 @@ cln_status cln_csv_parse_buffer(const char *text, size_t len, const char *name,
         st = add_row(&s, csv);
     }
     if (st == CLN_SUCCESS && csv->rows == 0)
-        st = clni_fail(NULL, CLN_ERR_PARSE, "%s: the header is there but no data row", s.r.name);
-    for (size_t c = 0; s.names && c < s.ncols; c++)
-        free(s.names[c]);
+        st = fail_named(CLN_ERR_PARSE, s.r.name, "the header is there but no data row");
+    free(s.header);
     free(s.names);
+    free(s.index.slots);
     free(s.feature_cols);
     free(s.r.buf);
     free(s.r.f);
@@ -495,8 +655,10 @@ cln_status cln_csv_read(const char *path, const cln_csv_options *opts, cln_csv *
     *out = NULL;
     CLNI_CHECK(clni_check_ptr(NULL, path, fn, "path"));
     FILE *f = fopen(path, "rb");
+    char clean[1024]; /* the path as messages show it */
     if (!f)
-        return clni_fail(NULL, CLN_ERR_IO, "cannot open %s: %s", path, strerror(errno));
+        return clni_fail(NULL, CLN_ERR_IO, "cannot open %s: %s",
+                         printable(path, clean, sizeof clean), strerror(errno));
     char *text = NULL;
     size_t len = 0, cap = 0;
     cln_status st = CLN_SUCCESS;
@@ -515,7 +677,8 @@ cln_status cln_csv_read(const char *path, const cln_csv_options *opts, cln_csv *
         len += got;
         if (got == 0) {
             if (ferror(f))
-                st = clni_fail(NULL, CLN_ERR_IO, "cannot read %s: %s", path, strerror(errno));
+                st = clni_fail(NULL, CLN_ERR_IO, "cannot read %s: %s",
+                               printable(path, clean, sizeof clean), strerror(errno));
             break;
         }
     }

@@ -42,3 +42,104 @@ one_line("${last_stderr}" ".*cli_errors_nan.csv:3")
 # A run that diverges: the epoch and the batch.
 run_expect(1 out --lr 100 --epochs 30 --quiet)
 one_line("${last_stderr}" "cln_fit: the loss became .* at epoch [0-9]+")
+
+# --delimiter: a character that the reader gives a meaning of its own is a bad value, exit 2
+# with the usage, and the reason names the option and the value as given (issue 11): '#'
+# starts comment lines, '"' quotes fields, CR and LF end records.
+set(csv ${WORK}/cli_errors_delimiter.csv)
+file(WRITE ${csv} "x#y\n1#2\n3#5\n4#1\n")
+function(bad_delimiter shown why)
+  run_expect(2 out --data ${csv} ${ARGN} --quiet)
+  string(REGEX MATCH "^[^\n]*" first "${last_stderr}")
+  expect_match("${first}" "^clnum-linreg: --delimiter '${shown}': ${why}")
+  expect_match("${last_stderr}" "usage: clnum-linreg")
+endfunction()
+bad_delimiter("#" "'#' starts comment lines, so it cannot also separate fields" --delimiter "#")
+bad_delimiter("#" "'#' starts comment lines" "--delimiter=#")
+bad_delimiter("\"" "'\"' quotes fields, so it cannot also separate them" --delimiter "\"")
+bad_delimiter("\\\\x0a" "a line break ends records, so it cannot separate fields" --delimiter "\n")
+bad_delimiter("\\\\x0d" "a line break ends records" --delimiter "\r")
+bad_delimiter("::" "a delimiter is one character \\(or 'tab'\\)" --delimiter "::")
+
+# Text from the file reaches the output safely (issue 10). A header with the bytes 0xFF 0xFE
+# (not UTF-8), a colour escape ESC[31m, a line break inside a quoted name and a tab: the JSON
+# summary is valid JSON in valid UTF-8 with the names escaped (U+FFFD for what is not UTF-8),
+# and every error quoting a name is one line without a raw control character (\xHH instead).
+string(ASCII 255 254 notutf8)
+string(ASCII 27 esc)
+set(header "${notutf8}x,\"a${esc}[31m\",\"b\nc\",t\tab,y\n")
+set(hostile ${WORK}/cli_errors_hostile.csv)
+file(WRITE ${hostile} "${header}1,0,0,2,7\n0,1,0,1,3\n0,0,1,5,4\n2,1,3,0,9\n1,1,1,1,5\n3,0,2,1,8\n")
+set(json ${WORK}/cli_errors_hostile.json)
+file(REMOVE ${json})
+run_expect(0 out --data ${hostile} --solver exact --val-fraction 0 --json ${json})
+find_program(PYTHON3 python3)
+if(PYTHON3)
+  execute_process(COMMAND ${PYTHON3} -c
+    "import json, sys\nd = json.load(open(sys.argv[1], encoding='utf-8'))\nwant = ['\\ufffd\\ufffdx', 'a\\x1b[31m', 'b\\nc', 't\\tab']\nassert d['features'] == want, d['features']\nassert d['target'] == 'y', d['target']"
+    ${json} RESULT_VARIABLE rc OUTPUT_VARIABLE pout ERROR_VARIABLE perr)
+  if(NOT rc EQUAL 0)
+    file(READ ${json} j)
+    message(FATAL_ERROR "the JSON summary of a hostile header is not valid or not as expected:\n${perr}\n${j}")
+  endif()
+else()
+  message(STATUS "python3 not found: the JSON summary is only parsed by CMake")
+  file(READ ${json} j)
+  string(JSON n LENGTH "${j}" features)
+endif()
+
+# Every control character (C0 but NUL, DEL, C1), the quote and the backslash in one name;
+# valid UTF-8 in another; in a third, what is not UTF-8 (a stray continuation byte, an
+# overlong form, a surrogate, a code point above U+10FFFF, a sequence cut short), each byte
+# of it one U+FFFD.
+if(PYTHON3)
+  string(ASCII 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29
+         30 31 127 controls)
+  string(ASCII 194 133 194 155 195 169 226 130 172 240 159 152 128 utf8)   # U+0085 U+009B é € 😀
+  string(ASCII 128 97 192 175 98 237 160 128 99 244 144 128 128 100 226 130 broken)
+  file(WRITE ${hostile} "\"${controls}\"\"\\\",\"${utf8}\",\"${broken}\",y\n"
+       "1,0,0,1\n0,1,0,2\n0,0,1,3\n1,1,0,5\n0,1,1,4\n")
+  run_expect(0 out --data ${hostile} --solver exact --val-fraction 0 --json ${json})
+  execute_process(COMMAND ${PYTHON3} -c
+    "import json, sys\nd = json.load(open(sys.argv[1], encoding='utf-8'))\nr = '\\ufffd'\nwant = [''.join(map(chr, range(1, 32))) + '\\x7f\"\\\\', '\\x85\\x9b\\xe9\\u20ac\\U0001f600', r + 'a' + 2 * r + 'b' + 3 * r + 'c' + 4 * r + 'd' + 2 * r]\nassert d['features'] == want, (d['features'], want)"
+    ${json} RESULT_VARIABLE rc ERROR_VARIABLE perr)
+  if(NOT rc EQUAL 0)
+    file(READ ${json} j)
+    message(FATAL_ERROR "the JSON summary of names with every control character is not valid or not as expected:\n${perr}\n${j}")
+  endif()
+endif()
+
+# one printable line: no control character but the final line break, no byte that is not UTF-8
+function(printable_line text regex)
+  one_line("${text}" "${regex}")
+  string(REGEX REPLACE "\n$" "" text "${text}")
+  string(ASCII 1 2 3 4 5 6 7 8 9 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30 31 127 ctl)
+  expect_no_match("${text}" "[${ctl}]")
+  expect_no_match("${text}" "${notutf8}")
+endfunction()
+file(WRITE ${hostile} "${header}1,z,0,2,7\n")
+run_expect(1 out --data ${hostile} --quiet)
+printable_line("${last_stderr}" ".*cli_errors_hostile.csv:3:3: 'z' in column 'a\\\\x1b\\[31m' is not a number")
+file(WRITE ${hostile} "${header}1,0,z,2,7\n")
+run_expect(1 out --data ${hostile} --quiet)
+printable_line("${last_stderr}" ".*:3:5: 'z' in column 'b\\\\x0ac' is not a number")
+file(WRITE ${hostile} "${header}1,0,0,${esc}[2J,7\n")
+run_expect(1 out --data ${hostile} --quiet)
+printable_line("${last_stderr}" ".*:3:7: '\\\\x1b\\[2J' in column 't\\\\x09ab' is not a number")
+file(WRITE ${hostile} "${header}1,0,0,2,7\n")
+run_expect(1 out --data ${hostile} --target nope --quiet)
+printable_line("${last_stderr}" ".*no target column 'nope': the header has 5 columns \\('\\\\xff\\\\xfex', 'a\\\\x1b\\[31m', 'b\\\\x0ac', 't\\\\x09ab', 'y'\\)")
+
+# ... and the table and the data line show them as \xHH too, every line printable.
+file(WRITE ${hostile} "${header}1,0,0,2,7\n0,1,0,1,3\n0,0,1,5,4\n2,1,3,0,9\n1,1,1,1,5\n3,0,2,1,8\n")
+run_expect(0 out --data ${hostile} --solver exact --val-fraction 0)
+string(REGEX REPLACE "\n$" "" lines "${out}")
+string(REPLACE "\n" ";" lines "${lines}")
+foreach(line IN LISTS lines)
+  printable_line("clnum-linreg: ${line}" ".*")
+endforeach()
+expect_match("${out}" "\n\\\\xff\\\\xfex +-?[0-9]")
+expect_match("${out}" "\na\\\\x1b\\[31m +-?[0-9]")
+expect_match("${out}" "\nb\\\\x0ac +-?[0-9]")
+expect_match("${out}" "\nt\\\\x09ab +-?[0-9]")
+expect_match("${out}" "data: .*cli_errors_hostile.csv: 6 rows.*target 'y'")

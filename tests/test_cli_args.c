@@ -84,6 +84,79 @@ static void bad_values(void **state)
     expect_error("--device: ''", 3, "--device", "");
 }
 
+/* --delimiter: one character, not one the reader gives a meaning of its own (the quote, the
+ * comment character, a line break); the reason names the option and the value as given. */
+static void delimiters(void **state)
+{
+    (void)state;
+    linreg_options o;
+    char err[256];
+    assert_int_equal(parse(&o, err, 5, "--data", "x.csv", "--delimiter", ";"), 0);
+    assert_int_equal(o.delimiter, ';');
+    assert_int_equal(parse(&o, err, 4, "--data", "x.csv", "--delimiter=tab"), 0);
+    assert_int_equal(o.delimiter, '\t');
+    assert_int_equal(parse(&o, err, 5, "--data", "x.csv", "--delimiter", "\\t"), 0);
+    assert_int_equal(o.delimiter, '\t');
+    assert_int_equal(parse(&o, err, 5, "--data", "x.csv", "--delimiter", " "), 0);
+    assert_int_equal(o.delimiter, ' ');
+    expect_error("--delimiter '#': '#' starts comment lines, so it cannot also separate fields",
+                 3, "--delimiter", "#");
+    expect_error("--delimiter '#': '#' starts comment lines", 2, "--delimiter=#", NULL);
+    expect_error("--delimiter '\"': '\"' quotes fields", 3, "--delimiter", "\"");
+    expect_error("--delimiter '\\x0a': a line break ends records", 3, "--delimiter", "\n");
+    expect_error("--delimiter '\\x0d': a line break ends records", 3, "--delimiter", "\r");
+    expect_error("--delimiter ';;': a delimiter is one character (or 'tab')", 3, "--delimiter",
+                 ";;");
+    expect_error("--delimiter '': a delimiter is one character", 3, "--delimiter", "");
+}
+
+/* Text for a terminal: control characters and bytes that are not UTF-8 as \xHH, the rest
+ * kept; never cut inside an escape or a character. */
+static void printable_text(void **state)
+{
+    (void)state;
+    assert_int_equal(cli_utf8_char_len("a"), 1);
+    assert_int_equal(cli_utf8_char_len(""), 1);
+    assert_int_equal(cli_utf8_char_len("\xc3\xa9"), 2);                /* U+00E9 */
+    assert_int_equal(cli_utf8_char_len("\xe2\x82\xac"), 3);            /* U+20AC */
+    assert_int_equal(cli_utf8_char_len("\xf0\x9f\x98\x80"), 4);        /* U+1F600 */
+    assert_int_equal(cli_utf8_char_len("\xf4\x8f\xbf\xbf"), 4);        /* U+10FFFF */
+    assert_int_equal(cli_utf8_char_len("\xff"), 0);
+    assert_int_equal(cli_utf8_char_len("\xfe"), 0);
+    assert_int_equal(cli_utf8_char_len("\x80"), 0);                    /* a continuation */
+    assert_int_equal(cli_utf8_char_len("\xc3"), 0);                    /* cut short */
+    assert_int_equal(cli_utf8_char_len("\xe2\x82"), 0);
+    assert_int_equal(cli_utf8_char_len("\xc0\xaf"), 0);                /* overlong '/' */
+    assert_int_equal(cli_utf8_char_len("\xe0\x80\xaf"), 0);
+    assert_int_equal(cli_utf8_char_len("\xf0\x80\x80\xaf"), 0);
+    assert_int_equal(cli_utf8_char_len("\xed\xa0\x80"), 0);            /* a surrogate */
+    assert_int_equal(cli_utf8_char_len("\xf4\x90\x80\x80"), 0);        /* above U+10FFFF */
+    assert_int_equal(cli_utf8_char_len("\xf5\x80\x80\x80"), 0);
+
+    char out[64];
+    assert_string_equal(cli_printable("price", out, sizeof out), "price");
+    assert_string_equal(cli_printable("a\x1b[31mb", out, sizeof out), "a\\x1b[31mb");
+    assert_string_equal(cli_printable("b\nc\r\t\x7f", out, sizeof out), "b\\x0ac\\x0d\\x09\\x7f");
+    assert_string_equal(cli_printable("\xff\xfex", out, sizeof out), "\\xff\\xfex");
+    assert_string_equal(cli_printable("\xc2\x9b" "2J", out, sizeof out), "\\xc2\\x9b" "2J"); /* C1 CSI */
+    assert_string_equal(cli_printable("Gr\xc3\xb6\xc3\x9f" "e \xe2\x82\xac", out, sizeof out),
+                        "Gr\xc3\xb6\xc3\x9f" "e \xe2\x82\xac");
+    assert_string_equal(cli_printable("Gr\xf6\xdf" "e", out, sizeof out), "Gr\\xf6\\xdf" "e"); /* Latin-1 */
+    /* every byte 1..255 alone: the result is ASCII or kept UTF-8, and never a control */
+    for (int b = 1; b < 256; b++) {
+        char in[2] = {(char)b, 0};
+        cli_printable(in, out, sizeof out);
+        for (const unsigned char *c = (const unsigned char *)out; *c; c++)
+            if (*c < 0x20 || *c >= 0x7f)
+                TU_FAIL("byte 0x%02x gives \"%s\"", b, out);
+    }
+    /* cut at the capacity between whole units */
+    assert_string_equal(cli_printable("ab\x1b", out, 6), "ab");
+    assert_string_equal(cli_printable("ab\x1b", out, 7), "ab\\x1b");
+    assert_string_equal(cli_printable("a\xc3\xa9", out, 3), "a");
+    assert_string_equal(cli_printable("abc", out, 1), "");
+}
+
 /* $CLNUM_PROGRESS_DELAY and $CLNUM_PROGRESS_INTERVAL, as getenv gives them. */
 static void progress_timing(void **state)
 {
@@ -114,7 +187,7 @@ static void progress_timing(void **state)
         {"inf", NULL, "CLNUM_PROGRESS_DELAY: 'inf'"},
         {"0", "-0.5", "CLNUM_PROGRESS_INTERVAL: '-0.5'"},
         {"0", "fast", "CLNUM_PROGRESS_INTERVAL: 'fast'"},
-        {"0", "1\n", "CLNUM_PROGRESS_INTERVAL: '1?'"}, /* one printable line */
+        {"0", "1\n", "CLNUM_PROGRESS_INTERVAL: '1\\x0a'"}, /* one printable line */
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         t.delay_s = 2.5;
@@ -135,6 +208,8 @@ int main(void)
         cmocka_unit_test(both_forms),
         cmocka_unit_test(bad_values),
         cmocka_unit_test(progress_timing),
+        cmocka_unit_test(delimiters),
+        cmocka_unit_test(printable_text),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -22,7 +22,13 @@
  * "-2.5e-3"); empty, non-numeric or non-finite values in a chosen column are errors.
  * Every error says where: "FILE:LINE:COLUMN: what" (LINE and COLUMN from 1, COLUMN in
  * bytes), with status CLN_ERR_PARSE (CLN_ERR_IO when the file cannot be read), and the
- * message in cln_last_error(NULL).
+ * message in cln_last_error(NULL). A message is one printable line whatever the text holds:
+ * in the names and values it quotes (and in FILE) control characters (C0, DEL, C1: line
+ * breaks, tabs, the ESC of terminal escape sequences) and bytes that are not valid UTF-8 are
+ * written as \\xHH ("column 'a\\x1b[31m'"); valid UTF-8 is kept.
+ *
+ * Reading takes time linear in the length of the text and the number of columns chosen: a
+ * header of a million columns, all chosen by name, parses in about a second.
  */
 #ifndef CLNUM_CSV_H
 #define CLNUM_CSV_H
@@ -112,6 +118,10 @@ size_t cln_csv_num_features(const cln_csv *csv);
 /**
  * @brief Name of feature j: its header, or its 0-based column index in decimal when
  * there is no header.
+ *
+ * The header's bytes as they are: any byte but NUL, so possibly line breaks, escape
+ * sequences or bytes that are not UTF-8. Escape it before printing it or writing it into a
+ * format that needs valid text.
  * @param csv the table.
  * @param j   0-based feature index.
  * @return a string owned by the table, or NULL when j is out of range.
