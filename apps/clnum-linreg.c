@@ -107,7 +107,7 @@ static void print_selfcheck(const cln_device_info *d)
         return;
     }
     if (!d->paths_disabled) {
-        printf("       training paths: all checked against the stepwise path\n");
+        printf("       training paths: all checked against the host replica\n");
         return;
     }
     printf("       training paths off:");

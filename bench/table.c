@@ -47,7 +47,7 @@ static void print_header(FILE *out, const bench_report *r)
     if (*off)
         fprintf(out, "device self-check: %s off (%s)\n", off, report_get_str(r, "paths_note"));
     else
-        fprintf(out, "device self-check: every path agrees with the stepwise one\n");
+        fprintf(out, "device self-check: every path agrees with the host replica\n");
     fprintf(out, "PoCL kernel cache: %s; times are the best of the repeats, with the median\n",
             report_get_str(r, "pocl_kernel_cache"));
 }

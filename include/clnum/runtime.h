@@ -67,7 +67,8 @@ typedef struct cln_device_info {
     /** The self-check of the training paths (trainer.h). Before cln_fit() first takes a path
      * other than the stepwise one on a device, each fast path (fused, epoch, persistent) is
      * run on small problems (ragged sizes, many minibatches, several work-groups) and
-     * compared with the stepwise path; a path that differs beyond float rounding, or fails,
+     * compared with a double-precision replica of the same fit on the host; a path that
+     * differs beyond float rounding, or fails,
      * is switched off on that device: CLN_PATH_AUTO does not take it and cln_fit() refuses
      * it with the reason. The verdict is kept beside the program cache, per device, driver,
      * library version and dtype, so later runs only read it. These fields give the float32
