@@ -18,25 +18,145 @@ void cln_plot_options_init(cln_plot_options *opts)
     opts->height = 320;
 }
 
-/* 1, 2 or 5 times a power of ten, close to range / target. */
-static double nice_step(double range, int target)
-{
-    double raw = range / target;
-    double p = pow(10, floor(log10(raw)));
-    double f = raw / p;
-    return (f < 1.5 ? 1 : f < 3.5 ? 2 : f < 7.5 ? 5 : 10) * p;
-}
+/* An axis. Whatever the data, its arithmetic is done on values scaled by 2^-k (exact), so
+ * that its ends are about 1 in magnitude: nothing overflows near DBL_MAX, nothing underflows
+ * among subnormals, and the ticks are distinct doubles. A tick is a whole multiple of the
+ * step, never a running sum, so an axis has at most MAX_TICKS of them for any input, and
+ * its label is written from that multiple and the step's power of ten, never from a double
+ * that may not exist (a tick beyond DBL_MAX, or between two subnormals). */
+enum { MAX_TICKS = 32 };
+/* Data within this fraction of their magnitude of each other are drawn as flat: the axis
+ * is widened around them, as matplotlib's nonsingular() does, and a label needs at most
+ * about ten digits. */
+#define FLAT 1e-9
+/* Pixel coordinates are clipped to +-PX_LIMIT: a point far outside the axes (an x beyond
+ * x_max) stays a finite number, and the clip path hides it as before. */
+#define PX_LIMIT 1e7
 
 typedef struct axis {
-    double lo, hi;       /* in data units (log10 of them for a log axis) */
+    int k;               /* lo, hi and step_s are in units of 2^k data units */
+    double lo, hi;       /* the ends (of log10 of the data for a log axis), lo < hi */
     double px0, px1;     /* pixel positions of lo and hi */
     int log;
+    int f, e;            /* the step between ticks: f x 10^e data units, f 1, 2 or 5 */
+    double step_s;       /* the step, scaled */
+    double n0;           /* the first tick is n0 steps (a whole number) */
+    int nticks;          /* ticks n0, n0 + 1, ..., at most MAX_TICKS */
 } axis;
 
+/* Rescales lo and hi so that the larger magnitude is in [0.5, 1). */
+static void normalize(axis *a)
+{
+    double mag = fmax(fabs(a->lo), fabs(a->hi));
+    int k = 0;
+    if (mag > 0 && isfinite(mag))
+        frexp(mag, &k);
+    a->lo = ldexp(a->lo, -k);
+    a->hi = ldexp(a->hi, -k);
+    a->k += k;
+}
+
+/* The step f x 10^e, scaled: 5^e x 2^(e - k) is f x 10^e x 2^-k without an overflow or an
+ * underflow on the way (|e| stays below 330 and 5^330 is about 1e230). */
+static void set_step(axis *a, int f, int e)
+{
+    a->f = f;
+    a->e = e;
+    a->step_s = f * ldexp(pow(5, e), e - a->k);
+}
+
+/* The step: 1, 2 or 5 times a power of ten, close to the range over target (at least 1 on a
+ * log axis, whose ticks are decades). */
+static void nice_step(axis *a, int target)
+{
+    double l = log10((a->hi - a->lo) / target) + a->k * 0.30102999566398120; /* log10(2) */
+    int e = (int)floor(l);
+    double frac = pow(10, l - e);
+    int f = frac < 1.5 ? 1 : frac < 3.5 ? 2 : frac < 7.5 ? 5 : 10;
+    if (f == 10) {
+        f = 1;
+        e++;
+    }
+    if (a->log && e < 0) {
+        f = 1;
+        e = 0;
+    }
+    set_step(a, f, e);
+}
+
+/* The whole multiples of the step within [lo, hi] (up to a rounding at either end). */
+static void place_ticks(axis *a)
+{
+    a->n0 = 0;
+    a->nticks = 0;
+    if (!(a->step_s > 0) || !isfinite(a->step_s))
+        return;
+    double n0 = ceil(a->lo / a->step_s - 1e-9), n1 = floor(a->hi / a->step_s + 1e-9);
+    if (!(n1 >= n0))
+        return;
+    a->n0 = n0;
+    a->nticks = (int)fmin(n1 - n0 + 1, MAX_TICKS);
+}
+
+/* The y axis around data from lo to hi (log10 of them on a log axis), finite, lo <= hi: 5%
+ * more on either side, as matplotlib's margins; around data that are flat to within FLAT, 10%
+ * of their magnitude (0.5 decades on a log axis, [-1, 1] for zeros). */
+static void fit_y(axis *a, double lo, double hi)
+{
+    a->k = 0;
+    a->lo = lo;
+    a->hi = hi;
+    normalize(a);
+    double mag = fmax(fabs(a->lo), fabs(a->hi)), span = a->hi - a->lo;
+    double pad = span * 0.05;
+    if (span <= FLAT * mag)
+        pad = a->log ? ldexp(0.5, -a->k) : mag > 0 ? mag * 0.1 : 1;
+    a->lo -= pad;
+    a->hi += pad;
+    normalize(a);
+    nice_step(a, 5);
+    place_ticks(a);
+}
+
+/* The x axis, 0 to hi epochs (finite, > 0): ticks at 0.2 epochs up to 1, at whole epochs up
+ * to 10, else about 6 of them. */
+static void fit_x(axis *a, double hi)
+{
+    a->k = 0;
+    a->lo = 0;
+    a->hi = hi;
+    normalize(a);
+    if (hi > 1 && hi <= 10)
+        set_step(a, 1, 0);
+    else if (hi >= 0.5 && hi <= 1)
+        set_step(a, 2, -1);
+    else
+        nice_step(a, 6);
+    place_ticks(a);
+}
+
+static double clip_px(double px)
+{
+    return !(px >= -PX_LIMIT) ? -PX_LIMIT : px > PX_LIMIT ? PX_LIMIT : px;
+}
+
+/* The pixel of a scaled value. */
+static double px_of(const axis *a, double t_s)
+{
+    return clip_px(a->px0 + (t_s - a->lo) / (a->hi - a->lo) * (a->px1 - a->px0));
+}
+
+/* The pixel of a data value. */
 static double to_px(const axis *a, double v)
 {
-    double t = a->log ? log10(v) : v;
-    return a->px0 + (t - a->lo) / (a->hi - a->lo) * (a->px1 - a->px0);
+    return px_of(a, ldexp(a->log ? log10(v) : v, -a->k));
+}
+
+/* The pixel of tick i. */
+static double tick_px(const axis *a, int i)
+{
+    double n = a->n0 + i;
+    return px_of(a, n == 0 ? 0 : n * a->step_s);
 }
 
 static int usable(const axis *y, double x, double v)
@@ -59,17 +179,41 @@ static void xml_text(FILE *f, const char *s)
     }
 }
 
-/* A tick label: enough decimals for the step, no "-0". */
-static void tick_label(char *buf, size_t cap, double v, double step, int log)
+/* Tick i's label. The tick is m x 10^e, m = (n0 + i) x f a whole number (|m| < 2^53). An
+ * axis whose ticks are all within 1e-6 to below 1e6 has them as "%.*f" with the step's
+ * decimals (no "-0"); another has them as m's digits with an exponent ("1.05e+300"). A log
+ * axis's tick is the decade 10^(m x 10^e) ("0.01", "1e-300"). */
+static void tick_label(char *buf, size_t cap, const axis *a, int i)
 {
-    if (log) {
-        snprintf(buf, cap, "%g", pow(10, v));
+    double m = (a->n0 + i) * a->f;
+    int e = a->e;
+    if (a->log) { /* e >= 0: a whole decade */
+        double p = m * pow(10, e);
+        if (p >= -4 && p <= 5)
+            snprintf(buf, cap, "%g", pow(10, p));
+        else
+            snprintf(buf, cap, "1e%c%02.0f", p < 0 ? '-' : '+', fabs(p));
         return;
     }
-    int decimals = step >= 1 ? 0 : (int)ceil(-log10(step) - 1e-9);
-    if (fabs(v) < step * 1e-6)
-        v = 0;
-    snprintf(buf, cap, "%.*f", decimals, v);
+    double largest = fmax(fabs(a->n0), fabs(a->n0 + a->nticks - 1)) * a->f;
+    if (e >= -6 && largest * pow(10, e) < 1e6) {
+        if (m == 0)
+            m = 0; /* not -0 */
+        if (e >= 0)
+            snprintf(buf, cap, "%.0f", m * pow(10, e));
+        else
+            snprintf(buf, cap, "%.*f", -e, m / pow(10, -e));
+        return;
+    }
+    if (m == 0) {
+        snprintf(buf, cap, "0");
+        return;
+    }
+    char digits[32];
+    int nd = snprintf(digits, sizeof digits, "%.0f", fabs(m));
+    int mag = nd - 1 + e; /* the tick is digits[0].digits[1..] x 10^mag */
+    snprintf(buf, cap, "%s%c%s%se%c%02d", m < 0 ? "-" : "", digits[0], nd > 1 ? "." : "",
+             digits + 1, mag < 0 ? '-' : '+', mag < 0 ? -mag : mag);
 }
 
 static void draw(FILE *f, const cln_history *h, const cln_plot_options *o)
@@ -77,8 +221,14 @@ static void draw(FILE *f, const cln_history *h, const cln_plot_options *o)
     const cln_curve *curves[2] = {&h->train_loss, &h->val_loss};
     double W = o->width, H = o->height;
     double top = o->title ? 30 : 14, left = 62, right = 14, bottom = 42;
-    axis x = {0, o->x_max > 0 ? o->x_max : (double)(h->epochs ? h->epochs : 1), left, W - right, 0};
-    axis y = {0, 0, H - bottom, top, o->log_y != 0};
+    axis x = {0};
+    axis y = {0};
+    x.px0 = left;
+    x.px1 = W - right;
+    y.px0 = H - bottom;
+    y.px1 = top;
+    y.log = o->log_y != 0;
+    double x_hi = o->x_max > 0 ? o->x_max : (double)(h->epochs ? h->epochs : 1);
 
     double lo = INFINITY, hi = -INFINITY, xmax_data = 0;
     size_t usable_points[2] = {0, 0};
@@ -93,17 +243,14 @@ static void draw(FILE *f, const cln_history *h, const cln_plot_options *o)
             hi = fmax(hi, t);
             xmax_data = fmax(xmax_data, xv);
         }
-    if (o->x_max <= 0 && xmax_data > x.hi)
-        x.hi = xmax_data;
+    if (o->x_max <= 0 && xmax_data > x_hi)
+        x_hi = xmax_data;
     if (!(lo <= hi)) { /* nothing to draw: an empty, labelled frame */
         lo = y.log ? -1 : 0;
-        hi = y.log ? 1 : 1;
+        hi = 1;
     }
-    double pad = (hi - lo) * 0.05;
-    if (pad == 0)
-        pad = y.log ? 0.5 : (fabs(hi) > 0 ? fabs(hi) * 0.1 : 1);
-    y.lo = lo - pad;
-    y.hi = hi + pad;
+    fit_x(&x, x_hi);
+    fit_y(&y, lo, hi);
 
     fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"no\"?>\n"
                "<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" width=\"%u\" "
@@ -122,29 +269,26 @@ static void draw(FILE *f, const cln_history *h, const cln_plot_options *o)
     /* ticks and grid-free labels, as matplotlib's defaults */
     char label[64];
     fputs("<g stroke=\"black\" stroke-width=\"0.8\">\n", f);
-    double xstep = x.hi <= 10 ? (x.hi <= 1 ? 0.2 : 1) : nice_step(x.hi, 6);
-    double ystep = y.log ? fmax(1, round(nice_step(y.hi - y.lo, 5))) : nice_step(y.hi - y.lo, 5);
-    for (double t = 0; t <= x.hi * (1 + 1e-9); t += xstep) {
-        double px = to_px(&x, t);
+    for (int i = 0; i < x.nticks; i++) {
+        double px = tick_px(&x, i);
         fprintf(f, "<line x1=\"%.2f\" y1=\"%.2f\" x2=\"%.2f\" y2=\"%.2f\"/>\n", px, y.px0, px,
                 y.px0 + 4);
     }
-    for (double t = ceil(y.lo / ystep) * ystep; t <= y.hi; t += ystep) {
-        double py = y.px0 + (t - y.lo) / (y.hi - y.lo) * (y.px1 - y.px0);
+    for (int i = 0; i < y.nticks; i++) {
+        double py = tick_px(&y, i);
         fprintf(f, "<line x1=\"%.2f\" y1=\"%.2f\" x2=\"%.2f\" y2=\"%.2f\"/>\n", x.px0 - 4, py,
                 x.px0, py);
     }
     fputs("</g>\n<g fill=\"black\">\n", f);
-    for (double t = 0; t <= x.hi * (1 + 1e-9); t += xstep) {
-        tick_label(label, sizeof label, t, xstep, 0);
+    for (int i = 0; i < x.nticks; i++) {
+        tick_label(label, sizeof label, &x, i);
         fprintf(f, "<text x=\"%.2f\" y=\"%.2f\" text-anchor=\"middle\">%s</text>\n",
-                to_px(&x, t), y.px0 + 17, label);
+                tick_px(&x, i), y.px0 + 17, label);
     }
-    for (double t = ceil(y.lo / ystep) * ystep; t <= y.hi; t += ystep) {
-        double py = y.px0 + (t - y.lo) / (y.hi - y.lo) * (y.px1 - y.px0);
-        tick_label(label, sizeof label, t, ystep, y.log);
+    for (int i = 0; i < y.nticks; i++) {
+        tick_label(label, sizeof label, &y, i);
         fprintf(f, "<text x=\"%.2f\" y=\"%.2f\" text-anchor=\"end\">%s</text>\n", x.px0 - 7,
-                py + 4, label);
+                tick_px(&y, i) + 4, label);
     }
     fprintf(f, "<text x=\"%.2f\" y=\"%.2f\" text-anchor=\"middle\">epoch</text>\n",
             (x.px0 + x.px1) / 2, H - 8);

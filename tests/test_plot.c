@@ -1,10 +1,15 @@
 /* The loss plot: the SVG has d2l's look (train_loss solid, val_loss dashed, x in epochs, a
  * legend), leaves out what cannot be drawn, reports what it cannot write, and renders: a
  * PNG from rsvg-convert (Debian's librsvg2-bin) that is larger than the empty frame's. */
+#include <float.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "test_util.h"
@@ -186,6 +191,220 @@ static void failures(void **state)
              cln_history_write_svg(&h, NULL, "x.svg"));
 }
 
+/* ---- curves that a converged fit leaves: every point within a few doubles of the others --
+ * The axis and its ticks must come out of any finite input: equal values, spans of one ulp,
+ * subnormals, values near DBL_MAX, negative ones. Each drawing runs in a child process with
+ * a file-size limit and an alarm, so a drawing that loops fails the test (the child dies of
+ * SIGXFSZ or SIGALRM) instead of hanging it or filling the disk. */
+
+enum { SVG_LIMIT = 64 * 1024 }; /* bytes: a few points, at most a few dozen ticks */
+
+/* cln_history_write_svg in a child: its status, or -1 for a child killed by `*sig`. */
+static int write_in_child(const cln_history *h, const cln_plot_options *po, const char *path,
+                          int *sig)
+{
+    fflush(NULL);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        struct rlimit lim = {4 * SVG_LIMIT, 4 * SVG_LIMIT};
+        setrlimit(RLIMIT_FSIZE, &lim);
+        alarm(60);
+        _exit((int)cln_history_write_svg(h, po, path));
+    }
+    int ws;
+    assert_int_equal(waitpid(pid, &ws, 0), pid);
+    *sig = WIFSIGNALED(ws) ? WTERMSIG(ws) : 0;
+    return WIFEXITED(ws) ? WEXITSTATUS(ws) : -1;
+}
+
+/* The text of the labels of the ticks of the y axis (text-anchor="end"), in order. */
+static size_t y_labels(const char *svg, char labels[][64], size_t cap)
+{
+    size_t n = 0;
+    const char *key = "text-anchor=\"end\">";
+    for (const char *p = strstr(svg, key); p; p = strstr(p + 1, key)) {
+        p += strlen(key);
+        const char *q = strstr(p, "</text>");
+        assert_non_null(q);
+        if (n < cap) {
+            size_t len = (size_t)(q - p) < 63 ? (size_t)(q - p) : 63;
+            memcpy(labels[n], p, len);
+            labels[n][len] = '\0';
+        }
+        n++;
+    }
+    return n;
+}
+
+/* Every number in the file is finite and a sane pixel or label: no nan, no inf, and none
+ * of the attributes' numbers beyond +-1e8 (a point far outside the axes is clipped there). */
+static void assert_numbers_sane(const char *svg, const char *what)
+{
+    for (const char *p = svg; *p; p++) {
+        if (strncmp(p, "nan", 3) == 0 || strncmp(p, "inf", 3) == 0 || strncmp(p, "NAN", 3) == 0 ||
+            strncmp(p, "INF", 3) == 0)
+            TU_FAIL("%s: the SVG holds '%.12s'", what, p);
+    }
+    /* attribute values and polyline coordinates: after '="', ' ' or ',' inside a tag */
+    int in_tag = 0;
+    for (const char *p = svg; *p; p++) {
+        if (*p == '<')
+            in_tag = 1;
+        else if (*p == '>')
+            in_tag = 0;
+        if (!in_tag || !(p[0] == '"' || p[0] == ',' || p[0] == ' '))
+            continue;
+        const char *q = p + 1;
+        if (!(*q == '-' || (*q >= '0' && *q <= '9')))
+            continue;
+        char *end;
+        double v = strtod(q, &end);
+        if (end == q)
+            continue;
+        if (!isfinite(v) || fabs(v) > 1e8)
+            TU_FAIL("%s: the SVG holds the number %.40s", what, q);
+    }
+}
+
+/* Draws ty[] (n points at epochs 0.5, 1, 1.5, ...) and checks what came out. */
+static void check_drawing(const double *ty, size_t n, int log_y, double x_max, const char *what)
+{
+    double tx[8];
+    assert_true(n <= 8);
+    for (size_t i = 0; i < n; i++)
+        tx[i] = 0.5 * (double)(i + 1);
+    cln_history h = {{n, tx, (double *)ty}, {0, NULL, NULL}, (n + 1) / 2, n, CLN_PATH_EPOCH};
+    cln_plot_options po;
+    cln_plot_options_init(&po);
+    po.log_y = log_y;
+    po.x_max = x_max;
+    temp_paths("flat");
+    remove(path_svg);
+    int sig = 0;
+    int st = write_in_child(&h, &po, path_svg, &sig);
+    struct stat sb;
+    long size = stat(path_svg, &sb) == 0 ? (long)sb.st_size : -1;
+    if (st != CLN_SUCCESS || size <= 0 || size > SVG_LIMIT)
+        remove(path_svg); /* what a drawing that looped left */
+    if (st != CLN_SUCCESS)
+        TU_FAIL("%s%s: the drawing %s (signal %d, %ld bytes written)", what,
+                log_y ? " (log)" : "", st < 0 ? "did not return" : "failed", sig, size);
+    if (size <= 0 || size > SVG_LIMIT)
+        TU_FAIL("%s%s: %ld bytes of SVG, more than %d", what, log_y ? " (log)" : "", size,
+                (int)SVG_LIMIT);
+    char *svg = slurp(path_svg, NULL);
+    remove(path_svg);
+    assert_has(svg, "</svg>\n");
+    assert_int_equal(count_of(svg, "<g"), count_of(svg, "</g>"));
+    assert_int_equal(count_of(svg, "<text"), count_of(svg, "</text>"));
+    assert_numbers_sane(svg, what);
+    /* ticks on both axes: x labels (middle, plus the axis title) and y labels, distinct */
+    size_t x_ticks = count_of(svg, "text-anchor=\"middle\">") - 1;
+    if (x_ticks < 1 || x_ticks > 40)
+        TU_FAIL("%s: %zu ticks on the x axis", what, x_ticks);
+    /* (a log axis within one decade has one tick, as its decades are its ticks) */
+    char labels[48][64];
+    size_t ny = y_labels(svg, labels, 48);
+    if (ny < (log_y ? 1u : 2u) || ny > 40)
+        TU_FAIL("%s%s: %zu ticks on the y axis", what, log_y ? " (log)" : "", ny);
+    for (size_t i = 1; i < ny; i++)
+        if (strcmp(labels[i], labels[i - 1]) == 0)
+            TU_FAIL("%s: two y ticks labelled '%s'", what, labels[i]);
+    /* every point drawn (a log axis leaves out zeros), inside the axes' height: the y axis
+     * holds every value */
+    size_t drawn = 0;
+    for (size_t i = 0; i < n; i++)
+        drawn += !log_y || ty[i] > 0;
+    double a, b;
+    if (polyline_points(svg, "train_loss", &a, &b) != drawn)
+        TU_FAIL("%s: not every point in the polyline", what);
+    const char *p = strstr(strstr(svg, "id=\"train_loss\""), "points=\"") + 8;
+    for (size_t i = 0; i < drawn; i++) {
+        double x, y;
+        int used;
+        assert_int_equal(sscanf(p, "%lf,%lf%n", &x, &y, &used), 2);
+        if (!(y >= 14 && y <= 320 - 42))
+            TU_FAIL("%s: point %zu at y = %g px, outside the axes", what, i, y);
+        p += used;
+    }
+    free(svg);
+}
+
+static void flat_and_extreme_curves_terminate(void **state)
+{
+    (void)state;
+    const double u01 = nextafter(0.1, 1), sub = 4.9406564584124654e-324; /* 2^-1074 */
+    /* every y equal */
+    const double equal[] = {0.1, 1e-300, 1e300, DBL_MAX, -DBL_MAX, DBL_MIN, sub, -sub, 0.0,
+                            -0.1, 1.0, 1e308, -1e-300, 3e-320};
+    for (size_t i = 0; i < sizeof equal / sizeof *equal; i++) {
+        double y[4] = {equal[i], equal[i], equal[i], equal[i]};
+        char what[64];
+        snprintf(what, sizeof what, "every y = %.17g", equal[i]);
+        check_drawing(y, 4, 0, 0, what);
+        if (equal[i] > 0)
+            check_drawing(y, 4, 1, 0, what); /* and on a log axis */
+    }
+    /* spans of one ulp and of a few */
+    double y[8];
+    const double starts[] = {0.1, 1.0, 1e300, -1e300, 1e-300, DBL_MIN, sub, -0.1, 1e308,
+                             nextafter(DBL_MAX, 0)};
+    for (size_t i = 0; i < sizeof starts / sizeof *starts; i++)
+        for (int ulps = 1; ulps <= 5; ulps += 4) {
+            double v = starts[i];
+            for (int k = 0; k < 8; k++) {
+                y[k] = v;
+                if (k % 2 == 0 && k / 2 < ulps)
+                    v = nextafter(v, 0); /* towards zero: never past DBL_MAX */
+            }
+            char what[64];
+            snprintf(what, sizeof what, "%d ulp from %.17g", ulps, starts[i]);
+            check_drawing(y, 8, 0, 0, what);
+            if (starts[i] > 0)
+                check_drawing(y, 8, 1, 0, what);
+        }
+    /* the widest spans there are, and a converged float64 fit's last digits */
+    const double wide[][4] = {{-DBL_MAX, DBL_MAX, 0, 1},       {0, DBL_MAX, DBL_MAX, 1e308},
+                              {sub, DBL_MAX, 1, 1e-300},        {-sub, sub, 0, sub},
+                              {0.1, u01, 0.1, u01},             {-DBL_MAX, -DBL_MAX, -1e308, 0},
+                              {1e-300, 2e-300, 3e-300, 1.5e-300}, {2.5, 2.5000000000000004, 2.5, 2.5}};
+    for (size_t i = 0; i < sizeof wide / sizeof *wide; i++) {
+        char what[64];
+        snprintf(what, sizeof what, "span %.3g .. %.3g", wide[i][0], wide[i][1]);
+        check_drawing(wide[i], 4, 0, 0, what);
+        if (wide[i][0] > 0)
+            check_drawing(wide[i], 4, 1, 0, what);
+    }
+    /* and x: the x axis's end from the options, a subnormal or DBL_MAX */
+    const double some[4] = {2, 1, 0.5, 0.25};
+    check_drawing(some, 4, 0, sub, "x_max subnormal");
+    check_drawing(some, 4, 0, DBL_MAX, "x_max DBL_MAX");
+    check_drawing(some, 4, 0, 1e-300, "x_max 1e-300");
+}
+
+/* A history whose x values are extreme (the x axis follows the last one). */
+static void extreme_epochs_terminate(void **state)
+{
+    (void)state;
+    double tx[3] = {0, 1e308, DBL_MAX}, ty[3] = {1, 0.5, 0.25};
+    cln_history h = {{3, tx, ty}, {0, NULL, NULL}, 3, 3, CLN_PATH_EPOCH};
+    temp_paths("xwide");
+    int sig = 0;
+    int st = write_in_child(&h, NULL, path_svg, &sig);
+    if (st != CLN_SUCCESS) {
+        remove(path_svg);
+        TU_FAIL("x up to DBL_MAX: the drawing %s (signal %d)",
+                st < 0 ? "did not return" : "failed", sig);
+    }
+    char *svg = slurp(path_svg, NULL);
+    assert_numbers_sane(svg, "x up to DBL_MAX");
+    assert_true(strlen(svg) < SVG_LIMIT);
+    assert_true(count_of(svg, "text-anchor=\"middle\">") >= 3); /* ticks, the axis title */
+    free(svg);
+    remove(path_svg);
+}
+
 #ifdef CLNUM_RSVG_CONVERT /* tests/CMakeLists.txt defines it where it finds rsvg-convert */
 /* Renders an SVG to PNG; returns the PNG's size after checking its signature and size. */
 static size_t render(const char *svg_path, const char *png_path)
@@ -243,5 +462,11 @@ int main(void)
         cmocka_unit_test(failures),
         cmocka_unit_test(renders_to_png),
     };
-    return cmocka_run_group_tests(tests, tu_context_setup, tu_context_teardown);
+    /* The host-only drawings first, forked before any OpenCL driver's threads exist. */
+    const struct CMUnitTest host_only[] = {
+        cmocka_unit_test(flat_and_extreme_curves_terminate),
+        cmocka_unit_test(extreme_epochs_terminate),
+    };
+    int failed = cmocka_run_group_tests_name("degenerate curves", host_only, NULL, NULL);
+    return failed + cmocka_run_group_tests(tests, tu_context_setup, tu_context_teardown);
 }

@@ -36,6 +36,10 @@ void cln_plot_options_init(cln_plot_options *opts);
 /**
  * @brief Writes the history's train_loss and val_loss curves to an SVG file. Points that
  * are not finite are left out; a curve with no point is left out of the plot and legend.
+ * Every finite value can be drawn, subnormals and values near DBL_MAX included. Each axis has
+ * at most 32 ticks, so the file's size depends only on the number of points. Points within
+ * 1e-9 of their magnitude of each other (a converged fit's losses, equal to the last digit)
+ * are drawn as a flat curve, with the axis widened by 10% of their magnitude around them.
  * @param history the curves (trainer.h); not modified.
  * @param opts    how; NULL gives the defaults.
  * @param path    the file to create or replace.
