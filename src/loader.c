@@ -5,8 +5,13 @@
 
 enum { STREAM_SHUFFLE = 4 };
 
-void cln_shuffle_order(uint64_t seed, size_t epoch, uint32_t *order, size_t num_rows)
+cln_status cln_shuffle_order(uint64_t seed, size_t epoch, uint32_t *order, size_t num_rows)
 {
+    const char *fn = "cln_shuffle_order";
+    CLNI_CHECK(clni_check_ptr(NULL, order, fn, "order"));
+    if (num_rows > UINT32_MAX) /* row indices are 32-bit, and so is a step's draw */
+        return clni_fail(NULL, CLN_ERR_BAD_ARGUMENT, "%s: num_rows %zu is beyond 2^32 - 1", fn,
+                         num_rows);
     for (size_t i = 0; i < num_rows; i++)
         order[i] = (uint32_t)i;
     /* Step s takes word (epoch << 32) + s of the stream (cln_philox_u32); a block gives four
@@ -26,6 +31,7 @@ void cln_shuffle_order(uint64_t seed, size_t epoch, uint32_t *order, size_t num_
         order[i] = order[j];
         order[j] = t;
     }
+    return CLN_SUCCESS;
 }
 
 static void destroy(clni_object *obj) { cln_loader_free((cln_loader *)obj); }
@@ -121,7 +127,7 @@ static cln_status start_epoch(cln_loader *l, size_t epoch, cl_bool blocking)
                                  "draw_order: epoch %zu, position %zu holds row %u of %zu", epoch,
                                  i, (unsigned)l->order[i], l->num_rows);
     } else {
-        cln_shuffle_order(l->seed, epoch, l->order, l->num_rows);
+        CLNI_CHECK(cln_shuffle_order(l->seed, epoch, l->order, l->num_rows));
     }
     if (!l->index)
         return CLN_SUCCESS; /* a host-order loader */

@@ -130,6 +130,49 @@ static void validation_in_order_and_large_batches(void **state)
     TU_FAILS(ctx, CLN_ERR_BAD_ARGUMENT, "num_rows 0", cln_loader_create(ctx, 0, 3, 1, 0, &l));
 }
 
+/* NULL is an error with its name, as everywhere else in the library, not a crash. */
+static void null_arguments(void **state)
+{
+    cln_context *ctx = *state;
+    uint32_t order[4] = {7, 7, 7, 7};
+    TU_FAILS(NULL, CLN_ERR_BAD_ARGUMENT, "cln_shuffle_order: order is NULL",
+             cln_shuffle_order(1, 0, NULL, 10));
+    TU_FAILS(NULL, CLN_ERR_BAD_ARGUMENT, "cln_shuffle_order: order is NULL",
+             cln_shuffle_order(1, 0, NULL, 0));
+#if SIZE_MAX > UINT32_MAX
+    /* rows beyond 32-bit indices: refused before anything is written */
+    TU_FAILS(NULL, CLN_ERR_BAD_ARGUMENT, "num_rows 4294967296 is beyond 2^32 - 1",
+             cln_shuffle_order(1, 0, order, (size_t)UINT32_MAX + 1));
+    assert_int_equal(order[0], 7);
+#endif
+    TU_OK(NULL, cln_shuffle_order(1, 0, order, 0));
+    assert_int_equal(order[0], 7);
+    TU_OK(NULL, cln_shuffle_order(1, 0, order, 4));
+    cln_loader *l = (cln_loader *)order; /* must be overwritten or left alone, never used */
+    TU_FAILS(NULL, CLN_ERR_BAD_ARGUMENT, "cln_loader_create: ctx is NULL",
+             cln_loader_create(NULL, 10, 2, 1, 0, &l));
+    TU_FAILS(ctx, CLN_ERR_BAD_ARGUMENT, "cln_loader_create: out is NULL",
+             cln_loader_create(ctx, 10, 2, 1, 0, NULL));
+    TU_FAILS(NULL, CLN_ERR_BAD_ARGUMENT, "cln_loader_start_epoch: loader is NULL",
+             cln_loader_start_epoch(NULL, 0));
+    /* the accessors of a NULL loader: nothing, as those of a NULL dataset */
+    assert_int_equal(cln_loader_num_rows(NULL), 0);
+    assert_int_equal(cln_loader_num_batches(NULL), 0);
+    assert_null(cln_loader_order(NULL));
+    size_t first = 5, count = 5;
+    cln_loader_batch(NULL, 0, &first, &count);
+    assert_int_equal(first, 0);
+    assert_int_equal(count, 0);
+    cln_loader_free(NULL);
+    /* and a real loader's batch takes NULL for what is not wanted */
+    TU_OK(ctx, cln_loader_create(ctx, 10, 4, 1, 0, &l));
+    cln_loader_batch(l, 2, NULL, &count);
+    assert_int_equal(count, 2);
+    cln_loader_batch(l, 2, &first, NULL);
+    assert_int_equal(first, 8);
+    cln_loader_free(l);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -138,6 +181,7 @@ int main(void)
         cmocka_unit_test(order_follows_its_definition),
         cmocka_unit_test(shuffle_is_uniform),
         cmocka_unit_test(validation_in_order_and_large_batches),
+        cmocka_unit_test(null_arguments),
     };
     return cmocka_run_group_tests(tests, tu_context_setup, tu_context_teardown);
 }

@@ -207,9 +207,12 @@ const uint32_t *cln_loader_order(const cln_loader *l);
 /**
  * @brief The permutation cln_loader_start_epoch() draws, computed on the host.
  * @param seed the loader's seed. @param epoch the epoch.
- * @param[out] order num_rows row indices. @param num_rows their number.
+ * @param[out] order num_rows row indices; never NULL, not even for 0 rows.
+ * @param num_rows their number, 0 to 2^32 - 1.
+ * @return CLN_SUCCESS; CLN_ERR_BAD_ARGUMENT for a NULL order or num_rows beyond 2^32 - 1 (the
+ * message, in cln_last_error(NULL), names it), order then untouched.
  */
-void cln_shuffle_order(uint64_t seed, size_t epoch, uint32_t *order, size_t num_rows);
+cln_status cln_shuffle_order(uint64_t seed, size_t epoch, uint32_t *order, size_t num_rows);
 
 /**
  * @brief Shard `shard` of `num_shards` of num_rows rows: rows [*first, *first + *count), the
