@@ -108,6 +108,13 @@ cln_status cln_fit(cln_linreg *m, const cln_dataset *data, const cln_trainer_con
                    cln_history *history);
 /**
  * @brief Frees a history's arrays and zeroes it.
+ *
+ * Safe on every history that cln_fit() was given, whatever it returned: cln_fit() zeroes the
+ * history first thing, before it looks at its other arguments, so a failed call leaves it
+ * empty or holding the points of the epochs it completed (cln_nn_fit() and cln_fit_group()
+ * do the same). Safe on a zero-initialised history (`cln_history hist = {0};`) and, as it
+ * zeroes the history, a second time. Not on one that was never initialised and that no such
+ * call was given: initialise a history that an error path may free before any fit runs.
  * @param history the history; NULL is a no-op.
  */
 void cln_history_free(cln_history *history);
