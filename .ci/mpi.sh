@@ -19,7 +19,8 @@ DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
 export POCL_MAX_PTHREAD_COUNT=${POCL_MAX_PTHREAD_COUNT:-2} POCL_CPU_MAX_CU_COUNT=${POCL_CPU_MAX_CU_COUNT:-2}
 
 cmake -S . -B "$mpi" -DCLNUM_MPI=ON
-cmake --build "$mpi" -j2 --target test_mpi clnum-mpi-bench clnum-linreg
+# test_doc_snippets carries the mpi label here: it compiles README's MPI blocks as well.
+cmake --build "$mpi" -j2 --target test_mpi clnum-mpi-bench clnum-linreg test_doc_snippets
 ctest --test-dir "$mpi" -L mpi --output-on-failure
 # The bench runs (its figures are in BENCHMARKS.md): a small problem, 2 ranks.
 mpirun --oversubscribe --allow-run-as-root -np 2 "$mpi"/clnum-mpi-bench --epochs 2 --repeats 1
