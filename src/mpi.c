@@ -3,6 +3,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "clnum/mpi.h"
 #include "internal.h"
@@ -122,6 +123,8 @@ cln_status cln_mpi_context_create(MPI_Comm comm, const char *selector, cln_conte
 cln_status cln_mpi_fit(cln_linreg *m, const cln_dataset *shard, const cln_trainer_config *cfg,
                        MPI_Comm comm, cln_history *history, cln_group_stats *stats)
 {
+    if (history) /* filled or zeroed on every path, as cln_fit does */
+        memset(history, 0, sizeof *history);
     cln_group g;
     CLNI_CHECK(cln_mpi_group(comm, &g));
     return cln_fit_group(m, shard, cfg, &g, history, stats);
