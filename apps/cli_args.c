@@ -2,10 +2,15 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 int cli_parse_u64(const char *text, uint64_t *out)
 {
@@ -369,5 +374,303 @@ int linreg_progress_timing_parse(const char *delay, const char *interval,
         return -1;
     }
     *t = r;
+    return 0;
+}
+
+int linreg_test_signal_parse(const char *text, linreg_test_signal *t, char *err, size_t err_cap)
+{
+    static const char *const name = "CLNUM_TEST_SIGNAL_AT_EPOCH";
+    linreg_test_signal r;
+    memset(&r, 0, sizeof r);
+    memset(t, 0, sizeof *t);
+    err[0] = '\0';
+    if (!text || !*text)
+        return 0;
+    char num[32];
+    const char *colon = strchr(text, ':');
+    size_t len = colon ? (size_t)(colon - text) : strlen(text);
+    int bad = len >= sizeof num;
+    if (!bad) {
+        memcpy(num, text, len);
+        num[len] = '\0';
+        bad = cli_parse_size(num, 1, 1000000, &r.epoch) != 0;
+    }
+    if (!bad && !colon) {
+        r.signals[r.count++] = SIGINT;
+    } else if (!bad) {
+        for (const char *c = colon + 1;;) {
+            const char *end = strchr(c, ',');
+            size_t n = end ? (size_t)(end - c) : strlen(c);
+            if (n >= 3 && strncmp(c, "SIG", 3) == 0) {
+                c += 3;
+                n -= 3;
+            }
+            int sig = n == 3 && strncmp(c, "INT", 3) == 0    ? SIGINT
+                      : n == 4 && strncmp(c, "TERM", 4) == 0 ? SIGTERM
+                                                             : 0;
+            if (!sig || r.count == LINREG_TEST_SIGNALS_MAX) {
+                bad = 1;
+                break;
+            }
+            r.signals[r.count++] = sig;
+            if (!end)
+                break;
+            c = end + 1;
+        }
+    }
+    if (bad) {
+        snprintf(err, err_cap, "%s: '%.64s' is not EPOCH or EPOCH:SIGNAL[,SIGNAL...] (EPOCH 1 "
+                 "to 1000000, at most %d of INT and TERM)", name, text, LINREG_TEST_SIGNALS_MAX);
+        make_printable(err, err_cap);
+        return -1;
+    }
+    *t = r;
+    return 0;
+}
+
+/* ---- output files ----------------------------------------------------------------------- */
+
+/* path's folder ("." for a bare name) in dir, and *base its last component; -1 with errno
+ * set when there is none (the path is empty or ends with '/': a folder) or it is too long. */
+static int split_path(const char *path, char *dir, size_t dir_cap, const char **base)
+{
+    const char *slash = strrchr(path, '/');
+    *base = slash ? slash + 1 : path;
+    if (!**base) {
+        errno = *path ? EISDIR : ENOENT;
+        return -1;
+    }
+    size_t n = slash ? (size_t)(slash - path) : 1;
+    if (slash && n == 0)
+        n = 1; /* "/name": the root */
+    if (n >= dir_cap || strlen(path) + 64 >= dir_cap) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    if (slash)
+        memcpy(dir, path, n);
+    else
+        dir[0] = '.';
+    dir[n] = '\0';
+    return 0;
+}
+
+/* 1: path is written in place: a symbolic link (replacing it would break the link), or an
+ * existing file that is not a regular one (a device, a FIFO: a temporary file and a rename
+ * cannot replace it). 0: through a temporary file (it is a regular file or absent). */
+static int in_place(const char *path)
+{
+    struct stat ls;
+    if (lstat(path, &ls) != 0)
+        return 0;
+    return S_ISLNK(ls.st_mode) || !(S_ISREG(ls.st_mode) || S_ISDIR(ls.st_mode));
+}
+
+/* Creates a new temporary file beside path (O_EXCL, a fresh name until one is free); its
+ * name in tmp. Returns the descriptor, or -1 with errno set. */
+static int create_temp(const char *path, char *tmp, size_t cap)
+{
+    static unsigned long counter;
+    char dir[4096];
+    const char *base;
+    struct stat st;
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+        errno = EISDIR;
+        return -1;
+    }
+    if (split_path(path, dir, sizeof dir, &base) != 0)
+        return -1;
+    int keep_mode = stat(path, &st) == 0 && S_ISREG(st.st_mode);
+    for (int attempt = 0; attempt < 100; attempt++) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        unsigned long n = counter++ * 7919u + ((unsigned long)ts.tv_nsec ^ (unsigned long)attempt);
+        /* the name's part of path is cut to keep within NAME_MAX (255) */
+        if ((size_t)snprintf(tmp, cap, "%s/.%.200s.%ld.%lx.tmp", dir, base, (long)getpid(), n) >=
+            cap) {
+            errno = ENAMETOOLONG;
+            return -1;
+        }
+        int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+        if (fd >= 0) {
+            if (keep_mode)
+                (void)fchmod(fd, st.st_mode & 07777); /* as the file it replaces */
+            return fd;
+        }
+        if (errno != EEXIST)
+            return -1;
+    }
+    errno = EEXIST;
+    return -1;
+}
+
+static int output_error(const char *path, int e, char *err, size_t err_cap)
+{
+    char shown[512];
+    snprintf(err, err_cap, "cannot write %s: %s", cli_printable(path, shown, sizeof shown),
+             e ? strerror(e) : "write error");
+    return -1;
+}
+
+int cli_output_open(cli_output *out, const char *path, char *err, size_t err_cap)
+{
+    memset(out, 0, sizeof *out);
+    out->path = path;
+    err[0] = '\0';
+    errno = 0;
+    if (in_place(path)) {
+        out->f = fopen(path, "w");
+        return out->f ? 0 : output_error(path, errno, err, err_cap);
+    }
+    int fd = create_temp(path, out->tmp, sizeof out->tmp);
+    if (fd < 0) {
+        out->tmp[0] = '\0';
+        return output_error(path, errno, err, err_cap);
+    }
+    out->f = fdopen(fd, "w");
+    if (!out->f) {
+        int e = errno;
+        close(fd);
+        unlink(out->tmp);
+        out->tmp[0] = '\0';
+        return output_error(path, e, err, err_cap);
+    }
+    errno = 0;
+    return 0;
+}
+
+int cli_output_commit(cli_output *out, char *err, size_t err_cap)
+{
+    err[0] = '\0';
+    if (!out->f)
+        return output_error(out->path, EBADF, err, err_cap);
+    int e = 0;
+    /* a failed write earlier left its errno; fflush writes what is buffered, and fails the
+     * same way */
+    if (fflush(out->f) != 0 || ferror(out->f))
+        e = errno ? errno : EIO;
+    if (!e && out->tmp[0] && fsync(fileno(out->f)) != 0)
+        e = errno;
+    if (fclose(out->f) != 0 && !e)
+        e = errno ? errno : EIO;
+    out->f = NULL;
+    if (!e && out->tmp[0] && rename(out->tmp, out->path) != 0)
+        e = errno;
+    if (e && out->tmp[0])
+        unlink(out->tmp);
+    out->tmp[0] = '\0';
+    return e ? output_error(out->path, e, err, err_cap) : 0;
+}
+
+void cli_output_discard(cli_output *out)
+{
+    if (out->f)
+        fclose(out->f);
+    out->f = NULL;
+    if (out->tmp[0])
+        unlink(out->tmp);
+    out->tmp[0] = '\0';
+}
+
+int cli_output_probe(const char *path, char *err, size_t err_cap)
+{
+    err[0] = '\0';
+    struct stat st;
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+        return output_error(path, EISDIR, err, err_cap);
+    if (in_place(path))
+        return access(path, W_OK) == 0 ? 0 : output_error(path, errno, err, err_cap);
+    char tmp[4200];
+    int fd = create_temp(path, tmp, sizeof tmp);
+    if (fd < 0)
+        return output_error(path, errno, err, err_cap);
+    close(fd);
+    unlink(tmp);
+    return 0;
+}
+
+/* What a file is, for comparing two. */
+typedef struct file_id {
+    const char *option, *path;
+    int exists, regular;  /* stat(path) succeeded; a regular file */
+    dev_t dev;
+    ino_t ino;
+    int in_dir;           /* its folder's stat succeeded */
+    dev_t dir_dev;
+    ino_t dir_ino;
+    const char *base;     /* the last component of path */
+} file_id;
+
+static void identify(file_id *id, const char *option, const char *path)
+{
+    memset(id, 0, sizeof *id);
+    id->option = option;
+    id->path = path;
+    struct stat st;
+    if (stat(path, &st) == 0) {
+        id->exists = 1;
+        id->regular = S_ISREG(st.st_mode);
+        id->dev = st.st_dev;
+        id->ino = st.st_ino;
+    }
+    char dir[4096];
+    if (split_path(path, dir, sizeof dir, &id->base) == 0 && stat(dir, &st) == 0) {
+        id->in_dir = 1;
+        id->dir_dev = st.st_dev;
+        id->dir_ino = st.st_ino;
+    }
+}
+
+/* Two names of one file: the same existing regular file, or a file not there yet (or a
+ * regular one) under the same name in the same folder. Devices and FIFOs are never one. */
+static int same_file(const file_id *a, const file_id *b)
+{
+    if ((a->exists && !a->regular) || (b->exists && !b->regular))
+        return 0;
+    if (a->exists && b->exists)
+        return a->dev == b->dev && a->ino == b->ino;
+    return a->in_dir && b->in_dir && a->dir_dev == b->dir_dev && a->dir_ino == b->dir_ino &&
+           strcmp(a->base, b->base) == 0;
+}
+
+int linreg_files_check(const linreg_options *o, char *err, size_t err_cap)
+{
+    err[0] = '\0';
+    file_id outs[3];
+    size_t n = 0;
+    if (o->json_path)
+        identify(&outs[n++], "--json", o->json_path);
+    if (o->csv_path)
+        identify(&outs[n++], "--csv", o->csv_path);
+    if (o->plot_path)
+        identify(&outs[n++], "--plot", o->plot_path);
+    char a[512], b[512];
+    if (o->data_path) {
+        file_id data;
+        identify(&data, "--data", o->data_path);
+        for (size_t i = 0; i < n; i++)
+            if (data.exists && data.regular && same_file(&outs[i], &data)) {
+                snprintf(err, err_cap, "%s %s is the --data file %s: writing it would replace "
+                         "the training data", outs[i].option,
+                         cli_printable(outs[i].path, a, sizeof a),
+                         cli_printable(data.path, b, sizeof b));
+                return 2;
+            }
+    }
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = i + 1; j < n; j++)
+            if (same_file(&outs[i], &outs[j])) {
+                snprintf(err, err_cap, "%s %s and %s %s are the same file: one would replace "
+                         "the other", outs[i].option, cli_printable(outs[i].path, a, sizeof a),
+                         outs[j].option, cli_printable(outs[j].path, b, sizeof b));
+                return 2;
+            }
+    for (size_t i = 0; i < n; i++) {
+        char why[1024];
+        if (cli_output_probe(outs[i].path, why, sizeof why) != 0) {
+            snprintf(err, err_cap, "%s: %s", outs[i].option, why);
+            return 1;
+        }
+    }
     return 0;
 }

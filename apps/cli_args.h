@@ -1,10 +1,12 @@
 /* Command-line options of clnum-linreg, parsed without side effects so that tests and the
- * fuzzer can drive the parser directly. */
+ * fuzzer can drive the parser directly; and the program's output files, checked before a run
+ * and written whole or not at all. */
 #ifndef CLNUM_CLI_ARGS_H
 #define CLNUM_CLI_ARGS_H
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 typedef enum { LINREG_SOLVER_SGD = 0, LINREG_SOLVER_EXACT = 1 } linreg_solver;
 typedef enum { LINREG_LOSS_HALF_MSE = 0, LINREG_LOSS_MSE = 1 } linreg_loss;
@@ -19,6 +21,17 @@ typedef struct linreg_progress_timing {
     double delay_s;
     double interval_s;
 } linreg_progress_timing;
+
+/* The test hook CLNUM_TEST_SIGNAL_AT_EPOCH (test-only; README, "Interrupting a run"): after
+ * epoch `epoch` (1-based) the program raises `signals` in order, from inside the fit's
+ * epoch callback, so that a test interrupts a run at a known epoch whatever the machine's
+ * speed. */
+#define LINREG_TEST_SIGNALS_MAX 4
+typedef struct linreg_test_signal {
+    size_t epoch;                            /* 0: off */
+    int signals[LINREG_TEST_SIGNALS_MAX];    /* SIGINT or SIGTERM */
+    size_t count;
+} linreg_test_signal;
 
 typedef struct linreg_options {
     size_t epochs;
@@ -55,6 +68,8 @@ typedef struct linreg_options {
     unsigned given;          /* LINREG_GIVEN_* bits of the options given explicitly */
     linreg_progress_timing progress; /* not an option: the defaults, or the environment's
                                         (linreg_progress_timing_parse) */
+    linreg_test_signal test_signal;  /* not an option: off, or the environment's
+                                        (linreg_test_signal_parse) */
 } linreg_options;
 
 /* Options given on the command line, for the checks of what goes with what. */
@@ -87,6 +102,51 @@ size_t cli_utf8_char_len(const char *text);
  * written as \xHH ("a\x1b[31m"). Writes at most cap bytes, the NUL included, never half an
  * escape or half a character; returns out. */
 const char *cli_printable(const char *text, char *out, size_t cap);
+
+
+/* Sets t from the value of $CLNUM_TEST_SIGNAL_AT_EPOCH as given (getenv's result): NULL or
+ * empty is off; "N" raises SIGINT after epoch N (1 .. 1000000); "N:SIG[,SIG...]" raises each
+ * SIG in order, INT or TERM (SIGINT, SIGTERM), at most LINREG_TEST_SIGNALS_MAX of them
+ * ("3:INT,INT": a second signal at once). Returns 0; -1 with a one-line reason in err on a
+ * bad value, t then off. */
+int linreg_test_signal_parse(const char *text, linreg_test_signal *t, char *err, size_t err_cap);
+
+/* ---- the output files (--json, --csv, --plot) ------------------------------------------
+ * Each is written to a temporary file in its folder (".NAME.PID.N.tmp", created with
+ * O_EXCL, mode 0666 less the umask, or the mode of the file it replaces), which is flushed,
+ * fsync'd and renamed over NAME: NAME holds its previous content or the whole new one,
+ * never a part. On a failure the temporary file is removed. A symbolic link, or an existing
+ * file that is not a regular one (/dev/stdout, /dev/null, a FIFO), is written in place, as
+ * fopen(NAME, "w") does. */
+typedef struct cli_output {
+    FILE *f;              /* write here */
+    const char *path;     /* the output's name, as given */
+    char tmp[4200];       /* the temporary file; "" when written in place */
+} cli_output;
+
+/* Opens path for writing (see above). Returns 0; -1 with "cannot write PATH: REASON" in err
+ * (a folder, a folder that does not exist or is not writable, ...), nothing left behind. */
+int cli_output_open(cli_output *out, const char *path, char *err, size_t err_cap);
+/* Flushes, fsyncs, closes and renames the temporary file over the output. Returns 0; -1 with
+ * "cannot write PATH: REASON" in err (a full disk, a file-size limit: EFBIG where SIGXFSZ is
+ * ignored), the temporary file removed and the output as it was. Either way out->f is
+ * closed. */
+int cli_output_commit(cli_output *out, char *err, size_t err_cap);
+/* Closes and removes the temporary file (the output as it was). */
+void cli_output_discard(cli_output *out);
+
+/* Whether path can be written, without writing it: a temporary file is created in its
+ * folder and removed (a file written in place: access(W_OK)). Returns 0; -1 with "cannot
+ * write PATH: REASON" in err. */
+int cli_output_probe(const char *path, char *err, size_t err_cap);
+
+/* The checks of o's files before a run: an output (--json, --csv, --plot) that is the
+ * --data file (st_dev and st_ino, so through links too), or two outputs that are the same
+ * file (existing: the same st_dev and st_ino; else the same name in the same folder), return
+ * 2; an output that cannot be written (cli_output_probe) returns 1; each with a one-line
+ * reason naming the option in err. 0: none. Devices and FIFOs (/dev/null twice) are not
+ * compared. */
+int linreg_files_check(const linreg_options *o, char *err, size_t err_cap);
 
 /* Fills opts from argv (the chapter's defaults for what is not given). Returns 0 on
  * success; -1 with a one-line reason in err on a bad option or value. */

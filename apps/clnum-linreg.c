@@ -4,6 +4,7 @@
  * and started by mpirun, each rank trains on its shard of the rows (linreg_mpi.c gives the
  * group, linreg_group.h; this file holds no MPI code). */
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,73 @@
 /* Alone, or rank 0 of a group: the one process that prints (the others' stdout goes to
  * /dev/null, and their errors are rank 0's to print, agreed). */
 static int is_root = 1;
+
+/* ---- SIGINT and SIGTERM during the fit (README, "Interrupting a run") ------------------
+ * The first one only sets stop_signal: the epoch callback sees it and stops the fit at the
+ * end of that epoch, and the program writes its outputs for the epochs done, then ends by
+ * that signal (the shell's status 130 or 143). A second one takes the default action at
+ * once. A signal ignored when the program started (nohup, a background job of a shell
+ * without job control) stays ignored: main notes which, before any library runs (an
+ * OpenCL driver may install handlers of its own, as LLVM's does). */
+static volatile sig_atomic_t stop_signal; /* the first SIGINT or SIGTERM caught, else 0 */
+static int ignored_at_start[2];           /* SIGINT, SIGTERM: SIG_IGN when main began */
+
+static void on_stop_signal(int sig)
+{
+    if (stop_signal) { /* the second: as if it had never been caught */
+        signal(sig, SIG_DFL);
+        raise(sig); /* delivered when this handler returns (sig is blocked until then) */
+        return;
+    }
+    stop_signal = sig;
+}
+
+static const int stop_signals[2] = {SIGINT, SIGTERM};
+
+static void note_ignored_signals(void)
+{
+    for (int i = 0; i < 2; i++) {
+        struct sigaction sa;
+        ignored_at_start[i] = sigaction(stop_signals[i], NULL, &sa) == 0 &&
+                              sa.sa_handler == SIG_IGN;
+    }
+}
+
+typedef struct saved_signals {
+    struct sigaction old[2];
+    int caught[2];
+} saved_signals;
+
+static void catch_stop_signals(saved_signals *sv)
+{
+    memset(sv, 0, sizeof *sv);
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_stop_signal;
+    sigemptyset(&sa.sa_mask);
+    for (int i = 0; i < 2; i++)
+        sigaddset(&sa.sa_mask, stop_signals[i]); /* one handler at a time */
+    sa.sa_flags = SA_RESTART;
+    for (int i = 0; i < 2; i++) {
+        if (ignored_at_start[i] || sigaction(stop_signals[i], NULL, &sv->old[i]) != 0 ||
+            sv->old[i].sa_handler == SIG_IGN)
+            continue;
+        sv->caught[i] = sigaction(stop_signals[i], &sa, NULL) == 0;
+    }
+}
+
+static void release_stop_signals(saved_signals *sv)
+{
+    for (int i = 0; i < 2; i++)
+        if (sv->caught[i])
+            sigaction(stop_signals[i], &sv->old[i], NULL);
+    memset(sv, 0, sizeof *sv);
+}
+
+static const char *signal_name(int sig)
+{
+    return sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "a signal";
+}
 
 /* Returns the status of a call that fails. */
 #define TRY(call)                             \
@@ -67,7 +135,8 @@ static void usage(FILE *out)
             "output:\n"
             "  --quiet           only the result lines; no epoch lines, no progress line\n"
             "  --plot FILE.svg   the loss curves as d2l's ProgressBoard draws them\n"
-            "  --json FILE       a summary: device, w, b, train_loss, val_loss, epochs, time_ms\n"
+            "  --json FILE       a summary: device, status, w, b, train_loss, val_loss, epochs,\n"
+            "                    time_ms\n"
             "  --csv FILE        the loss history (curve,x,loss)\n"
             "device:\n"
             "  --device P:D      platform:device by index or name (default: $CLNUM_DEVICE, else\n"
@@ -160,17 +229,13 @@ static int list_devices(const char *selector)
     return 0;
 }
 
-static int write_csv(const char *path, const cln_history *h)
+static void write_csv(FILE *f, const cln_history *h)
 {
-    FILE *f = fopen(path, "w");
-    if (!f)
-        return -1;
     fprintf(f, "curve,x,loss\n");
     for (size_t i = 0; i < h->train_loss.count; i++)
         fprintf(f, "train_loss,%.17g,%.9g\n", h->train_loss.x[i], h->train_loss.y[i]);
     for (size_t i = 0; i < h->val_loss.count; i++)
         fprintf(f, "val_loss,%.17g,%.9g\n", h->val_loss.x[i], h->val_loss.y[i]);
-    return fclose(f) == 0 ? 0 : -1;
 }
 
 static void print_history(const cln_history *h)
@@ -228,10 +293,17 @@ typedef struct run_state {
     double train_mse, val_mse, train_mse_exact, val_mse_exact;
     double condition;
     double ms;
+    int diverged;                 /* the fit ended with CLN_ERR_DIVERGED (its message in
+                                     fit_msg): the history and w, b are the epochs done */
+    int stopped_by;               /* the signal that stopped the fit (in a group, the ranks'
+                                     agreed one), else 0 */
+    char fit_msg[640];
+    saved_signals signals;        /* caught from the fit until the outputs are written */
 } run_state;
 
 static void run_free(run_state *s)
 {
+    release_stop_signals(&s->signals);
     cln_history_free(&s->hist);
     cln_csv_free(s->csv);
     cln_split_free(&s->split);
@@ -385,8 +457,27 @@ static cln_status solve_exact(run_state *s)
     return CLN_SUCCESS;
 }
 
+/* The fit's epoch callback: the progress line, the test hook, and a stop once a SIGINT or
+ * SIGTERM has come (in a group the fit stops every rank when one asks). */
+typedef struct epoch_watch {
+    progress *prog;
+    linreg_test_signal test;
+} epoch_watch;
+
+static int watch_epoch(const cln_epoch_report *r, void *user)
+{
+    epoch_watch *w = user;
+    progress_on_epoch(r, w->prog);
+    if (w->test.epoch && r->epoch + 1 == w->test.epoch)
+        for (size_t k = 0; k < w->test.count; k++)
+            raise(w->test.signals[k]); /* handled before raise returns */
+    return stop_signal != 0;
+}
+
 /* Trains on the device with the concise API (nn.h); in a group, the layer's model with the
- * group's fit, every rank on its shard. */
+ * group's fit, every rank on its shard. A fit that diverges, or that a signal stops, keeps
+ * its epochs: s->diverged and s->stopped_by say so, and w and b are those after the last
+ * epoch done. */
 static cln_status train_sgd(run_state *s)
 {
     const linreg_options *o = s->o;
@@ -398,8 +489,9 @@ static cln_status train_sgd(run_state *s)
     tc.seed = o->seed;
     progress prog;
     progress_init(&prog, o->quiet || !is_root, &o->progress);
-    tc.on_epoch = progress_on_epoch;
-    tc.user = &prog;
+    epoch_watch watch = {&prog, o->test_signal};
+    tc.on_epoch = watch_epoch;
+    tc.user = &watch;
     /* --shards K: one process draws the global order of K ranks, so that it trains as
      * `mpirun -np K` does (cln_sharded_draw, data.h) */
     cln_sharding sharding = {o->seed, o->shards, o->shards ? o->batch_size / o->shards : 0};
@@ -423,6 +515,7 @@ static cln_status train_sgd(run_state *s)
             st = cln_context_finish(s->ctx);
         TRY(step_agree(s, st));
         tc.lr = o->lr;
+        catch_stop_signals(&s->signals);
         double t0 = now_ms();
         st = s->g->fit(cln_lazy_linear_model(s->net), s->data, &tc, &s->hist, &s->stats);
         s->ms = now_ms() - t0;
@@ -433,6 +526,7 @@ static cln_status train_sgd(run_state *s)
         TRY(cln_lazy_linear_create(s->ctx, CLN_FLOAT32, 0.01, o->seed, &s->net));
         TRY(cln_lazy_linear_build(s->net, s->data));
         TRY(cln_context_finish(s->ctx)); /* the clock starts with data and kernels ready */
+        catch_stop_signals(&s->signals);
         double t0 = now_ms();
         st = cln_nn_fit(s->net, loss, cln_sgd_make(o->lr), s->data, &tc, &s->hist);
         s->ms = now_ms() - t0;
@@ -440,8 +534,15 @@ static cln_status train_sgd(run_state *s)
     progress_done(&prog);
     if (!o->quiet && s->hist.epochs > 0)
         print_history(&s->hist);
+    if (st == CLN_ERR_DIVERGED) {
+        /* the parameters are back to those at the start of the epoch that diverged */
+        snprintf(s->fit_msg, sizeof s->fit_msg, "%s", cln_last_error(s->ctx));
+        s->diverged = 1;
+        st = CLN_SUCCESS;
+    }
     if (st != CLN_SUCCESS)
         return st;
+    s->stopped_by = stop_signal;
     TRY(cln_lazy_linear_get(s->net, s->w, &s->b));
     if (s->csv) {
         size_t nt = s->split.num_train, d = s->d;
@@ -502,11 +603,15 @@ static void print_table(const run_state *s)
     }
 }
 
-static int write_json(const run_state *s, const char *path)
+/* How the run ended: "completed", "interrupted" (a SIGINT or SIGTERM stopped it: the
+ * epochs done) or "diverged" (the epochs before the one that diverged). */
+static const char *run_status(const run_state *s)
 {
-    FILE *f = fopen(path, "w");
-    if (!f)
-        return -1;
+    return s->diverged ? "diverged" : s->stopped_by ? "interrupted" : "completed";
+}
+
+static void write_json(FILE *f, const run_state *s)
+{
     const linreg_options *o = s->o;
     const cln_device_info *dev = s->ctx ? cln_context_device(s->ctx) : NULL;
     int sgd = o->solver == LINREG_SOLVER_SGD;
@@ -517,6 +622,8 @@ static int write_json(const run_state *s, const char *path)
     json_string(f, dev ? dev->platform_name : "");
     fputs(",\n  \"solver\": ", f);
     json_string(f, sgd ? "sgd" : "exact");
+    fputs(",\n  \"status\": ", f);
+    json_string(f, run_status(s));
     fputs(",\n  \"data\": ", f);
     json_string(f, o->data_path ? o->data_path : "synthetic");
     fputs(",\n  \"features\": [", f);
@@ -574,8 +681,11 @@ static int write_json(const run_state *s, const char *path)
     fprintf(f, ",\n  \"loss\": \"%s\",\n  \"lr\": ", o->loss == LINREG_LOSS_MSE ? "mse" : "half-mse");
     json_number(f, o->lr);
     fprintf(f, ",\n  \"batch_size\": %zu,\n  \"seed\": %llu,\n  \"epochs\": %zu,\n  "
-               "\"updates\": %zu,\n  \"time_ms\": ",
+               "\"updates\": %zu,\n  ",
             o->batch_size, (unsigned long long)o->seed, s->hist.epochs, s->hist.updates);
+    if (sgd) /* epochs is what was done; max_epochs what was asked for */
+        fprintf(f, "\"max_epochs\": %zu,\n  ", o->epochs);
+    fputs("\"time_ms\": ", f);
     json_number(f, s->ms);
     if (s->g) { /* data-parallel: batch_size above is the global minibatch */
         fprintf(f, ",\n  \"ranks\": %zu,\n  \"allreduce_ms\": ", s->g->group.size);
@@ -584,7 +694,6 @@ static int write_json(const run_state *s, const char *path)
         fprintf(f, ",\n  \"shards\": %zu", o->shards);
     }
     fputs("\n}\n", f);
-    return fclose(f) == 0 ? 0 : -1;
 }
 
 /* The device lines: this process's, or in a group every rank's, rank 0's first (collective:
@@ -749,12 +858,27 @@ static int run(const linreg_options *o, const linreg_group *g)
     if (st == CLN_SUCCESS && o->solver == LINREG_SOLVER_SGD)
         st = train_sgd(&s);
     st = step_agree(&s, st); /* the fit, and what each rank did after it */
+    if (g && st == CLN_SUCCESS && o->solver == LINREG_SOLVER_SGD) {
+        /* the fit stopped every rank at the same epoch, for a signal that may have come to
+         * one rank only: the ranks agree on it (the largest) */
+        double sig = s.stopped_by;
+        if (g->group.allreduce(&sig, 1, CLN_REDUCE_MAX, g->group.user) == 0)
+            s.stopped_by = (int)sig;
+    }
     if (!is_root) { /* the rest is rank 0's: the exact solution and the output */
         run_free(&s);
-        return st == CLN_SUCCESS ? 0 : 1;
+        return st != CLN_SUCCESS ? 1 : s.stopped_by ? 128 + s.stopped_by : s.diverged;
     }
-    /* With real data the exact solution is printed beside SGD's for comparison. */
-    if (st == CLN_SUCCESS && (o->solver == LINREG_SOLVER_EXACT || o->data_path))
+    if (st == CLN_SUCCESS && s.diverged)
+        fprintf(stderr, "clnum-linreg: %s\n", s.fit_msg);
+    else if (st == CLN_SUCCESS && s.stopped_by)
+        fprintf(stderr, "clnum-linreg: %s: stopped after epoch %zu of %zu; writing the "
+                "outputs of the epochs done\n", signal_name(s.stopped_by), s.hist.epochs,
+                o->epochs);
+    /* With real data the exact solution is printed beside SGD's for comparison (not once a
+     * signal asked to stop: that can take as long as the fit). */
+    if (st == CLN_SUCCESS && (o->solver == LINREG_SOLVER_EXACT || o->data_path) &&
+        !s.stopped_by)
         st = solve_exact(&s);
     if (st != CLN_SUCCESS) {
         int rc = fail_run(&s, st);
@@ -793,24 +917,55 @@ static int run(const linreg_options *o, const linreg_group *g)
     else
         printf("solve time: %.3f ms\n", s.ms);
 
-    int rc = 0;
-    if (o->csv_path && write_csv(o->csv_path, &s.hist) != 0) {
-        fprintf(stderr, "clnum-linreg: cannot write %s\n", o->csv_path);
-        rc = 1;
-    }
-    if (rc == 0 && o->plot_path) {
-        cln_plot_options po;
-        cln_plot_options_init(&po);
-        po.x_max = (double)o->epochs;
-        if (cln_history_write_svg(&s.hist, &po, o->plot_path) != CLN_SUCCESS) {
-            fprintf(stderr, "clnum-linreg: %s\n", cln_last_error(NULL));
-            rc = 1;
+    /* Every output asked for, each whole or not at all (cli_args.h): one that fails does
+     * not keep the others from being written. A signal that came after the fit stopped
+     * nothing, but the run was interrupted all the same. */
+    if (!g && !s.stopped_by)
+        s.stopped_by = stop_signal;
+    int failed = 0;
+    char why[1100];
+    if (o->csv_path) {
+        cli_output out;
+        if (cli_output_open(&out, o->csv_path, why, sizeof why) == 0) {
+            write_csv(out.f, &s.hist);
+            cli_output_commit(&out, why, sizeof why);
+        }
+        if (why[0]) {
+            fprintf(stderr, "clnum-linreg: --csv: %s\n", why);
+            failed = 1;
         }
     }
-    if (rc == 0 && o->json_path && write_json(&s, o->json_path) != 0) {
-        fprintf(stderr, "clnum-linreg: cannot write %s\n", o->json_path);
-        rc = 1;
+    if (o->plot_path) {
+        cln_plot_options po;
+        cln_plot_options_init(&po);
+        char title[128];
+        if (s.diverged || s.stopped_by) { /* the axis to the epochs done, and why */
+            snprintf(title, sizeof title, "%s after %zu of %zu epochs", run_status(&s),
+                     s.hist.epochs, o->epochs);
+            po.title = title;
+        } else {
+            po.x_max = (double)o->epochs;
+        }
+        if (cln_history_write_svg(&s.hist, &po, o->plot_path) != CLN_SUCCESS) {
+            fprintf(stderr, "clnum-linreg: --plot: %s\n", cln_last_error(NULL));
+            failed = 1;
+        }
     }
+    if (o->json_path) {
+        cli_output out;
+        if (cli_output_open(&out, o->json_path, why, sizeof why) == 0) {
+            write_json(out.f, &s);
+            cli_output_commit(&out, why, sizeof why);
+        }
+        if (why[0]) {
+            fprintf(stderr, "clnum-linreg: --json: %s\n", why);
+            failed = 1;
+        }
+    }
+    /* A signal's status first: the run was asked to stop (the outputs' failures are on
+     * stderr); then a divergence or an output that could not be written. */
+    int sig = s.stopped_by ? s.stopped_by : stop_signal; /* one while writing them, too */
+    int rc = sig ? 128 + sig : s.diverged || failed ? 1 : 0;
     run_free(&s);
     return rc;
 }
@@ -828,7 +983,7 @@ static int features_ok(const char *features)
 
 /* What the command line asks for. In a group every rank must ask the same (the sequence of
  * collective calls depends on it), so the ranks agree on it first. */
-enum { ACT_SGD, ACT_EXACT, ACT_HELP, ACT_LIST, ACT_BAD };
+enum { ACT_SGD, ACT_EXACT, ACT_HELP, ACT_LIST, ACT_BAD, ACT_FAIL }; /* ACT_FAIL: exit 1 */
 
 /* A group's own rules for the command line. */
 static int group_check(const linreg_options *o, const linreg_group *g, char *err, size_t cap)
@@ -855,14 +1010,15 @@ static int agree_command(const linreg_group *g, int act, char *err, size_t cap)
     const cln_group *gr = &g->group;
     agreement a;
     memset(&a, 0, sizeof a);
-    a.status = act == ACT_BAD ? CLN_ERR_BAD_ARGUMENT : CLN_SUCCESS;
-    snprintf(a.text, sizeof a.text, "%.*s", (int)sizeof a.text - 1, act == ACT_BAD ? err : "");
+    int failing = act == ACT_BAD || act == ACT_FAIL;
+    a.status = act == ACT_BAD ? CLN_ERR_BAD_ARGUMENT : act == ACT_FAIL ? CLN_ERR_IO : CLN_SUCCESS;
+    snprintf(a.text, sizeof a.text, "%.*s", (int)sizeof a.text - 1, failing ? err : "");
     size_t first = group_agree(gr, &a);
     if (first < gr->size) {
         if (first == gr->rank)
-            return ACT_BAD; /* its own reason is in err already */
+            return act; /* its own reason is in err already */
         snprintf(err, cap, "rank %zu of %zu: %s", first, gr->size, a.text);
-        return ACT_BAD;
+        return a.status == CLN_ERR_IO ? ACT_FAIL : ACT_BAD;
     }
     double v[2] = {act, -act};
     if (gr->allreduce(v, 2, CLN_REDUCE_MAX, gr->user) != 0 || v[0] != -v[1]) {
@@ -890,13 +1046,28 @@ int linreg_main(int argc, char **argv, const linreg_group *g)
         act = opts.list_devices ? ACT_LIST
             : opts.solver == LINREG_SOLVER_EXACT ? ACT_EXACT : ACT_SGD;
     }
-    /* the progress line's timing, for a run (README, "What you see") */
+    /* the progress line's timing, for a run (README, "What you see"), and the test hook */
     if ((act == ACT_SGD || act == ACT_EXACT) &&
-        linreg_progress_timing_parse(getenv("CLNUM_PROGRESS_DELAY"),
-                                     getenv("CLNUM_PROGRESS_INTERVAL"), &opts.progress, err,
-                                     sizeof err) != 0) {
+        (linreg_progress_timing_parse(getenv("CLNUM_PROGRESS_DELAY"),
+                                      getenv("CLNUM_PROGRESS_INTERVAL"), &opts.progress, err,
+                                      sizeof err) != 0 ||
+         linreg_test_signal_parse(getenv("CLNUM_TEST_SIGNAL_AT_EPOCH"), &opts.test_signal, err,
+                                  sizeof err) != 0)) {
         act = ACT_BAD;
         bad_env = 1;
+    }
+    /* The output files, before anything runs (only rank 0 writes them): one that is the
+     * --data file or another output is a bad command line (exit 2, no usage: the reason is
+     * the file, not the option's syntax); one that cannot be written fails now, not after
+     * the fit (exit 1). */
+    if ((act == ACT_SGD || act == ACT_EXACT) && (!g || g->group.rank == 0)) {
+        int fc = linreg_files_check(&opts, err, sizeof err);
+        if (fc == 2) {
+            act = ACT_BAD;
+            bad_env = 1;
+        } else if (fc != 0) {
+            act = ACT_FAIL;
+        }
     }
     if (g) {
         is_root = g->group.rank == 0;
@@ -916,6 +1087,11 @@ int linreg_main(int argc, char **argv, const linreg_group *g)
                 usage(stderr);
         }
         rc = 2;
+        break;
+    case ACT_FAIL:
+        if (is_root)
+            fprintf(stderr, "clnum-linreg: %s\n", err);
+        rc = 1;
         break;
     case ACT_HELP:
         usage(stdout);
@@ -943,9 +1119,24 @@ int linreg_main(int argc, char **argv, const linreg_group *g)
 
 int main(int argc, char **argv)
 {
+    /* A file-size limit (ulimit -f) makes a write fail with EFBIG, which the outputs report,
+     * instead of killing the program mid-write. */
+    signal(SIGXFSZ, SIG_IGN);
+    note_ignored_signals();
 #ifdef CLNUM_LINREG_MPI
     if (linreg_mpi_launched())
         return linreg_mpi_main(argc, argv); /* under mpirun: each rank on its shard */
 #endif
-    return linreg_main(argc, argv, NULL);
+    int rc = linreg_main(argc, argv, NULL);
+    int sig = stop_signal;
+    if (sig && rc == 128 + sig) {
+        /* Interrupted, the outputs written: end by the signal itself, as an interrupted
+         * program does, so that the shell reports 128 + its number and a script's loop
+         * stops (a shell takes a plain exit(130) for a signal the program handled). */
+        fflush(stdout);
+        fflush(stderr);
+        signal(sig, SIG_DFL);
+        raise(sig);
+    }
+    return rc;
 }

@@ -1,5 +1,6 @@
-# Helpers of the clnum-linreg tests (cli_data.cmake, cli_real_data.cmake): run the program
-# with an expected exit status, match its output, compare decimal numbers.
+# Helpers of the clnum-linreg tests (cli_data.cmake, cli_errors.cmake, cli_real_data.cmake):
+# run the program with an expected exit status (directly or from sh), match its output, read
+# its JSON summary, compare decimal numbers.
 
 function(run_expect code out_var)
   execute_process(COMMAND ${EXE} ${ARGN} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
@@ -8,6 +9,40 @@ function(run_expect code out_var)
   endif()
   set(${out_var} "${out}${err}" PARENT_SCOPE)
   set(last_stderr "${err}" PARENT_SCOPE)
+endfunction()
+
+# run_sh(CODE OUT_VAR SCRIPT ARGS...): runs `sh -c SCRIPT sh ARGS...` with the program in
+# $LINREG, for what execute_process cannot do (a file-size limit, a signal disposition, a
+# background job). SCRIPT's exit status must be CODE: run the program last without `exec`,
+# so that one killed by a signal reads as the shell reports it, 128 + the signal's number.
+function(run_sh code out_var script)
+  set(ENV{LINREG} "${EXE}")
+  execute_process(COMMAND sh -c "${script}" sh ${ARGN}
+                  RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+  if(NOT rc EQUAL code)
+    message(FATAL_ERROR "sh -c '${script}' ${ARGN}: exit ${rc}, expected ${code}\n${out}\n${err}")
+  endif()
+  set(${out_var} "${out}${err}" PARENT_SCOPE)
+  set(last_stderr "${err}" PARENT_SCOPE)
+endfunction()
+
+# expect_json(FILE KEY VALUE ...): each KEY of the JSON file (a path, ';'-separated: "w;0")
+# has VALUE, compared as a string.
+function(expect_json file)
+  file(READ ${file} j)
+  set(args ${ARGN})
+  list(LENGTH args n)
+  math(EXPR last "${n} - 1")
+  foreach(i RANGE 0 ${last} 2)
+    math(EXPR k "${i} + 1")
+    list(GET args ${i} key)
+    list(GET args ${k} want)
+    string(REPLACE "," ";" path "${key}")
+    string(JSON got ERROR_VARIABLE bad GET "${j}" ${path})
+    if(bad OR NOT got STREQUAL want)
+      message(FATAL_ERROR "${file}: ${key} is '${got}', expected '${want}' ${bad}\n${j}")
+    endif()
+  endforeach()
 endfunction()
 
 function(expect_match text regex)

@@ -282,3 +282,186 @@ string(REPLACE "," "\t" tsv_text "id,rooms,age,area,price\n1,2,3,4,5\n2,3,1,5,6\
 file(WRITE ${WORK}/cli_data.tsv "${tsv_text}")
 run_expect(0 out --data ${WORK}/cli_data.tsv --delimiter tab --features rooms,age --solver exact --val-fraction 0)
 expect_match("${out}" "6 rows, 6 training and 0 validation")
+
+# ---- the outputs: whole or not at all, each on its own (issue 6) --------------------------
+# --json, --csv and --plot go to a temporary file in their folder, renamed over the output:
+# a write that fails leaves the previous file as it was and no temporary file. A file-size
+# limit (ulimit -f 1: 512 bytes in sh) makes every write of a 20-epoch run fail; SIGXFSZ is
+# ignored, so the program reports each (EFBIG) instead of dying mid-write.
+set(dir ${WORK}/cli_data_outputs)
+file(REMOVE_RECURSE ${dir})
+file(MAKE_DIRECTORY ${dir})
+set(outs --json ${dir}/run.json --csv ${dir}/run.csv --plot ${dir}/run.svg)
+run_expect(0 out --epochs 2 --quiet ${outs})
+foreach(ext json csv svg)
+  file(READ ${dir}/run.${ext} good_${ext})
+endforeach()
+run_sh(1 out "ulimit -f 1; \"$LINREG\" \"$@\"" --epochs 20 --quiet ${outs})
+foreach(opt csv plot json)
+  set(ext ${opt})
+  if(opt STREQUAL "plot")
+    set(ext svg)
+  endif()
+  file(READ ${dir}/run.${ext} now)
+  if(NOT now STREQUAL good_${ext})
+    message(FATAL_ERROR "a failed write of --${opt} changed the previous file:\n${now}")
+  endif()
+  expect_match("${last_stderr}" "clnum-linreg: --${opt}: cannot write [^\n]*run.${ext}: File too large\n")
+endforeach()
+file(GLOB left LIST_DIRECTORIES true ${dir}/.*)
+if(left)
+  message(FATAL_ERROR "temporary files left behind: ${left}")
+endif()
+# The same run without the limit replaces all three.
+run_expect(0 out --epochs 20 --quiet ${outs})
+expect_json(${dir}/run.json epochs 20 status completed)
+
+# A failed --csv (a full disk: /dev/full, written in place as a device is) does not keep
+# --json and --plot from being written; exit 1, and the message says which failed.
+if(EXISTS /dev/full)
+  file(REMOVE ${dir}/run.json ${dir}/run.svg)
+  run_expect(1 out --epochs 2 --quiet --csv /dev/full --json ${dir}/run.json --plot ${dir}/run.svg)
+  expect_match("${last_stderr}" "^clnum-linreg: --csv: cannot write /dev/full: No space left on device\n$")
+  expect_json(${dir}/run.json epochs 2 status completed)
+  file(READ ${dir}/run.svg s)
+  expect_match("${s}" "<polyline id=\"train_loss\"")
+else()
+  message(STATUS "no /dev/full: the failed --csv case is skipped")
+endif()
+
+# ---- a run that diverges keeps its epochs (issue 7) ----------------------------------------
+# --json, --csv and --plot are written for the epochs before the one that diverged, with
+# "status": "diverged", the library's message on stderr (one line) and exit 1.
+foreach(ext json csv svg)
+  file(REMOVE ${dir}/div.${ext})
+endforeach()
+set(div --json ${dir}/div.json --csv ${dir}/div.csv --plot ${dir}/div.svg)
+run_expect(1 out --lr 50 --quiet ${div})
+expect_match("${last_stderr}" "^clnum-linreg: cln_fit: the loss became [^\n]* at epoch 0,[^\n]*\n$")
+expect_json(${dir}/div.json status diverged epochs 0 max_epochs 3 updates 0)
+file(STRINGS ${dir}/div.csv lines)
+list(LENGTH lines n)
+if(NOT n EQUAL 1 OR NOT EXISTS ${dir}/div.svg)
+  message(FATAL_ERROR "a run that diverged at once: ${n} CSV lines (expected the header), or no plot")
+endif()
+# lr 2.2 grows slowly: some epochs are done before the loss overflows.
+run_expect(1 out --lr 2.2 --epochs 200 --quiet ${div})
+if(NOT last_stderr MATCHES "^clnum-linreg: cln_fit: the loss became [^\n]* at epoch ([0-9]+),[^\n]*\n$")
+  message(FATAL_ERROR "not one line naming the epoch that diverged:\n${last_stderr}")
+endif()
+set(done ${CMAKE_MATCH_1}) # 0-based: the epochs before it are done
+if(done LESS 1 OR done GREATER_EQUAL 200)
+  message(FATAL_ERROR "lr 2.2 diverged at epoch ${done}: expected some epochs done first")
+endif()
+math(EXPR points "2 * ${done}")
+math(EXPR csv_lines "1 + 3 * ${done}")
+expect_json(${dir}/div.json status diverged epochs ${done} max_epochs 200)
+file(READ ${dir}/div.json j)
+string(JSON nt LENGTH "${j}" train_loss y)
+string(JSON nv LENGTH "${j}" val_loss y)
+string(JSON w0 GET "${j}" w 0)
+if(NOT nt EQUAL points OR NOT nv EQUAL done OR NOT w0 MATCHES "^-?[0-9]")
+  message(FATAL_ERROR "diverged after ${done} epochs: ${nt} training and ${nv} validation points, w[0] ${w0}")
+endif()
+file(STRINGS ${dir}/div.csv lines)
+list(LENGTH lines n)
+file(READ ${dir}/div.svg s)
+if(NOT n EQUAL csv_lines OR NOT s MATCHES "<polyline id=\"val_loss\"" OR NOT s MATCHES ">diverged after ${done} of 200 epochs</text>")
+  message(FATAL_ERROR "diverged after ${done} epochs: ${n} CSV lines (expected ${csv_lines}), or the plot lacks the curves or its title")
+endif()
+
+# ---- SIGINT and SIGTERM: stop at the end of the epoch, write what was done (issue 7) -------
+# CLNUM_TEST_SIGNAL_AT_EPOCH=N[:SIG,...] (test-only) raises the signals from inside the fit's
+# epoch callback after epoch N: the same path as a real signal, at a known epoch whatever the
+# machine's speed. The run stops after exactly N epochs, writes every output for them with
+# "status": "interrupted", and ends by the signal: 130 (SIGINT) or 143 (SIGTERM) in the shell.
+set(int --json ${dir}/int.json --csv ${dir}/int.csv --plot ${dir}/int.svg)
+foreach(case "3;130;SIGINT" "2:TERM;143;SIGTERM")
+  list(GET case 0 at)
+  list(GET case 1 code)
+  list(GET case 2 name)
+  string(REGEX MATCH "^[0-9]+" n "${at}")
+  foreach(ext json csv svg)
+    file(REMOVE ${dir}/int.${ext})
+  endforeach()
+  set(ENV{CLNUM_TEST_SIGNAL_AT_EPOCH} ${at})
+  run_sh(${code} out "\"$LINREG\" \"$@\"" --epochs 50 ${int})
+  expect_match("${last_stderr}" "clnum-linreg: ${name}: stopped after epoch ${n} of 50; writing the outputs of the epochs done\n")
+  string(REGEX MATCHALL "(^|\n)epoch [0-9]+: train_loss" lines "${out}")
+  list(LENGTH lines nl)
+  if(NOT nl EQUAL n OR NOT out MATCHES "\nepoch ${n}: train_loss")
+    message(FATAL_ERROR "${nl} epoch lines, expected epochs 1 to ${n}:\n${out}")
+  endif()
+  math(EXPR points "2 * ${n}")
+  math(EXPR csv_lines "1 + 3 * ${n}")
+  expect_json(${dir}/int.json status interrupted epochs ${n} max_epochs 50)
+  file(READ ${dir}/int.json j)
+  string(JSON nt LENGTH "${j}" train_loss y)
+  file(STRINGS ${dir}/int.csv lines)
+  list(LENGTH lines nl)
+  file(READ ${dir}/int.svg s)
+  if(NOT nt EQUAL points OR NOT nl EQUAL csv_lines OR NOT s MATCHES ">interrupted after ${n} of 50 epochs</text>")
+    message(FATAL_ERROR "interrupted after ${n} epochs: ${nt} points in the JSON (expected ${points}), ${nl} CSV lines (expected ${csv_lines}), or the plot lacks its title")
+  endif()
+endforeach()
+# A second signal takes the default action at once: nothing written.
+file(REMOVE ${dir}/int.json)
+set(ENV{CLNUM_TEST_SIGNAL_AT_EPOCH} 2:INT,INT)
+run_sh(130 out "\"$LINREG\" \"$@\"" --epochs 50 --quiet --json ${dir}/int.json)
+if(EXISTS ${dir}/int.json)
+  message(FATAL_ERROR "a second SIGINT still let the outputs be written")
+endif()
+# A SIGINT ignored when the program starts (nohup, `trap '' INT`) stays ignored.
+set(ENV{CLNUM_TEST_SIGNAL_AT_EPOCH} 2)
+run_sh(0 out "trap '' INT; \"$LINREG\" \"$@\"" --epochs 5 --quiet --json ${dir}/int.json)
+expect_json(${dir}/int.json status completed epochs 5)
+# A bad value is refused by name, as the progress variables are (exit 2, no usage).
+set(ENV{CLNUM_TEST_SIGNAL_AT_EPOCH} 3:HUP)
+run_expect(2 out --epochs 5 --quiet)
+expect_match("${out}" "^clnum-linreg: CLNUM_TEST_SIGNAL_AT_EPOCH: '3:HUP' is not EPOCH or EPOCH:SIGNAL")
+unset(ENV{CLNUM_TEST_SIGNAL_AT_EPOCH})
+
+# A real SIGINT, sent once the fit has begun: the progress line's first epoch on a terminal
+# (util-linux script; CLNUM_PROGRESS_DELAY=0 shows it from the first epoch). The run is far
+# too long to end by itself; it must end within a generous time with exit 130 and the JSON
+# of the epochs done, however many that is. `env --default-signal=INT` undoes the SIG_IGN
+# that a shell gives the SIGINT of a background job.
+execute_process(COMMAND env --default-signal=INT true RESULT_VARIABLE env_rc OUTPUT_QUIET ERROR_QUIET)
+if(SCRIPT AND env_rc EQUAL 0)
+  file(REMOVE ${dir}/real.json ${dir}/pid ${dir}/pty.txt)
+  file(WRITE ${dir}/inner.sh "echo $$ > \"$1/pid\"\n"
+       "exec env --default-signal=INT CLNUM_PROGRESS_DELAY=0 CLNUM_PROGRESS_INTERVAL=0 \"$LINREG\" "
+       "--epochs 1000000 --num-train 2000 --num-val 100 --json \"$1/real.json\"\n")
+  set(ENV{SCRIPT} "${SCRIPT}")
+  run_sh(130 out [[
+d=$1
+"$SCRIPT" -qec "sh '$d/inner.sh' '$d'" /dev/null > "$d/pty.txt" 2>&1 &
+s=$!
+i=0
+until [ -s "$d/pid" ] && grep -q "epoch 1/1000000" "$d/pty.txt"; do
+  i=$((i + 1))
+  if [ $i -gt 2400 ]; then echo "no progress line within 120 s"; kill -KILL $s; exit 90; fi
+  sleep 0.05
+done
+kill -INT "$(cat "$d/pid")"
+i=0
+while kill -0 $s 2>/dev/null; do
+  i=$((i + 1))
+  if [ $i -gt 2400 ]; then echo "still running 120 s after SIGINT"; kill -KILL "$(cat "$d/pid")" $s; exit 91; fi
+  sleep 0.05
+done
+wait $s
+]] ${dir})
+  file(READ ${dir}/pty.txt pty)
+  expect_match("${pty}" "clnum-linreg: SIGINT: stopped after epoch [0-9]+ of 1000000; writing")
+  file(READ ${dir}/real.json j)
+  string(JSON status GET "${j}" status)
+  string(JSON epochs GET "${j}" epochs)
+  string(JSON nv LENGTH "${j}" val_loss y)
+  if(NOT status STREQUAL "interrupted" OR epochs LESS 1 OR epochs GREATER_EQUAL 1000000
+     OR NOT nv EQUAL epochs)
+    message(FATAL_ERROR "a real SIGINT: status '${status}', ${epochs} epochs, ${nv} validation points")
+  endif()
+else()
+  message(STATUS "util-linux script or env --default-signal not found: the real SIGINT case is skipped")
+endif()

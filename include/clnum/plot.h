@@ -40,12 +40,21 @@ void cln_plot_options_init(cln_plot_options *opts);
  * at most 32 ticks, so the file's size depends only on the number of points. Points within
  * 1e-9 of their magnitude of each other (a converged fit's losses, equal to the last digit)
  * are drawn as a flat curve, with the axis widened by 10% of their magnitude around them.
+ *
+ * The file is replaced whole or not at all: the plot is written to a temporary file in the
+ * same folder (`.NAME.PID.N.tmp`, created anew, with the mode of the file it replaces or
+ * 0666 less the umask), flushed, fsync'd and renamed over @p path, so that a full disk, a
+ * file-size limit or a signal leaves @p path as it was; on a failure the temporary file is
+ * removed (a process killed while writing, by a signal or by SIGXFSZ where that is not
+ * ignored, may leave it behind). A symbolic link, or an existing file that is not a regular
+ * one (`/dev/stdout`, a FIFO), is written in place, as `fopen(path, "w")` does.
  * @param history the curves (trainer.h); not modified.
  * @param opts    how; NULL gives the defaults.
  * @param path    the file to create or replace.
  * @return CLN_SUCCESS; CLN_ERR_BAD_ARGUMENT for NULL history or path, or a size under
  * 120 x 80 or over 16384 x 16384; CLN_ERR_IO when the file cannot be written (the message,
- * in cln_last_error(NULL), names it).
+ * in cln_last_error(NULL), names it and the reason: a folder that does not exist or cannot
+ * be written, a folder given as the file, a full disk, a file-size limit).
  */
 cln_status cln_history_write_svg(const cln_history *history, const cln_plot_options *opts,
                                  const char *path);
