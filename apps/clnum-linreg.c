@@ -115,7 +115,7 @@ static void usage(FILE *out)
             "  --loss L          half-mse: d2l's mean((y_hat - y)^2 / 2) (default);\n"
             "                    mse: PyTorch's nn.MSELoss, as chapter 3.5\n"
             "  --solver S        sgd: train on the device (default); exact: closed-form least\n"
-            "                    squares on the host in double precision (Householder QR)\n"
+            "                    squares on the host in double precision (pivoted QR, LAPACK)\n"
             "  --seed N          seed of the data, the split, the initial w and the shuffling\n"
             "                    (default 0)\n"
             "synthetic data (without --data):\n"
@@ -292,6 +292,7 @@ typedef struct run_state {
     int have_sgd, have_exact, have_true;
     double train_mse, val_mse, train_mse_exact, val_mse_exact;
     double condition;
+    size_t rank;                  /* the exact solution's: s->d unless the features are dependent */
     double ms;
     int diverged;                 /* the fit ended with CLN_ERR_DIVERGED (its message in
                                      fit_msg): the history and w, b are the epochs done */
@@ -451,6 +452,7 @@ static cln_status solve_exact(run_state *s)
         s->val_mse_exact = NAN;
     }
     s->condition = info.condition;
+    s->rank = info.rank;
     if (s->o->solver == LINREG_SOLVER_EXACT)
         s->ms = now_ms() - t0;
     s->have_exact = 1;
@@ -667,6 +669,8 @@ static void write_json(FILE *f, const run_state *s)
     if (s->have_exact) {
         fputs(",\n  \"condition\": ", f);
         json_number(f, s->condition);
+        fprintf(f, ",\n  \"rank\": %zu,\n  \"unique\": %s", s->rank,
+                s->rank == s->d ? "true" : "false");
     }
     if (s->csv) {
         fputs(",\n  \"train_mse\": ", f);
@@ -880,6 +884,10 @@ static int run(const linreg_options *o, const linreg_group *g)
     if (st == CLN_SUCCESS && (o->solver == LINREG_SOLVER_EXACT || o->data_path) &&
         !s.stopped_by)
         st = solve_exact(&s);
+    if (st != CLN_SUCCESS && s.have_sgd) { /* SGD's result is printed and saved all the same */
+        fprintf(stderr, "clnum-linreg: no exact solution beside SGD's: %s\n", message_of(&s, st));
+        st = CLN_SUCCESS;
+    }
     if (st != CLN_SUCCESS) {
         int rc = fail_run(&s, st);
         run_free(&s);
@@ -889,8 +897,9 @@ static int run(const linreg_options *o, const linreg_group *g)
     if (o->data_path) {
         print_table(&s);
         if (s.have_exact)
-            printf("exact least squares: Householder QR of the centred, scaled training rows "
-                   "(condition number about %.3g)\n", s.condition);
+            printf("exact least squares: column-pivoted QR (LAPACK dgelsy) of the centred, "
+                   "scaled training rows: rank %zu of %zu feature%s, condition number about "
+                   "%.3g\n", s.rank, s.d, s.d == 1 ? "" : "s", s.condition);
     } else {
         const double *w = s.have_sgd ? s.w : s.w_exact;
         double b = s.have_sgd ? s.b : s.b_exact;
@@ -907,6 +916,11 @@ static int run(const linreg_options *o, const linreg_group *g)
         print_vector("error in estimating b", &berr, 1);
         free(err);
     }
+    if (s.have_exact && s.rank < s.d)
+        printf("exact least squares: not unique: the features are linearly dependent on the "
+               "training rows (rank %zu of %zu); this is the minimum-norm solution (centred, "
+               "scaled units), one of infinitely many with the same training MSE\n", s.rank,
+               s.d);
     if (s.have_sgd && g)
         printf("training time: %.2f ms (%zu epochs, %zu updates; %zu ranks, rank 0 %.2f ms in "
                "their allreduce)\n", s.ms, s.hist.epochs, s.hist.updates, g->group.size,
