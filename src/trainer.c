@@ -1,6 +1,7 @@
 /* The Trainer: epochs of minibatches, enqueued without host waits. Each epoch's batch
  * losses and parameters come back in one read that the host waits for while the next epoch
  * already runs (one epoch of lookahead), so the device never idles on the host. */
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,11 +59,15 @@ static cln_status check_fit_args(cln_linreg *m, const cln_dataset *data,
     if (!isfinite(cfg->lr) || cfg->lr <= 0)
         return clni_fail(ctx, CLN_ERR_BAD_ARGUMENT,
                          "%s: learning rate %g must be finite and > 0", fn, cfg->lr);
-    /* The kernels take lr in the model's dtype: one that rounds to 0 would train nothing. */
-    if (cln_linreg_dtype(m) == CLN_FLOAT32 && ((float)cfg->lr == 0 || isinf((float)cfg->lr)))
+    /* The kernels take lr in the model's dtype: one that rounds to 0 there, or to a subnormal
+     * (which a device may flush to 0: OpenCL makes single-precision denormals optional),
+     * would train nothing; one that rounds to infinity, everything to inf. */
+    if (cln_linreg_dtype(m) == CLN_FLOAT32 && ((float)cfg->lr < FLT_MIN || isinf((float)cfg->lr)))
         return clni_fail(ctx, CLN_ERR_BAD_ARGUMENT,
-                         "%s: learning rate %g is %s in float32, the model's dtype", fn, cfg->lr,
-                         (float)cfg->lr == 0 ? "0" : "infinite");
+                         "%s: learning rate %g is %s in float32, the model's dtype%s", fn, cfg->lr,
+                         isinf((float)cfg->lr) ? "infinite" : (float)cfg->lr == 0 ? "0" : "subnormal",
+                         isinf((float)cfg->lr) || (float)cfg->lr == 0 ? ""
+                                                                      : " (a device may flush it to 0)");
     /* Rows are indexed with 32 bits in the kernels (and a batch is at most the rows). */
     size_t rows_max = (size_t)UINT32_MAX - 1;
     if (cln_dataset_num_train(data) > rows_max || cln_dataset_num_val(data) > rows_max)

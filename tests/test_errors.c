@@ -402,7 +402,9 @@ static void learning_rates_lost_in_float32(void **state)
     TU_FAILS(ctx, CLN_ERR_BAD_ARGUMENT, "learning rate 1e-46 is 0 in float32", cln_fit(m, data, &tc, NULL));
     tc.lr = 1e39;
     TU_FAILS(ctx, CLN_ERR_BAD_ARGUMENT, "is infinite in float32", cln_fit(m, data, &tc, NULL));
-    tc.lr = 1e-44; /* a subnormal float: small but not 0, so it is a step */
+    tc.lr = 1e-45; /* the least subnormal float, which a device may flush to 0 (PoCL does) */
+    TU_FAILS(ctx, CLN_ERR_BAD_ARGUMENT, "learning rate 1e-45 is subnormal in float32", cln_fit(m, data, &tc, NULL));
+    tc.lr = 2e-38; /* the least normal floats are a step */
     TU_OK(ctx, cln_fit(m, data, &tc, NULL));
     cln_linreg_free(m);
     cln_dataset_free(data);
