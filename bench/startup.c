@@ -33,7 +33,7 @@ static cln_status first_fit(cln_context *ctx)
     cln_linreg *m = NULL;
     BENCH_TRY(cln_synthetic_create(ctx, &dc, &data));
     BENCH_TRY(cln_linreg_create(ctx, CLN_FLOAT32, dc.num_inputs, 0.01, 0, &m));
-    BENCH_TRY(cln_fit(m, data, &tc, NULL));
+    BENCH_TRY(cln_fit(cln_linreg_model(m), data, &tc, NULL));
     return cln_context_finish(ctx); /* the context frees data and m */
 }
 

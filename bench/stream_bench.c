@@ -166,7 +166,7 @@ static cln_status epochs(cln_context *ctx, const cln_dataset *data, const stream
     cfg.user = &t;
     for (int r = 0; r < o->repeats && st == CLN_SUCCESS; r++) {
         t.last = 0;
-        st = cln_fit(m, data, &cfg, NULL);
+        st = cln_fit(cln_linreg_model(m), data, &cfg, NULL);
     }
     cln_linreg_free(m);
     *ms = t.best * 1e3;

@@ -64,7 +64,7 @@ static cln_status timed_fit(cln_linreg *m, const cln_dataset *data, const cln_tr
     cln_history h;
     uint64_t before = cln_context_enqueue_count(ctx);
     double t0 = bench_now_ms();
-    cln_status st = cln_fit(m, data, tc, &h);
+    cln_status st = cln_fit(cln_linreg_model(m), data, tc, &h);
     if (st == CLN_SUCCESS)
         st = cln_context_finish(ctx);
     *ms = bench_now_ms() - t0;

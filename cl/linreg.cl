@@ -67,13 +67,17 @@ void cln_linreg_backward(global const real *X, ulong x_offset, uint d, global co
     }
 }
 
-/* theta -= lr * g for w (items 0 .. d-1) and b (item d). */
+/* theta -= lr * g for w (items 0 .. d-1) and b (item d), w first scaled by decay
+ * (1 - lr * weight_decay, model.h's cln_step). The scaling is a statement of its own, so a
+ * decay of 1 leaves the update exactly as it is without one (no contraction across it). */
 kernel void cln_linreg_sgd(global real *w, global const real *grad_w, global real *b,
-                           global const real *grad_b, real lr, uint d)
+                           global const real *grad_b, real lr, real decay, uint d)
 {
     uint j = get_global_id(0);
-    if (j < d)
-        w[j] -= lr * grad_w[j];
+    if (j < d) {
+        real wj = decay * w[j];
+        w[j] = wj - lr * grad_w[j];
+    }
     else if (j == d)
         b[0] -= lr * grad_b[0];
 }

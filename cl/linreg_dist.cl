@@ -67,14 +67,15 @@ kernel void cln_linreg_batch_sums(global const real *X, ulong x_offset, uint d,
  * the fused step writes it (cln_linreg_fused_step), and theta -= lr * gradient. */
 kernel void cln_linreg_apply_sums(global real *w, global real *b, global real *grad_w,
                                   global real *grad_b, global const real *sums, uint d,
-                                  uint count, real lr, real loss_scale)
+                                  uint count, real lr, real decay, real loss_scale)
 {
     real scale = 2 * loss_scale / (real)count;
     for (uint j = get_global_id(0); j <= d; j += get_global_size(0)) {
         real total = sums[j];
         if (j < d) {
             grad_w[j] = scale * total;
-            w[j] -= lr * scale * total;
+            real wj = decay * w[j];
+            w[j] = wj - lr * scale * total;
         } else {
             grad_b[0] = scale * total;
             b[0] -= lr * scale * total;

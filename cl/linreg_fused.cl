@@ -255,7 +255,7 @@ kernel void cln_linreg_fused_step(global const real *X, ulong x_offset, uint d,
                                   global const uint *index, ulong first, uint count,
                                   global const real *y, ulong y_offset,
                                   global real *w_g, global real *b_g, global real *grad_w,
-                                  global real *grad_b, real lr, real loss_scale, int update,
+                                  global real *grad_b, real lr, real decay, real loss_scale, int update,
                                   uint lanes, uint rows_per_group, global real *losses,
                                   ulong loss_slot, ulong params_slot, ulong start_slot,
                                   global real *partial,
@@ -303,7 +303,8 @@ kernel void cln_linreg_fused_step(global const real *X, ulong x_offset, uint d,
         real total = cln_sum_published(all, groups, d, j);
         if (j < d) {
             grad_w[j] = scale * total;
-            w_g[j] -= lr * scale * total;
+            real wj = decay * w_g[j]; /* apart: decay 1 changes nothing (cln_linreg_sgd) */
+            w_g[j] = wj - lr * scale * total;
         } else if (j == d && update) {
             grad_b[0] = scale * total;
             b_g[0] -= lr * scale * total;
@@ -329,7 +330,7 @@ kernel void cln_linreg_epoch(global const real *Xt, ulong xt_offset, global cons
                              global const real *Xv, ulong xv_offset, global const real *yv,
                              ulong yv_offset, uint n_val, uint d, uint batch,
                              global real *w_g, global real *b_g, global real *grad_w,
-                             global real *grad_b, real lr, real loss_scale, uint lanes,
+                             global real *grad_b, real lr, real decay, real loss_scale, uint lanes,
                              global real *losses, local real *red, local real *acc,
                              local real *w, local real *sums)
 {
@@ -359,7 +360,8 @@ kernel void cln_linreg_epoch(global const real *Xt, ulong xt_offset, global cons
         real scale = 2 * loss_scale / (real)count;
         for (uint j = lid; j < d; j += wg) {
             real g = scale * cln_take_slot_sum(acc, slots, d, j);
-            w[j] -= lr * g;
+            real wj = decay * w[j];
+            w[j] = wj - lr * g;
             if (k == nb_train - 1)
                 grad_w[j] = g;
         }

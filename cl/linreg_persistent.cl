@@ -27,7 +27,8 @@ kernel void cln_linreg_epoch_groups(global const real *Xt, ulong xt_offset, glob
                                     global const real *yv, ulong yv_offset, uint n_val, uint d,
                                     uint batch, uint chunk_rows, uint chunks, global real *w_g,
                                     global real *b_g, global real *grad_w, global real *grad_b,
-                                    real lr, real loss_scale, uint lanes, global real *losses,
+                                    real lr, real decay, real loss_scale, uint lanes,
+                                    global real *losses,
                                     global real *partial,
                                     volatile global uint *sync, local real *red, local real *acc,
                                     local real *w, local real *sums)
@@ -89,7 +90,8 @@ kernel void cln_linreg_epoch_groups(global const real *Xt, ulong xt_offset, glob
                     continue;
                 real total = cln_sum_published(all, chunks, d, j);
                 if (j < d) {
-                    real next = w_shared[j] - lr * scale * total;
+                    real wj = decay * w_shared[j];
+                    real next = wj - lr * scale * total;
                     w_shared[j] = next;
                     if (final_step) {
                         grad_w[j] = scale * total;

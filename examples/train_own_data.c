@@ -45,7 +45,7 @@ int main(void)
     if (st == CLN_SUCCESS)
         st = cln_linreg_create(ctx, CLN_FLOAT32, D, 0.01, 0, &model);
     if (st == CLN_SUCCESS)
-        st = cln_fit(model, data, &tc, &hist);
+        st = cln_fit(cln_linreg_model(model), data, &tc, &hist);
     if (st == CLN_SUCCESS)
         st = cln_linreg_get(model, w, &b);
     if (st != CLN_SUCCESS) {

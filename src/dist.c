@@ -13,13 +13,6 @@
 #include "stream.h"
 #include "train_paths.h"
 
-static double now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
-}
-
 static int single_allreduce(double *values, size_t n, cln_reduce_op op, void *user)
 {
     (void)values, (void)n, (void)op, (void)user;
@@ -94,6 +87,7 @@ typedef struct dist {
     const cln_trainer_config *cfg;
     cln_group_stats stats;
     clni_epoch_job job;
+    cln_linreg *m;                /* the model (its geometry is the fused step's) */
     cln_context *ctx;
     cln_dtype dtype;
     size_t d, es;
@@ -114,9 +108,9 @@ typedef struct dist {
 
 static cln_status reduce(dist *D, double *v, size_t n, cln_reduce_op op)
 {
-    double t = now();
+    double t = clni_now();
     int rc = D->g->allreduce(v, n, op, D->g->user);
-    D->stats.allreduce_seconds += now() - t;
+    D->stats.allreduce_seconds += clni_now() - t;
     D->stats.allreduces++;
     D->stats.allreduce_bytes += n * sizeof(double);
     if (rc != 0) {
@@ -154,7 +148,7 @@ static cln_status enqueue_sums(dist *D, const cln_tensor *X, const cln_tensor *y
                                size_t r_offset)
 {
     const clni_geometry *geo = &D->job.geo;
-    cln_linreg *m = D->job.m;
+    cln_linreg *m = D->m;
     size_t slots = geo->wg / geo->lanes;
     cl_ulong x_offset = X->offset, y_offset = y->offset, first_pos = first, r_off = r_offset;
     cl_uint dd = (cl_uint)D->d, n = (cl_uint)count, lanes = (cl_uint)geo->lanes;
@@ -199,9 +193,10 @@ static cln_status apply(dist *D, double rows)
     D->ctx->enqueues++;
     if (err != CL_SUCCESS)
         return clni_cl_fail(D->ctx, err, "cln_fit_group: writing the group's sums");
-    cln_linreg *m = D->job.m;
+    cln_linreg *m = D->m;
     cl_uint dd = (cl_uint)d, n = (cl_uint)rows;
     clni_real lr = clni_real_make(D->dtype, D->cfg->lr);
+    clni_real decay = clni_real_make(D->dtype, 1.0 - D->cfg->lr * D->cfg->weight_decay);
     clni_real scale = clni_real_make(D->dtype, cln_linreg_loss_scale(m));
     size_t wg = D->ctx->wg, global = clni_round_up(d + 1, wg);
     if (global > 64 * wg)
@@ -211,7 +206,8 @@ static cln_status apply(dist *D, double rows)
                                  CLNI_ARG(cln_linreg_b(m)->buffer),
                                  CLNI_ARG(cln_linreg_grad_w(m)->buffer),
                                  CLNI_ARG(cln_linreg_grad_b(m)->buffer), CLNI_ARG(D->gsums),
-                                 CLNI_ARG(dd), CLNI_ARG(n), CLNI_REAL(lr), CLNI_REAL(scale)));
+                                 CLNI_ARG(dd), CLNI_ARG(n), CLNI_REAL(lr), CLNI_REAL(decay),
+                                 CLNI_REAL(scale)));
 }
 
 /* Training step D->k of the epoch over this member's positions [first, first + count)
@@ -231,7 +227,7 @@ static cln_status step(dist *D, const cln_tensor *X, const cln_tensor *y, cl_mem
     if (D->v[d + 3] > 0)
         return STOPPED;
     double rows = D->v[d + 2];
-    D->losses[D->k] = cln_linreg_loss_scale(D->job.m) * D->v[d + 1] / rows;
+    D->losses[D->k] = cln_linreg_loss_scale(D->m) * D->v[d + 1] / rows;
     note(D, apply(D, rows));
     D->k++;
     D->stats.steps++;
@@ -318,41 +314,18 @@ static cln_status val_losses(dist *D)
     if (v[2 * nv] > 0)
         return STOPPED;
     for (size_t k = 0; k < nv; k++)
-        D->losses[D->nb_train + k] = cln_linreg_loss_scale(D->job.m) * v[k] / v[nv + k];
+        D->losses[D->nb_train + k] = cln_linreg_loss_scale(D->m) * v[k] / v[nv + k];
     return CLN_SUCCESS;
 }
 
-static double mean_of(const double *v, size_t n)
-{
-    double sum = 0;
-    for (size_t i = 0; i < n; i++)
-        sum += v[i];
-    return n ? sum / (double)n : NAN;
-}
-
+/* cln_fit()'s checks, and the one path a group trains on. */
 static cln_status check_args(cln_linreg *m, const cln_dataset *shard,
                              const cln_trainer_config *cfg)
 {
     const char *fn = "cln_fit_group";
-    CLNI_CHECK(clni_check_ptr(NULL, m, fn, "model"));
-    cln_context *ctx = cln_linreg_context(m);
-    CLNI_CHECK(clni_check_ptr(ctx, shard, fn, "shard"));
-    CLNI_CHECK(clni_check_ptr(ctx, cfg, fn, "cfg"));
-    if (cln_dataset_context(shard) != ctx)
-        return clni_fail(ctx, CLN_ERR_BAD_ARGUMENT, "%s: model and data are in two contexts", fn);
-    if (cln_dataset_dtype(shard) != cln_linreg_dtype(m))
-        return clni_fail(ctx, CLN_ERR_BAD_ARGUMENT, "%s: model and data have two dtypes", fn);
-    if (cln_dataset_num_inputs(shard) != cln_linreg_num_inputs(m))
-        return clni_fail(ctx, CLN_ERR_SHAPE_MISMATCH,
-                         "%s: the shard has %zu features, the model %zu inputs", fn,
-                         cln_dataset_num_inputs(shard), cln_linreg_num_inputs(m));
-    if (cfg->max_epochs == 0 || cfg->batch_size == 0 || !isfinite(cfg->lr) || cfg->lr <= 0 ||
-        cfg->train_points_per_epoch == 0 || cfg->val_points_per_epoch == 0)
-        return clni_fail(ctx, CLN_ERR_BAD_ARGUMENT,
-                         "%s: max_epochs, batch_size and the points per epoch must be at least 1 "
-                         "and the learning rate finite and > 0", fn);
+    CLNI_CHECK(clni_fit_check(cln_linreg_model(m), shard, cfg, fn, "shard"));
     if (cfg->path != CLN_PATH_AUTO && cfg->path != CLN_PATH_FUSED)
-        return clni_fail(ctx, CLN_ERR_UNSUPPORTED,
+        return clni_fail(cln_linreg_context(m), CLN_ERR_UNSUPPORTED,
                          "%s: data-parallel training runs the fused path (AUTO or FUSED), not "
                          "path %d", fn, (int)cfg->path);
     return CLN_SUCCESS;
@@ -366,12 +339,13 @@ static cln_status agree_config(dist *D)
     const cln_trainer_config *c = D->cfg;
     static const char *names[] = {"num_inputs", "dtype", "batch_size", "max_epochs", "lr",
                                   "seed (high word)", "seed (low word)", "loss scale",
-                                  "train_points_per_epoch", "val_points_per_epoch"};
+                                  "train_points_per_epoch", "val_points_per_epoch",
+                                  "weight_decay"};
     enum { F = sizeof names / sizeof names[0] };
     double f[F] = {(double)D->d, (double)D->dtype, (double)c->batch_size, (double)c->max_epochs,
                    c->lr, (double)(c->seed >> 32), (double)(c->seed & 0xffffffffu),
-                   cln_linreg_loss_scale(D->job.m), (double)c->train_points_per_epoch,
-                   (double)c->val_points_per_epoch};
+                   cln_linreg_loss_scale(D->m), (double)c->train_points_per_epoch,
+                   (double)c->val_points_per_epoch, c->weight_decay};
     double v[2 * F + 2];
     for (size_t i = 0; i < F; i++) {
         v[i] = f[i];
@@ -427,7 +401,7 @@ static cln_status plan(dist *D, const cln_dataset *shard)
     D->good = malloc((d + 1) * sizeof *D->good);
     if (!D->raw || !D->gs_host || !D->v || !D->good)
         return clni_fail(ctx, CLN_ERR_OUT_OF_HOST_MEMORY, "cln_fit_group: out of memory");
-    return cln_linreg_get(job->m, D->good, &D->good[d]);
+    return cln_linreg_get(D->m, D->good, &D->good[d]);
 }
 
 static void dist_free(dist *D)
@@ -462,7 +436,7 @@ static cln_status finish_epoch(dist *D, size_t epoch, clni_board *tb, clni_board
         if (isfinite(D->losses[k]))
             continue;
         clFinish(ctx->queue);
-        CLNI_CHECK(cln_linreg_set(D->job.m, D->good, D->good[D->d]));
+        CLNI_CHECK(cln_linreg_set(D->m, D->good, D->good[D->d]));
         int training = k < nt;
         return clni_fail(ctx, CLN_ERR_DIVERGED,
                          "cln_fit_group: the loss became %g at epoch %zu, %s batch %zu (learning "
@@ -470,7 +444,7 @@ static cln_status finish_epoch(dist *D, size_t epoch, clni_board *tb, clni_board
                          "epoch", D->losses[k], epoch, training ? "training" : "validation",
                          training ? k : k - nt, D->cfg->lr);
     }
-    CLNI_CHECK(cln_linreg_get(D->job.m, D->good, &D->good[D->d]));
+    CLNI_CHECK(cln_linreg_get(D->m, D->good, &D->good[D->d]));
     for (size_t k = 0; k < nt; k++)
         CLNI_CHECK(clni_board_draw(tb, ctx, (double)(epoch * nt + k) / (double)nt, D->losses[k]));
     for (size_t k = 0; k < nv; k++)
@@ -478,8 +452,8 @@ static cln_status finish_epoch(dist *D, size_t epoch, clni_board *tb, clni_board
     h->epochs++;
     h->updates += nt;
     if (D->cfg->on_epoch) {
-        cln_epoch_report r = {epoch, D->cfg->max_epochs, nt, D->n_train, mean_of(D->losses, nt),
-                              mean_of(D->losses + nt, nv), now() - t0};
+        cln_epoch_report r = {epoch, D->cfg->max_epochs, nt, D->n_train, clni_mean(D->losses, nt),
+                              clni_mean(D->losses + nt, nv), clni_now() - t0, NAN, NULL};
         *stop = D->cfg->on_epoch(&r, D->cfg->user) != 0;
     }
     return CLN_SUCCESS;
@@ -541,7 +515,7 @@ static cln_status fit(dist *D, const cln_dataset *shard, cln_history *h, double 
 cln_status cln_fit_group(cln_linreg *m, const cln_dataset *shard, const cln_trainer_config *cfg,
                          const cln_group *group, cln_history *history, cln_group_stats *stats)
 {
-    double t0 = now();
+    double t0 = clni_now();
     if (history)
         memset(history, 0, sizeof *history);
     if (stats)
@@ -560,16 +534,18 @@ cln_status cln_fit_group(cln_linreg *m, const cln_dataset *shard, const cln_trai
     D.dtype = cln_linreg_dtype(m);
     D.d = cln_linreg_num_inputs(m);
     D.es = cln_dtype_size(D.dtype);
+    D.m = m;
     D.job.ctx = ctx;
-    D.job.m = m;
+    D.job.model = cln_linreg_model(m);
     D.job.data = shard;
-    D.job.lr = cfg->lr;
+    D.job.step.lr = cfg->lr;
+    D.job.step.weight_decay = cfg->weight_decay;
     cln_history scratch = {0};
     cln_history *h = history ? history : &scratch;
     st = fit(&D, shard, h, t0);
     dist_free(&D);
     cln_history_free(&scratch);
-    D.stats.seconds = now() - t0;
+    D.stats.seconds = clni_now() - t0;
     if (stats)
         *stats = D.stats;
     return st;

@@ -3,7 +3,7 @@
 #include <math.h>
 #include <stdlib.h>
 
-#include "internal.h"
+#include "train_paths.h"
 
 enum { STREAM_INIT_W = 3 };
 
@@ -14,7 +14,11 @@ struct cln_linreg {
     size_t d;
     double loss_scale;
     cln_tensor *w, *b, *grad_w, *grad_b;
+    cln_tensor *y_hat;     /* the trainer's stepwise predictions, grown as batches need */
+    cln_model model;       /* what the trainer sees (model.h) */
 };
+
+static const cln_model_ops linreg_ops;
 
 static void destroy(clni_object *obj) { cln_linreg_free((cln_linreg *)obj); }
 
@@ -27,6 +31,7 @@ void cln_linreg_free(cln_linreg *m)
     clni_tensor_destroy(m->b);
     clni_tensor_destroy(m->grad_w);
     clni_tensor_destroy(m->grad_b);
+    clni_tensor_destroy(m->y_hat);
     free(m);
 }
 
@@ -50,6 +55,8 @@ cln_status cln_linreg_create(cln_context *ctx, cln_dtype dtype, size_t num_input
     m->dtype = dtype;
     m->d = num_inputs;
     m->loss_scale = 0.5;
+    clni_model_embed(&m->model, ctx, dtype, num_inputs, num_inputs + 1, &linreg_ops, m,
+                     &clni_linreg_paths);
     clni_register(ctx, &m->obj, destroy);
     size_t one = 1;
     cln_status st = clni_tensor_new(ctx, dtype, 1, &num_inputs, 0, &m->w);
@@ -75,6 +82,7 @@ cln_status cln_linreg_create(cln_context *ctx, cln_dtype dtype, size_t num_input
     return CLN_SUCCESS;
 }
 
+cln_model *cln_linreg_model(cln_linreg *m) { return m ? &m->model : NULL; }
 size_t cln_linreg_num_inputs(const cln_linreg *m) { return m ? m->d : 0; }
 cln_dtype cln_linreg_dtype(const cln_linreg *m) { return m ? m->dtype : CLN_FLOAT32; }
 cln_context *cln_linreg_context(const cln_linreg *m) { return m ? m->ctx : NULL; }
@@ -236,16 +244,100 @@ cln_status cln_linreg_backward(cln_linreg *m, const cln_batch *batch, const cln_
                                  CLNI_ARG(m->grad_w->buffer), CLNI_ARG(m->grad_b->buffer)));
 }
 
-cln_status cln_linreg_sgd_step(cln_linreg *m, double lr)
+/* The SGD step, its errors named as function fn. */
+static cln_status sgd_step(cln_linreg *m, const cln_step *step, const char *fn)
 {
-    CLNI_CHECK(clni_check_ptr(NULL, m, "cln_linreg_sgd_step", "m"));
-    if (!isfinite(lr) || lr <= 0)
+    CLNI_CHECK(clni_check_ptr(NULL, m, fn, "m"));
+    CLNI_CHECK(clni_check_ptr(m->ctx, step, fn, "step"));
+    if (!isfinite(step->lr) || step->lr <= 0)
         return clni_fail(m->ctx, CLN_ERR_BAD_ARGUMENT,
-                         "cln_linreg_sgd_step: learning rate %g must be finite and > 0", lr);
-    clni_real r = clni_real_make(m->dtype, lr);
+                         "%s: learning rate %g must be finite and > 0", fn, step->lr);
+    if (!isfinite(step->weight_decay) || step->weight_decay < 0)
+        return clni_fail(m->ctx, CLN_ERR_BAD_ARGUMENT,
+                         "%s: weight decay %g must be finite and >= 0", fn, step->weight_decay);
+    clni_real r = clni_real_make(m->dtype, step->lr);
+    clni_real decay = clni_real_make(m->dtype, 1.0 - step->lr * step->weight_decay);
     cl_uint d = (cl_uint)m->d;
     return clni_launch(m->ctx, m->dtype, CLNI_K_LINREG_SGD, m->d + 1, 0,
                        CLNI_ARGS(CLNI_ARG(m->w->buffer), CLNI_ARG(m->grad_w->buffer),
                                  CLNI_ARG(m->b->buffer), CLNI_ARG(m->grad_b->buffer), CLNI_REAL(r),
-                                 CLNI_ARG(d)));
+                                 CLNI_REAL(decay), CLNI_ARG(d)));
 }
+
+cln_status cln_linreg_step(cln_linreg *m, const cln_step *step)
+{
+    return sgd_step(m, step, "cln_linreg_step");
+}
+
+cln_status cln_linreg_sgd_step(cln_linreg *m, double lr)
+{
+    cln_step step = {lr, 0.0};
+    return sgd_step(m, &step, "cln_linreg_sgd_step");
+}
+
+/* ---- the model interface (model.h) ------------------------------------------------------ */
+
+/* The stepwise path's predictions: a tensor of at least `count` elements, kept by the model. */
+static cln_status scratch_y_hat(cln_linreg *m, size_t count, cln_tensor **out)
+{
+    if (!m->y_hat || m->y_hat->numel < count) {
+        clni_tensor_destroy(m->y_hat); /* commands enqueued on it keep its buffer alive */
+        m->y_hat = NULL;
+        CLNI_CHECK(clni_tensor_new(m->ctx, m->dtype, 1, &count, 0, &m->y_hat));
+    }
+    *out = m->y_hat;
+    return CLN_SUCCESS;
+}
+
+static cln_status train_batch(void *self, const cln_batch *batch, const cln_step *step,
+                              cln_tensor *results, size_t loss_at)
+{
+    cln_linreg *m = self;
+    cln_tensor *y_hat;
+    CLNI_CHECK(scratch_y_hat(m, batch->count, &y_hat));
+    CLNI_CHECK(cln_linreg_forward(m, batch, y_hat));
+    CLNI_CHECK(cln_linreg_loss(m, batch, y_hat, results, loss_at));
+    CLNI_CHECK(cln_linreg_backward(m, batch, y_hat));
+    return cln_linreg_step(m, step);
+}
+
+static cln_status eval_batch(void *self, const cln_batch *batch, cln_tensor *results,
+                             size_t loss_at, size_t metric_at)
+{
+    (void)metric_at; /* no metric */
+    cln_linreg *m = self;
+    cln_tensor *y_hat;
+    CLNI_CHECK(scratch_y_hat(m, batch->count, &y_hat));
+    CLNI_CHECK(cln_linreg_forward(m, batch, y_hat));
+    return cln_linreg_loss(m, batch, y_hat, results, loss_at);
+}
+
+/* w then b into results[at ..]. */
+static cln_status save_params(void *self, cln_tensor *results, size_t at)
+{
+    cln_linreg *m = self;
+    cln_context *ctx = m->ctx;
+    size_t es = cln_dtype_size(m->dtype), dst = (results->offset + at) * es;
+    cl_int err = clEnqueueCopyBuffer(ctx->queue, m->w->buffer, results->buffer, m->w->offset * es,
+                                     dst, m->d * es, 0, NULL, NULL);
+    if (err == CL_SUCCESS)
+        err = clEnqueueCopyBuffer(ctx->queue, m->b->buffer, results->buffer, m->b->offset * es,
+                                  dst + m->d * es, es, 0, NULL, NULL);
+    ctx->enqueues += 2;
+    return err == CL_SUCCESS ? CLN_SUCCESS : clni_cl_fail(ctx, err, "cln_fit: copying parameters");
+}
+
+static cln_status load_params(void *self, const double *params)
+{
+    cln_linreg *m = self;
+    return cln_linreg_set(m, params, params[m->d]);
+}
+
+static const cln_model_ops linreg_ops = {
+    .struct_size = sizeof(cln_model_ops),
+    .kind = "linreg",
+    .train_batch = train_batch,
+    .eval_batch = eval_batch,
+    .save_params = save_params,
+    .load_params = load_params,
+};

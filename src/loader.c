@@ -110,6 +110,7 @@ size_t cln_loader_num_rows(const cln_loader *l) { return l ? l->num_rows : 0; }
 size_t cln_loader_num_batches(const cln_loader *l) { return l ? l->num_batches : 0; }
 const uint32_t *cln_loader_order(const cln_loader *l) { return l ? l->order : NULL; }
 cl_mem clni_loader_index(const cln_loader *l) { return l ? l->index : NULL; }
+cl_mem cln_loader_index_buffer(const cln_loader *l) { return clni_loader_index(l); }
 
 static cln_status start_epoch(cln_loader *l, size_t epoch, cl_bool blocking)
 {

@@ -157,5 +157,5 @@ cln_status cln_nn_fit(cln_lazy_linear *layer, cln_loss loss, cln_sgd opt,
     else
         cln_trainer_config_init(&tc);
     tc.lr = opt.lr;
-    return cln_fit(layer->model, data, &tc, history);
+    return cln_fit(cln_linreg_model(layer->model), data, &tc, history);
 }

@@ -105,7 +105,7 @@ static cln_status fit_once(cln_context *ctx, cln_dtype dtype, const cln_dataset 
     tc.on_epoch = record_losses;
     tc.user = r;
     r->num_losses = 0;
-    r->status = cln_fit(m, data, &tc, NULL);
+    r->status = cln_fit(cln_linreg_model(m), data, &tc, NULL);
     if (r->status == CLN_SUCCESS)
         r->status = cln_linreg_get(m, r->wb, &r->wb[p->d]);
     cln_linreg_free(m);

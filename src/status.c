@@ -107,6 +107,16 @@ cln_status clni_cl_fail(cln_context *ctx, cl_int err, const char *what)
     return clni_fail(ctx, (cln_status)err, "%s: %s (%d)", what, cln_status_str(err), (int)err);
 }
 
+cln_status cln_context_set_error(cln_context *ctx, cln_status status, const char *fmt, ...)
+{
+    char message[sizeof ctx->error];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(message, sizeof message, fmt ? fmt : "", ap);
+    va_end(ap);
+    return clni_fail(ctx, status, "%s", message);
+}
+
 const char *cln_last_error(const cln_context *ctx)
 {
     return ctx ? ctx->error : thread_error;

@@ -6,7 +6,6 @@
 #include <unistd.h>
 
 #include "stream.h"
-#include "train_paths.h"
 
 /* One of the two buffers of the pipeline. */
 typedef struct slot {
@@ -36,7 +35,6 @@ struct clni_stream {
     slot slots[2];
     int next;
     size_t threads;        /* host threads gathering a chunk's rows */
-    clni_stream_stats stats;
 };
 
 /* Threads that gather rows: $CLNUM_STREAM_THREADS, else 1 for a CPU device (whose cores
@@ -52,13 +50,6 @@ static size_t gather_threads(const cln_context *ctx)
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     n = cores / 2;
     return n < 1 ? 1 : n > 8 ? 8 : (size_t)n;
-}
-
-static double now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
 }
 
 static size_t min_size(size_t a, size_t b) { return a < b ? a : b; }
@@ -196,7 +187,6 @@ cln_status clni_stream_create(cln_context *ctx, const cln_dataset *data, const c
 }
 
 size_t clni_stream_chunk_rows(const clni_stream *s) { return s->cap; }
-const clni_stream_stats *clni_stream_get_stats(const clni_stream *s) { return &s->stats; }
 
 /* Chunk `i` of the epoch: the training chunks, then the validation ones. */
 static int chunk_at(const clni_stream *s, size_t i, chunk *c)
@@ -284,21 +274,17 @@ static cln_status prepare(clni_stream *s, chunk *c)
     s->next ^= 1;
     slot *sl = &s->slots[c->slot];
     if (sl->copied) { /* the only host wait: the staging buffer's last copy */
-        double t = now();
         cl_int err = clWaitForEvents(1, &sl->copied);
-        s->stats.wait_seconds += now() - t;
         release_event(&sl->copied);
         if (err != CL_SUCCESS)
             return clni_cl_fail(ctx, err, "cln_fit: waiting for a streamed chunk's copy");
     }
-    double t = now();
     size_t d = s->d, es = s->es, row = d * es;
     char *dx = sl->host, *dy = sl->host + s->cap * row;
     gather_part whole = {cln_dataset_host_X(s->data), cln_dataset_host_y(s->data), dx, dy,
                          c->training ? cln_loader_order(s->train) + c->first_pos : NULL,
                          cln_dataset_num_train(s->data) + c->first_pos, 0, c->rows, row, es};
     gather_chunk(s, &whole);
-    s->stats.gather_seconds += now() - t;
 
     /* The device chunk is free once the compute queue is past its last use. */
     cl_int err = clEnqueueWriteBuffer(s->copy, sl->X->buffer, CL_FALSE, 0, c->rows * row, dx,
@@ -312,8 +298,6 @@ static cln_status prepare(clni_stream *s, chunk *c)
         err = clFlush(s->copy);
     if (err != CL_SUCCESS)
         return clni_cl_fail(ctx, err, "cln_fit: copying a streamed chunk to the device");
-    s->stats.bytes += c->rows * (row + es);
-    s->stats.chunks++;
     return CLN_SUCCESS;
 }
 
@@ -356,34 +340,4 @@ cln_status clni_stream_epoch(clni_stream *s, clni_stream_batch_fn fn, void *user
             return CLN_SUCCESS;
         cur = next;
     }
-}
-
-/* ---- the trainer's epoch, streamed ------------------------------------------------------ */
-
-static cln_status fused_batch(void *user, int training, size_t k, const cln_tensor *X,
-                              const cln_tensor *y, size_t first, size_t count)
-{
-    clni_epoch_job *job = user;
-    return clni_enqueue_fused_batch(job, X, y, NULL, first, count, training,
-                                    training ? k : job->nb_train + k);
-}
-
-static cln_status stepwise_batch(void *user, int training, size_t k, const cln_tensor *X,
-                                 const cln_tensor *y, size_t first, size_t count)
-{
-    clni_epoch_job *job = user;
-    cln_batch b = {X, y, NULL, first, count};
-    CLNI_CHECK(cln_linreg_forward(job->m, &b, job->y_hat));
-    CLNI_CHECK(cln_linreg_loss(job->m, &b, job->y_hat, job->losses,
-                               training ? k : job->nb_train + k));
-    if (!training)
-        return CLN_SUCCESS;
-    CLNI_CHECK(cln_linreg_backward(job->m, &b, job->y_hat));
-    return cln_linreg_sgd_step(job->m, job->lr);
-}
-
-cln_status clni_stream_enqueue_job(clni_epoch_job *job)
-{
-    return clni_stream_epoch(job->stream,
-                             job->path == CLN_PATH_FUSED ? fused_batch : stepwise_batch, job);
 }

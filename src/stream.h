@@ -26,14 +26,6 @@ typedef struct clni_stream clni_stream;
 typedef cln_status (*clni_stream_batch_fn)(void *user, int training, size_t k, const cln_tensor *X,
                                            const cln_tensor *y, size_t first, size_t count);
 
-/* What the stream has done since it was made (the bench reads it). */
-typedef struct clni_stream_stats {
-    uint64_t bytes;          /* copied to the device */
-    uint64_t chunks;
-    double gather_seconds;   /* the host gathering rows into staging buffers */
-    double wait_seconds;     /* the host waiting for a staging buffer */
-} clni_stream_stats;
-
 /* A stream for data's rows in minibatches of the loaders (val may be NULL without
  * validation rows). chunk_bytes 0: 1/16 of the device's memory, within 1 and 64 MiB. */
 cln_status clni_stream_create(cln_context *ctx, const cln_dataset *data, const cln_loader *train,
@@ -45,6 +37,5 @@ void clni_stream_free(clni_stream *s);
 cln_status clni_stream_epoch(clni_stream *s, clni_stream_batch_fn fn, void *user);
 /* Rows a chunk holds (a whole number of minibatches of each split). */
 size_t clni_stream_chunk_rows(const clni_stream *s);
-const clni_stream_stats *clni_stream_get_stats(const clni_stream *s);
 
 #endif

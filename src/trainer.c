@@ -23,6 +23,7 @@ void cln_trainer_config_init(cln_trainer_config *cfg)
     cfg->train_points_per_epoch = 2;
     cfg->val_points_per_epoch = 1;
     cfg->path = CLN_PATH_AUTO;
+    cfg->weight_decay = 0.0;
 }
 
 void cln_history_free(cln_history *h)
@@ -33,61 +34,16 @@ void cln_history_free(cln_history *h)
     free(h->train_loss.y);
     free(h->val_loss.x);
     free(h->val_loss.y);
+    free(h->val_metric.x);
+    free(h->val_metric.y);
     memset(h, 0, sizeof *h);
 }
 
-static cln_status check_fit_args(cln_linreg *m, const cln_dataset *data,
-                                 const cln_trainer_config *cfg)
-{
-    const char *fn = "cln_fit";
-    CLNI_CHECK(clni_check_ptr(NULL, m, fn, "model"));
-    cln_context *ctx = cln_linreg_context(m);
-    CLNI_CHECK(clni_check_ptr(ctx, data, fn, "data"));
-    CLNI_CHECK(clni_check_ptr(ctx, cfg, fn, "cfg"));
-    if (cln_dataset_context(data) != ctx)
-        return clni_fail(ctx, CLN_ERR_BAD_ARGUMENT, "%s: model and data are in two contexts", fn);
-    if (cln_dataset_dtype(data) != cln_linreg_dtype(m))
-        return clni_fail(ctx, CLN_ERR_BAD_ARGUMENT, "%s: model and data have two dtypes", fn);
-    if (cln_dataset_num_inputs(data) != cln_linreg_num_inputs(m))
-        return clni_fail(ctx, CLN_ERR_SHAPE_MISMATCH,
-                         "%s: the data has %zu features, the model %zu inputs", fn,
-                         cln_dataset_num_inputs(data), cln_linreg_num_inputs(m));
-    if (cfg->max_epochs == 0)
-        return clni_fail(ctx, CLN_ERR_BAD_ARGUMENT, "%s: max_epochs is 0", fn);
-    if (cfg->batch_size == 0)
-        return clni_fail(ctx, CLN_ERR_BAD_ARGUMENT, "%s: batch_size is 0", fn);
-    if (!isfinite(cfg->lr) || cfg->lr <= 0)
-        return clni_fail(ctx, CLN_ERR_BAD_ARGUMENT,
-                         "%s: learning rate %g must be finite and > 0", fn, cfg->lr);
-    /* The kernels take lr in the model's dtype: one that rounds to 0 there, or to a subnormal
-     * (which a device may flush to 0: OpenCL makes single-precision denormals optional),
-     * would train nothing; one that rounds to infinity, everything to inf. */
-    if (cln_linreg_dtype(m) == CLN_FLOAT32 && ((float)cfg->lr < FLT_MIN || isinf((float)cfg->lr)))
-        return clni_fail(ctx, CLN_ERR_BAD_ARGUMENT,
-                         "%s: learning rate %g is %s in float32, the model's dtype%s", fn, cfg->lr,
-                         isinf((float)cfg->lr) ? "infinite" : (float)cfg->lr == 0 ? "0" : "subnormal",
-                         isinf((float)cfg->lr) || (float)cfg->lr == 0 ? ""
-                                                                      : " (a device may flush it to 0)");
-    /* Rows are indexed with 32 bits in the kernels (and a batch is at most the rows). */
-    size_t rows_max = (size_t)UINT32_MAX - 1;
-    if (cln_dataset_num_train(data) > rows_max || cln_dataset_num_val(data) > rows_max)
-        return clni_fail(ctx, CLN_ERR_BAD_ARGUMENT,
-                         "%s: %zu training and %zu validation rows: the kernels index at most %zu "
-                         "rows a split",
-                         fn, cln_dataset_num_train(data), cln_dataset_num_val(data), rows_max);
-    if ((unsigned)cfg->path > CLN_PATH_PERSISTENT)
-        return clni_fail(ctx, CLN_ERR_BAD_ARGUMENT, "%s: unknown path %d", fn, (int)cfg->path);
-    if (cfg->train_points_per_epoch == 0 || cfg->val_points_per_epoch == 0)
-        return clni_fail(ctx, CLN_ERR_BAD_ARGUMENT, "%s: points per epoch must be at least 1",
-                         fn);
-    return CLN_SUCCESS;
-}
-
-/* What an epoch sends back: its batch losses, then w and b as it ended them, then w and b
- * as it started. Two of these alternate, as one epoch's read may be pending while the last
- * one is looked at. */
+/* What an epoch sends back (the job's results, train_paths.h): its batch losses, metrics,
+ * the parameters as it ended them and as it started them. Two of these alternate, as one
+ * epoch's read may be pending while the last one is looked at. */
 typedef struct epoch_readback {
-    double *values;            /* losses[nb], w[d], b, w0[d], b0: converted from the dtype */
+    double *values;            /* the results, converted from the dtype */
     void *raw;                 /* what the device writes into */
     cl_event done;
 } epoch_readback;
@@ -95,10 +51,10 @@ typedef struct epoch_readback {
 typedef struct fit_state {
     clni_epoch_job job;
     const cln_trainer_config *cfg;
-    size_t d, n_losses;
+    size_t num_params, n_losses, n_values;
     epoch_readback back[2];
     clni_board train_board, val_board;
-    struct timespec t0;
+    double t0;                 /* clni_now() when the fit started */
 } fit_state;
 
 static void fit_state_free(fit_state *s)
@@ -117,17 +73,18 @@ static void fit_state_free(fit_state *s)
     cln_loader_free(s->job.val);
 }
 
-static cln_status fit_state_init(fit_state *s, cln_linreg *m, const cln_dataset *data,
+static cln_status fit_state_init(fit_state *s, cln_model *m, const cln_dataset *data,
                                  const cln_trainer_config *cfg)
 {
     clni_epoch_job *job = &s->job;
-    cln_context *ctx = cln_linreg_context(m);
+    cln_context *ctx = m->ctx;
     job->ctx = ctx;
-    job->m = m;
+    job->model = m;
     job->data = data;
-    job->lr = cfg->lr;
+    job->step.lr = cfg->lr;
+    job->step.weight_decay = cfg->weight_decay;
     s->cfg = cfg;
-    s->d = cln_linreg_num_inputs(m);
+    s->num_params = m->num_params;
     size_t n_train = cln_dataset_num_train(data), n_val = cln_dataset_num_val(data);
     size_t batch = clni_effective_batch(cfg->batch_size, n_train, n_val);
     /* Host-resident data is gathered on the host in this order: no index on the device. */
@@ -144,7 +101,8 @@ static cln_status fit_state_init(fit_state *s, cln_linreg *m, const cln_dataset 
     CLNI_CHECK(clni_epoch_job_plan(job, cfg->path));
 
     s->n_losses = job->nb_train + job->nb_val;
-    size_t count = s->n_losses + 2 * (s->d + 1), es = cln_dtype_size(cln_linreg_dtype(m));
+    s->n_values = job->params_at + 2 * s->num_params;
+    size_t count = s->n_values, es = cln_dtype_size(m->dtype);
     for (int i = 0; i < 2; i++) {
         s->back[i].values = malloc(count * sizeof(double));
         s->back[i].raw = malloc(count * es);
@@ -162,14 +120,12 @@ static cln_status enqueue_epoch(fit_state *s, size_t epoch)
     CLNI_CHECK(clni_loader_start_epoch_async(job->train, epoch));
     CLNI_CHECK(clni_epoch_job_enqueue(job));
     epoch_readback *r = &s->back[epoch % 2];
-    size_t es = cln_dtype_size(cln_linreg_dtype(job->m));
+    size_t es = cln_dtype_size(job->model->dtype);
     if (r->done) {
         clReleaseEvent(r->done);
         r->done = NULL;
     }
-    /* the batch losses, then w and b at the end and at the start (train_paths.c puts them
-     * there) */
-    const cln_tensor *results = job->losses;
+    const cln_tensor *results = job->results;
     cl_int err = clEnqueueReadBuffer(ctx->queue, results->buffer, CL_FALSE, results->offset * es,
                                      cln_tensor_nbytes(results), r->raw, 0, NULL, &r->done);
     ctx->enqueues++;
@@ -182,7 +138,7 @@ static cln_status enqueue_epoch(fit_state *s, size_t epoch)
 /* count values of the model's dtype, as read from the device, to doubles. */
 static void to_doubles(const fit_state *s, const void *raw, double *out, size_t count)
 {
-    if (cln_linreg_dtype(s->job.m) == CLN_FLOAT64)
+    if (s->job.model->dtype == CLN_FLOAT64)
         memcpy(out, raw, count * sizeof(double));
     else
         for (size_t i = 0; i < count; i++)
@@ -196,7 +152,7 @@ static cln_status wait_epoch(fit_state *s, size_t epoch)
     cl_int err = clWaitForEvents(1, &r->done);
     if (err != CL_SUCCESS)
         return clni_cl_fail(s->job.ctx, err, "cln_fit: waiting for an epoch");
-    to_doubles(s, r->raw, r->values, s->n_losses + 2 * (s->d + 1));
+    to_doubles(s, r->raw, r->values, s->n_values);
     return CLN_SUCCESS;
 }
 
@@ -205,23 +161,49 @@ static cln_status wait_epoch(fit_state *s, size_t epoch)
 static cln_status restore(fit_state *s, size_t epoch, int at_start)
 {
     clFinish(s->job.ctx->queue);
-    const double *wb = s->back[epoch % 2].values + s->n_losses + (at_start ? s->d + 1 : 0);
-    return cln_linreg_set(s->job.m, wb, wb[s->d]);
+    const cln_model *m = s->job.model;
+    const double *params = s->back[epoch % 2].values + s->job.params_at +
+                           (at_start ? s->num_params : 0);
+    return m->ops.load_params(m->self, params);
 }
 
-static double seconds_since(const struct timespec *t0)
+/* What the divergence message calls parameter j: linear regression's w then b. */
+static const char *param_name(const cln_model *m, size_t j)
 {
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) * 1e-9;
+    if (strcmp(m->ops.kind, "linreg") == 0)
+        return j < m->num_inputs ? "a weight" : "the bias";
+    return "a parameter";
 }
 
-static double mean_of(const double *v, size_t n)
+/* The validation split's metric: each batch's mean, weighted by its rows (NaN without a
+ * metric or validation rows). */
+static double val_metric(const fit_state *s, const double *v)
 {
+    const clni_epoch_job *job = &s->job;
+    if (job->metrics_at == SIZE_MAX || job->nb_val == 0)
+        return NAN;
     double sum = 0;
-    for (size_t i = 0; i < n; i++)
-        sum += v[i];
-    return n ? sum / (double)n : NAN;
+    for (size_t k = 0; k < job->nb_val; k++) {
+        size_t first, count;
+        cln_loader_batch(job->val, k, &first, &count);
+        sum += v[job->metrics_at + k] * (double)count;
+    }
+    return sum / (double)cln_dataset_num_val(job->data);
+}
+
+/* One more point of a curve. */
+static cln_status curve_append(cln_context *ctx, cln_curve *c, double x, double y)
+{
+    double *nx = realloc(c->x, (c->count + 1) * sizeof *nx);
+    if (nx)
+        c->x = nx;
+    double *ny = nx ? realloc(c->y, (c->count + 1) * sizeof *ny) : NULL;
+    if (!ny)
+        return clni_fail(ctx, CLN_ERR_OUT_OF_HOST_MEMORY, "cln_fit: out of memory");
+    c->y = ny;
+    c->x[c->count] = x;
+    c->y[c->count++] = y;
+    return CLN_SUCCESS;
 }
 
 /* Looks at epoch `epoch`'s results: a non-finite loss is a divergence (the parameters go
@@ -245,15 +227,15 @@ static cln_status process_epoch(fit_state *s, size_t epoch, cln_history *h, int 
     }
     /* The last step can overflow with every loss before it finite (no validation after it
      * to see it): the parameters must be finite too. */
-    for (size_t j = 0; j <= s->d; j++) {
-        double p = v[s->n_losses + j];
+    for (size_t j = 0; j < s->num_params; j++) {
+        double p = v[job->params_at + j];
         if (isfinite(p))
             continue;
         CLNI_CHECK(restore(s, epoch, 1));
         return clni_fail(ctx, CLN_ERR_DIVERGED,
                          "cln_fit: %s became %g in epoch %zu's training steps (learning rate %g); "
                          "the parameters are restored to those at the start of that epoch",
-                         j < s->d ? "a weight" : "the bias", p, epoch, s->cfg->lr);
+                         param_name(job->model, j), p, epoch, s->cfg->lr);
     }
     for (size_t k = 0; k < job->nb_train; k++)
         CLNI_CHECK(clni_board_draw(&s->train_board, ctx,
@@ -261,26 +243,30 @@ static cln_status process_epoch(fit_state *s, size_t epoch, cln_history *h, int 
                                    v[k]));
     for (size_t k = 0; k < job->nb_val; k++)
         CLNI_CHECK(clni_board_draw(&s->val_board, ctx, (double)(epoch + 1), v[job->nb_train + k]));
+    double metric = val_metric(s, v);
+    if (job->metrics_at != SIZE_MAX && job->nb_val > 0)
+        CLNI_CHECK(curve_append(ctx, &h->val_metric, (double)(epoch + 1), metric));
     h->epochs++;
     h->updates += job->nb_train;
     if (s->cfg->on_epoch) {
         cln_epoch_report r = {epoch, s->cfg->max_epochs, job->nb_train,
-                              cln_dataset_num_train(job->data), mean_of(v, job->nb_train),
-                              mean_of(v + job->nb_train, job->nb_val), seconds_since(&s->t0)};
+                              cln_dataset_num_train(job->data), clni_mean(v, job->nb_train),
+                              clni_mean(v + job->nb_train, job->nb_val), clni_now() - s->t0,
+                              metric, job->model->ops.metric_name};
         *stop = s->cfg->on_epoch(&r, s->cfg->user) != 0;
     }
     return CLN_SUCCESS;
 }
 
-cln_status cln_fit(cln_linreg *m, const cln_dataset *data, const cln_trainer_config *cfg,
+cln_status cln_fit(cln_model *m, const cln_dataset *data, const cln_trainer_config *cfg,
                    cln_history *history)
 {
     if (history)
         memset(history, 0, sizeof *history);
-    CLNI_CHECK(check_fit_args(m, data, cfg));
+    CLNI_CHECK(clni_fit_check(m, data, cfg, "cln_fit", "data"));
     fit_state s;
     memset(&s, 0, sizeof s);
-    clock_gettime(CLOCK_MONOTONIC, &s.t0);
+    s.t0 = clni_now();
     cln_history scratch = {0};
     cln_history *h = history ? history : &scratch;
     cln_status st = fit_state_init(&s, m, data, cfg);

@@ -57,7 +57,7 @@ static void run_job(job *j)
     if (st == CLN_SUCCESS)
         st = cln_linreg_create(ctx, j->dtype, j->d, 0.01, j->seed, &m);
     if (st == CLN_SUCCESS)
-        st = cln_fit(m, data, &tc, &o->h);
+        st = cln_fit(cln_linreg_model(m), data, &tc, &o->h);
     size_t es = cln_dtype_size(j->dtype);
     o->param_bytes = j->d * es;
     if (st == CLN_SUCCESS)

@@ -640,7 +640,7 @@ static void failed_fit_leaves_a_history_that_frees(void **state)
     cln_linreg *m;
     TU_OK(ctx, cln_linreg_create(ctx, CLN_FLOAT32, 2, 0.01, 0, &m));
     memset(&h, 0xA5, sizeof h);
-    TU_FAILS(ctx, CLN_ERR_BAD_ARGUMENT, "cln_fit: data is NULL", cln_fit(m, NULL, NULL, &h));
+    TU_FAILS(ctx, CLN_ERR_BAD_ARGUMENT, "cln_fit: data is NULL", cln_fit(cln_linreg_model(m), NULL, NULL, &h));
     assert_memory_equal(&h, &zero, sizeof h);
     cln_history_free(&h);
     /* a bad configuration */
@@ -653,13 +653,13 @@ static void failed_fit_leaves_a_history_that_frees(void **state)
     cln_trainer_config_init(&tc);
     tc.max_epochs = 0;
     memset(&h, 0xA5, sizeof h);
-    TU_FAILS(ctx, CLN_ERR_BAD_ARGUMENT, "max_epochs is 0", cln_fit(m, data, &tc, &h));
+    TU_FAILS(ctx, CLN_ERR_BAD_ARGUMENT, "max_epochs is 0", cln_fit(cln_linreg_model(m), data, &tc, &h));
     assert_memory_equal(&h, &zero, sizeof h);
     cln_history_free(&h);
     /* a fit that succeeds, then a failure into the same history: free it first, then it
      * frees again (cln_history_free zeroes it) */
     cln_trainer_config_init(&tc);
-    TU_OK(ctx, cln_fit(m, data, &tc, &h));
+    TU_OK(ctx, cln_fit(cln_linreg_model(m), data, &tc, &h));
     assert_true(h.train_loss.count > 0);
     cln_history_free(&h);
     assert_memory_equal(&h, &zero, sizeof h);

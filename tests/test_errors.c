@@ -262,7 +262,7 @@ static void two_contexts_and_two_dtypes(void **state)
     cln_trainer_config tc;
     cln_trainer_config_init(&tc);
     TU_FAILS(other, CLN_ERR_BAD_ARGUMENT, "cln_fit: model and data are in two contexts",
-             cln_fit(m_other, data, &tc, NULL));
+             cln_fit(cln_linreg_model(m_other), data, &tc, NULL));
     cln_batch foreign = {cln_dataset_train_X(data), cln_dataset_train_y(data), NULL, 0, 4};
     cln_tensor *y_hat;
     TU_OK(other, cln_tensor_create_1d(other, CLN_FLOAT32, 4, &y_hat));
@@ -270,7 +270,7 @@ static void two_contexts_and_two_dtypes(void **state)
              cln_linreg_forward(m_other, &foreign, y_hat));
     if (cln_context_device(ctx)->has_float64) {
         TU_OK(ctx, cln_linreg_create(ctx, CLN_FLOAT64, 2, 0.01, 0, &m64));
-        TU_FAILS(ctx, CLN_ERR_BAD_ARGUMENT, "cln_fit: model and data have two dtypes", cln_fit(m64, data, &tc, NULL));
+        TU_FAILS(ctx, CLN_ERR_BAD_ARGUMENT, "cln_fit: model and data have two dtypes", cln_fit(cln_linreg_model(m64), data, &tc, NULL));
         cln_tensor *d;
         TU_OK(ctx, cln_tensor_create_1d(ctx, CLN_FLOAT64, 8, &d));
         TU_FAILS(ctx, CLN_ERR_BAD_ARGUMENT, "cln_axpy: tensors of two dtypes", cln_axpy(1.0, a, d));
@@ -299,19 +299,19 @@ static void training_configuration(void **state)
     cln_trainer_config tc;
     cln_trainer_config_init(&tc);
     tc.path = (cln_train_path)9;
-    TU_FAILS(ctx, CLN_ERR_BAD_ARGUMENT, "cln_fit: unknown path 9", cln_fit(m, data, &tc, NULL));
+    TU_FAILS(ctx, CLN_ERR_BAD_ARGUMENT, "cln_fit: unknown path 9", cln_fit(cln_linreg_model(m), data, &tc, NULL));
     cln_trainer_config_init(&tc);
     tc.train_points_per_epoch = 0;
-    TU_FAILS(ctx, CLN_ERR_BAD_ARGUMENT, "points per epoch must be at least 1", cln_fit(m, data, &tc, NULL));
+    TU_FAILS(ctx, CLN_ERR_BAD_ARGUMENT, "points per epoch must be at least 1", cln_fit(cln_linreg_model(m), data, &tc, NULL));
     cln_trainer_config_init(&tc);
     tc.val_points_per_epoch = 0;
-    TU_FAILS(ctx, CLN_ERR_BAD_ARGUMENT, "points per epoch must be at least 1", cln_fit(m, data, &tc, NULL));
+    TU_FAILS(ctx, CLN_ERR_BAD_ARGUMENT, "points per epoch must be at least 1", cln_fit(cln_linreg_model(m), data, &tc, NULL));
     /* a rejected configuration leaves the parameters as they were */
     double w0[2], b0, w1[2], b1;
     TU_OK(ctx, cln_linreg_get(m, w0, &b0));
     cln_trainer_config_init(&tc);
     tc.lr = -INFINITY;
-    TU_FAILS(ctx, CLN_ERR_BAD_ARGUMENT, "learning rate -inf must be finite and > 0", cln_fit(m, data, &tc, NULL));
+    TU_FAILS(ctx, CLN_ERR_BAD_ARGUMENT, "learning rate -inf must be finite and > 0", cln_fit(cln_linreg_model(m), data, &tc, NULL));
     TU_OK(ctx, cln_linreg_get(m, w1, &b1));
     assert_memory_equal(w0, w1, sizeof w0);
     assert_true(b0 == b1);
@@ -321,7 +321,7 @@ static void training_configuration(void **state)
     tc.batch_size = 1000;
     tc.max_epochs = 4;
     cln_history h;
-    TU_OK(ctx, cln_fit(m, data, &tc, &h));
+    TU_OK(ctx, cln_fit(cln_linreg_model(m), data, &tc, &h));
     assert_int_equal(h.epochs, 4);
     assert_int_equal(h.updates, 4);
     cln_history_free(&h);
@@ -365,7 +365,7 @@ static void huge_batch_sizes_are_one_full_batch(void **state)
         tc.batch_size = i == 0 ? 40 : huge[i - 1]; /* first the reference: batch = rows */
         tc.max_epochs = 3;
         cln_history h;
-        TU_OK(ctx, cln_fit(m, data, &tc, &h));
+        TU_OK(ctx, cln_fit(cln_linreg_model(m), data, &tc, &h));
         assert_int_equal(h.epochs, 3);
         assert_int_equal(h.updates, 3);
         double w[2], b;
@@ -399,13 +399,13 @@ static void learning_rates_lost_in_float32(void **state)
     cln_trainer_config tc;
     cln_trainer_config_init(&tc);
     tc.lr = 1e-46;
-    TU_FAILS(ctx, CLN_ERR_BAD_ARGUMENT, "learning rate 1e-46 is 0 in float32", cln_fit(m, data, &tc, NULL));
+    TU_FAILS(ctx, CLN_ERR_BAD_ARGUMENT, "learning rate 1e-46 is 0 in float32", cln_fit(cln_linreg_model(m), data, &tc, NULL));
     tc.lr = 1e39;
-    TU_FAILS(ctx, CLN_ERR_BAD_ARGUMENT, "is infinite in float32", cln_fit(m, data, &tc, NULL));
+    TU_FAILS(ctx, CLN_ERR_BAD_ARGUMENT, "is infinite in float32", cln_fit(cln_linreg_model(m), data, &tc, NULL));
     tc.lr = 1e-45; /* the least subnormal float, which a device may flush to 0 (PoCL does) */
-    TU_FAILS(ctx, CLN_ERR_BAD_ARGUMENT, "learning rate 1e-45 is subnormal in float32", cln_fit(m, data, &tc, NULL));
+    TU_FAILS(ctx, CLN_ERR_BAD_ARGUMENT, "learning rate 1e-45 is subnormal in float32", cln_fit(cln_linreg_model(m), data, &tc, NULL));
     tc.lr = 2e-38; /* the least normal floats are a step */
-    TU_OK(ctx, cln_fit(m, data, &tc, NULL));
+    TU_OK(ctx, cln_fit(cln_linreg_model(m), data, &tc, NULL));
     cln_linreg_free(m);
     cln_dataset_free(data);
 }
@@ -430,10 +430,10 @@ static void malformed_tuning_is_refused(void **state)
                          "99999999999999999999:1", "16:4:3 "};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         setenv("CLNUM_TUNE", bad[i], 1);
-        TU_FAILS(ctx, CLN_ERR_PARSE, "CLNUM_TUNE (from the environment)", cln_fit(m, data, &tc, NULL));
+        TU_FAILS(ctx, CLN_ERR_PARSE, "CLNUM_TUNE (from the environment)", cln_fit(cln_linreg_model(m), data, &tc, NULL));
     }
     setenv("CLNUM_TUNE", "1:1:1", 1); /* well formed (one group: no hand-off to race on) */
-    TU_OK(ctx, cln_fit(m, data, &tc, NULL));
+    TU_OK(ctx, cln_fit(cln_linreg_model(m), data, &tc, NULL));
     if (keep)
         setenv("CLNUM_TUNE", keep, 1);
     else
@@ -465,7 +465,7 @@ static void parameters_that_overflow_on_the_last_step(void **state)
         tc.max_epochs = 1;
         tc.path = (cln_train_path)path;
         cln_history h;
-        TU_FAILS(ctx, CLN_ERR_DIVERGED, "restored", cln_fit(m, data, &tc, &h));
+        TU_FAILS(ctx, CLN_ERR_DIVERGED, "restored", cln_fit(cln_linreg_model(m), data, &tc, &h));
         assert_int_equal(h.epochs, 0);
         double w, b;
         TU_OK(ctx, cln_linreg_get(m, &w, &b));

@@ -103,15 +103,15 @@ static void draw_order_hook(void **state)
             cfg.draw_order = cln_sharded_draw;
             cfg.order_user = &sh;
         }
-        TU_OK(ctx, cln_fit(m, data, &cfg, NULL));
+        TU_OK(ctx, cln_fit(cln_linreg_model(m), data, &cfg, NULL));
         TU_OK(ctx, cln_linreg_get(m, w[t], &b[t]));
         if (t == 1) {
             cfg.draw_order = bad_order;
             TU_FAILS(ctx, CLN_ERR_BAD_ARGUMENT, "holds row 1000 of 1000",
-                     cln_fit(m, data, &cfg, NULL));
+                     cln_fit(cln_linreg_model(m), data, &cfg, NULL));
             cfg.draw_order = failing_order;
             TU_FAILS(ctx, CLN_ERR_OUT_OF_HOST_MEMORY, "draw_order returned",
-                     cln_fit(m, data, &cfg, NULL));
+                     cln_fit(cln_linreg_model(m), data, &cfg, NULL));
         }
         cln_linreg_free(m);
     }
@@ -158,7 +158,7 @@ static void group_of_one_is_cln_fit(void **state)
             w[t] = malloc(d * sizeof(double));
             cln_group_stats stats;
             if (t == 0)
-                TU_OK(ctx, cln_fit(m, data, &cfg, &h[t]));
+                TU_OK(ctx, cln_fit(cln_linreg_model(m), data, &cfg, &h[t]));
             else
                 TU_OK(ctx, cln_fit_group(m, data, &cfg, &g, &h[t], &stats));
             TU_OK(ctx, cln_linreg_get(m, w[t], &b[t]));
@@ -201,7 +201,7 @@ static void group_of_one_is_cln_fit(void **state)
         for (int t = 0; t < 2; t++) {
             cln_linreg *m;
             TU_OK(ctx, cln_linreg_create(ctx, CLN_FLOAT64, 2, 0.01, 6, &m));
-            TU_OK(ctx, t ? cln_fit_group(m, data, &cfg, &g, NULL, NULL) : cln_fit(m, data, &cfg, NULL));
+            TU_OK(ctx, t ? cln_fit_group(m, data, &cfg, &g, NULL, NULL) : cln_fit(cln_linreg_model(m), data, &cfg, NULL));
             TU_OK(ctx, cln_linreg_get(m, w[t], &b[t]));
             cln_linreg_free(m);
         }
@@ -525,7 +525,7 @@ static void check_group(cln_context *ctx, size_t K, size_t d, size_t nt, size_t 
     cfg.draw_order = cln_sharded_draw;
     cfg.order_user = &sh;
     cln_history h;
-    TU_OK(ctx, cln_fit(m, laid_out, &cfg, &h));
+    TU_OK(ctx, cln_fit(cln_linreg_model(m), laid_out, &cfg, &h));
     double w[8], b;
     TU_OK(ctx, cln_linreg_get(m, w, &b));
     TU_ASSERT_CLOSE(ms[0].w, w, d, 1e-5, 1e-6);

@@ -66,7 +66,7 @@ static void one_round(size_t round, size_t contexts_before)
         tc.max_epochs = 1;
         tc.batch_size = 16;
         cln_history h;
-        TU_OK(ctx, cln_fit(m, synth, &tc, &h));
+        TU_OK(ctx, cln_fit(cln_linreg_model(m), synth, &tc, &h));
         cln_history_free(&h);
         assert_int_equal(cln_context_live_objects(ctx), 6);
     }

@@ -192,7 +192,7 @@ static int scenario_equal(cln_context *ctx)
     one.order_user = &sh;
     cln_history h1;
     if (st == CLN_SUCCESS)
-        st = cln_fit(m1, all, &one, &h1);
+        st = cln_fit(cln_linreg_model(m1), all, &one, &h1);
     double w1[D], b1;
     if (st == CLN_SUCCESS)
         st = cln_linreg_get(m1, w1, &b1);

@@ -113,7 +113,7 @@ static void the_same_fit_as_the_scratch_model(void **state)
         TU_OK(ctx, cln_linreg_set_loss_scale(m, mse ? 1.0 : 0.5));
         tc.lr = 0.03;
         cln_history hr;
-        TU_OK(ctx, cln_fit(m, data, &tc, &hr));
+        TU_OK(ctx, cln_fit(cln_linreg_model(m), data, &tc, &hr));
         double w[2], b, rw[2], rb;
         TU_OK(ctx, cln_lazy_linear_get(net, w, &b));
         TU_OK(ctx, cln_linreg_get(m, rw, &rb));

@@ -93,7 +93,7 @@ static void a_real_fit_drawn_as_d2l_does(void **state)
     cln_trainer_config tc;
     cln_trainer_config_init(&tc);
     cln_history h;
-    TU_OK(ctx, cln_fit(m, data, &tc, &h));
+    TU_OK(ctx, cln_fit(cln_linreg_model(m), data, &tc, &h));
     temp_paths("fit");
     cln_plot_options po;
     cln_plot_options_init(&po);
@@ -138,7 +138,7 @@ static void what_cannot_be_drawn_is_left_out(void **state)
     (void)state;
     double tx[4] = {0.25, 0.75, 1.25, 1.75}, ty[4] = {2, NAN, 0.5, INFINITY};
     double vx[1] = {1}, vy[1] = {1.5};
-    cln_history h = {{4, tx, ty}, {1, vx, vy}, 2, 64, CLN_PATH_EPOCH};
+    cln_history h = {{4, tx, ty}, {1, vx, vy}, 2, 64, CLN_PATH_EPOCH, {0, NULL, NULL}};
     temp_paths("gaps");
     TU_OK(NULL, cln_history_write_svg(&h, NULL, path_svg));
     char *svg = slurp(path_svg, NULL);
@@ -161,7 +161,7 @@ static void what_cannot_be_drawn_is_left_out(void **state)
     free(svg);
 
     /* nothing at all: an empty frame, no curve, no legend */
-    cln_history empty = {{0, NULL, NULL}, {0, NULL, NULL}, 0, 0, CLN_PATH_AUTO};
+    cln_history empty = {{0, NULL, NULL}, {0, NULL, NULL}, 0, 0, CLN_PATH_AUTO, {0, NULL, NULL}};
     TU_OK(NULL, cln_history_write_svg(&empty, NULL, path_svg));
     svg = slurp(path_svg, NULL);
     assert_null(strstr(svg, "<polyline"));
@@ -174,7 +174,7 @@ static void what_cannot_be_drawn_is_left_out(void **state)
 static void failures(void **state)
 {
     (void)state;
-    cln_history h = {{0, NULL, NULL}, {0, NULL, NULL}, 0, 0, CLN_PATH_AUTO};
+    cln_history h = {{0, NULL, NULL}, {0, NULL, NULL}, 0, 0, CLN_PATH_AUTO, {0, NULL, NULL}};
     TU_FAILS(NULL, CLN_ERR_IO, "cannot write /nonexistent-dir/p.svg",
              cln_history_write_svg(&h, NULL, "/nonexistent-dir/p.svg"));
     TU_FAILS(NULL, CLN_ERR_BAD_ARGUMENT, "history is NULL", cln_history_write_svg(NULL, NULL, "x.svg"));
@@ -274,7 +274,7 @@ static void check_drawing(const double *ty, size_t n, int log_y, double x_max, c
     assert_true(n <= 8);
     for (size_t i = 0; i < n; i++)
         tx[i] = 0.5 * (double)(i + 1);
-    cln_history h = {{n, tx, (double *)ty}, {0, NULL, NULL}, (n + 1) / 2, n, CLN_PATH_EPOCH};
+    cln_history h = {{n, tx, (double *)ty}, {0, NULL, NULL}, (n + 1) / 2, n, CLN_PATH_EPOCH, {0, NULL, NULL}};
     cln_plot_options po;
     cln_plot_options_init(&po);
     po.log_y = log_y;
@@ -388,7 +388,7 @@ static void extreme_epochs_terminate(void **state)
 {
     (void)state;
     double tx[3] = {0, 1e308, DBL_MAX}, ty[3] = {1, 0.5, 0.25};
-    cln_history h = {{3, tx, ty}, {0, NULL, NULL}, 3, 3, CLN_PATH_EPOCH};
+    cln_history h = {{3, tx, ty}, {0, NULL, NULL}, 3, 3, CLN_PATH_EPOCH, {0, NULL, NULL}};
     temp_paths("xwide");
     int sig = 0;
     int st = write_in_child(&h, NULL, path_svg, &sig);
@@ -439,11 +439,11 @@ static void renders_to_png(void **state)
 #else
     double tx[6] = {0.234, 0.734, 1.234, 1.734, 2.234, 2.734}, ty[6] = {10.6, 4.5, 1.6, 0.55, 0.21, 0.086};
     double vx[3] = {1, 2, 3}, vy[3] = {2.3, 0.32, 0.045};
-    cln_history h = {{6, tx, ty}, {3, vx, vy}, 3, 96, CLN_PATH_EPOCH};
+    cln_history h = {{6, tx, ty}, {3, vx, vy}, 3, 96, CLN_PATH_EPOCH, {0, NULL, NULL}};
     temp_paths("render");
     TU_OK(NULL, cln_history_write_svg(&h, NULL, path_svg));
     size_t with_curves = render(path_svg, path_png);
-    cln_history empty = {{0, NULL, NULL}, {0, NULL, NULL}, 3, 0, CLN_PATH_AUTO};
+    cln_history empty = {{0, NULL, NULL}, {0, NULL, NULL}, 3, 0, CLN_PATH_AUTO, {0, NULL, NULL}};
     TU_OK(NULL, cln_history_write_svg(&empty, NULL, path_svg));
     size_t frame = render(path_svg, path_png);
     print_message("PNG: %zu bytes with the curves, %zu for the empty frame\n", with_curves, frame);

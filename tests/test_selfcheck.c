@@ -27,7 +27,7 @@ static fit_out fit_path(cln_context *ctx, const cln_dataset *data, cln_train_pat
     tc.path = path;
     cln_history h;
     memset(&h, 0, sizeof h);
-    out.status = cln_fit(m, data, &tc, &h);
+    out.status = cln_fit(cln_linreg_model(m), data, &tc, &h);
     out.path = h.path;
     if (out.status == CLN_SUCCESS)
         TU_OK(ctx, cln_linreg_get(m, out.w, &out.b));

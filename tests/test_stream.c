@@ -136,7 +136,7 @@ static void fit_once(cln_context *ctx, cln_dataset *data, const cln_trainer_conf
     memset(log, 0, sizeof *log);
     c.on_epoch = log_epoch;
     c.user = log;
-    TU_OK(ctx, cln_fit(m, data, &c, h));
+    TU_OK(ctx, cln_fit(cln_linreg_model(m), data, &c, h));
     TU_OK(ctx, cln_linreg_get(m, w, b));
     cln_linreg_free(m);
 }
@@ -294,7 +294,7 @@ static void float64_streams(void **state)
         cfg.batch_size = 16;
         cfg.path = CLN_PATH_FUSED;
         cfg.stream_chunk_bytes = 3 * 16 * (d + 1) * sizeof(double);
-        TU_OK(ctx, cln_fit(m, t ? host : dev, &cfg, NULL));
+        TU_OK(ctx, cln_fit(cln_linreg_model(m), t ? host : dev, &cfg, NULL));
         TU_OK(ctx, cln_linreg_get(m, w[t], &b[t]));
         cln_linreg_free(m);
     }
@@ -319,11 +319,11 @@ static void epoch_path_refuses_host_data(void **state)
     cln_trainer_config cfg;
     cln_trainer_config_init(&cfg);
     cfg.path = CLN_PATH_EPOCH;
-    TU_FAILS(ctx, CLN_ERR_UNSUPPORTED, "host-resident", cln_fit(m, data, &cfg, NULL));
+    TU_FAILS(ctx, CLN_ERR_UNSUPPORTED, "host-resident", cln_fit(cln_linreg_model(m), data, &cfg, NULL));
     cfg.path = CLN_PATH_PERSISTENT;
-    TU_FAILS(ctx, CLN_ERR_UNSUPPORTED, "host-resident", cln_fit(m, data, &cfg, NULL));
+    TU_FAILS(ctx, CLN_ERR_UNSUPPORTED, "host-resident", cln_fit(cln_linreg_model(m), data, &cfg, NULL));
     cfg.path = CLN_PATH_AUTO;
-    TU_OK(ctx, cln_fit(m, data, &cfg, NULL));
+    TU_OK(ctx, cln_fit(cln_linreg_model(m), data, &cfg, NULL));
     cln_linreg_free(m);
     cln_dataset_free(data);
 }
@@ -686,7 +686,7 @@ static void data_twice_the_device_memory(void **state)
     cln_trainer_config_init(&cfg);
     /* A minibatch must fit the device twice (two chunks): a clear error otherwise. */
     cfg.batch_size = nt;
-    TU_FAILS(ctx, CLN_ERR_OUT_OF_DEVICE_MEMORY, "use a smaller batch", cln_fit(m, data, &cfg, NULL));
+    TU_FAILS(ctx, CLN_ERR_OUT_OF_DEVICE_MEMORY, "use a smaller batch", cln_fit(cln_linreg_model(m), data, &cfg, NULL));
     cfg.max_epochs = 1;
     cfg.batch_size = 4096;
     cfg.lr = 0.05;
@@ -697,7 +697,7 @@ static void data_twice_the_device_memory(void **state)
     cfg.on_epoch = log_epoch;
     cfg.user = &log;
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    TU_OK(ctx, cln_fit(m, data, &cfg, &h));
+    TU_OK(ctx, cln_fit(cln_linreg_model(m), data, &cfg, &h));
     double fit_s = seconds_since(&t0);
     TU_OK(ctx, cln_linreg_get(m, w, &b));
     print_message("one streamed epoch: %.2f s, %.2f GB/s of rows\n", fit_s,

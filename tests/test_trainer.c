@@ -144,7 +144,7 @@ static void check_against_host(cln_context *ctx, size_t d, size_t n_train, size_
     ref_curve *train = calloc(1, sizeof *train), *val = calloc(1, sizeof *val);
     host_fit(&r, &cfg, loss_scale, w_ref, &b_ref, train, val);
     cln_history h, h2;
-    cln_status st = cln_fit(r.m, r.data, &cfg, &h);
+    cln_status st = cln_fit(cln_linreg_model(r.m), r.data, &cfg, &h);
     if (st == CLN_ERR_UNSUPPORTED && cln_context_device(ctx)->loop_limit) {
         /* a shape this path would loop too long for on a driver that ends loops early */
         print_message("skipped: %s\n", cln_last_error(ctx));
@@ -166,7 +166,7 @@ static void check_against_host(cln_context *ctx, size_t d, size_t n_train, size_
     assert_true(fabs(b - b_ref) <= 1e-4 * fabs(b_ref) + 1e-5);
 
     TU_OK(ctx, cln_linreg_set(r.m, w0, b0));
-    TU_OK(ctx, cln_fit(r.m, r.data, &cfg, &h2));
+    TU_OK(ctx, cln_fit(cln_linreg_model(r.m), r.data, &cfg, &h2));
     TU_OK(ctx, cln_linreg_get(r.m, w_again, &b_again));
     assert_memory_equal(w, w_again, d * sizeof *w);
     assert_true(b == b_again);
@@ -212,12 +212,12 @@ static void too_wide_for_local_memory(void **state)
     cln_trainer_config_init(&cfg);
     cfg.max_epochs = 1;
     cfg.path = CLN_PATH_EPOCH;
-    TU_FAILS(ctx, CLN_ERR_UNSUPPORTED, "local memory", cln_fit(r.m, r.data, &cfg, NULL));
+    TU_FAILS(ctx, CLN_ERR_UNSUPPORTED, "local memory", cln_fit(cln_linreg_model(r.m), r.data, &cfg, NULL));
     cfg.path = CLN_PATH_FUSED;
-    TU_FAILS(ctx, CLN_ERR_UNSUPPORTED, "local memory", cln_fit(r.m, r.data, &cfg, NULL));
+    TU_FAILS(ctx, CLN_ERR_UNSUPPORTED, "local memory", cln_fit(cln_linreg_model(r.m), r.data, &cfg, NULL));
     cfg.path = CLN_PATH_AUTO;
     cln_history h;
-    TU_OK(ctx, cln_fit(r.m, r.data, &cfg, &h));
+    TU_OK(ctx, cln_fit(cln_linreg_model(r.m), r.data, &cfg, &h));
     assert_int_equal(h.updates, 1);
     assert_int_equal(h.path, CLN_PATH_STEPWISE);
     cln_history_free(&h);
@@ -249,7 +249,7 @@ static void assert_same_as_fit_of(run *r, cln_trainer_config cfg, const double *
     TU_OK(r->ctx, cln_linreg_set(r->m, w0, b0));
     cfg.on_epoch = NULL;
     cfg.max_epochs = epochs;
-    TU_OK(r->ctx, cln_fit(r->m, r->data, &cfg, NULL));
+    TU_OK(r->ctx, cln_fit(cln_linreg_model(r->m), r->data, &cfg, NULL));
     TU_OK(r->ctx, cln_linreg_get(r->m, w_again, &b_again));
     assert_memory_equal(w, w_again, d * sizeof *w);
     assert_true(b == b_again);
@@ -275,7 +275,7 @@ static void callback_reports_and_stops(void **state)
         cfg.on_epoch = record;
         cfg.user = &s;
         cln_history h;
-        TU_OK(ctx, cln_fit(r.m, r.data, &cfg, &h));
+        TU_OK(ctx, cln_fit(cln_linreg_model(r.m), r.data, &cfg, &h));
         assert_int_equal(s.count, 2);
         assert_int_equal(h.epochs, 2);
         for (size_t e = 0; e < 2; e++) {
@@ -316,7 +316,7 @@ static void stop_without_validation(void **state)
         seen s = {.stop_after = 2};
         cfg.on_epoch = record;
         cfg.user = &s;
-        TU_OK(ctx, cln_fit(r.m, r.data, &cfg, NULL));
+        TU_OK(ctx, cln_fit(cln_linreg_model(r.m), r.data, &cfg, NULL));
         assert_same_as_fit_of(&r, cfg, w0, b0, 2);
         run_free(&r);
     }
@@ -330,7 +330,7 @@ static void board_shape(void **state)
     cln_trainer_config cfg;
     cln_trainer_config_init(&cfg);
     cln_history h;
-    TU_OK(r.ctx, cln_fit(r.m, r.data, &cfg, &h));
+    TU_OK(r.ctx, cln_fit(cln_linreg_model(r.m), r.data, &cfg, &h));
     assert_int_equal(h.train_loss.count, 6);
     assert_int_equal(h.val_loss.count, 3);
     assert_int_equal(h.path, CLN_PATH_EPOCH); /* the chapter is small: one launch an epoch */
@@ -364,7 +364,7 @@ static void chapter_statistics(void **state)
             cln_trainer_config_init(&cfg);
             cfg.seed = seed;
             cfg.max_epochs = long_run ? 10 : 3;
-            TU_OK(ctx, cln_fit(r.m, r.data, &cfg, NULL));
+            TU_OK(ctx, cln_fit(cln_linreg_model(r.m), r.data, &cfg, NULL));
             double w[2], b, tw[2], tb;
             TU_OK(ctx, cln_linreg_get(r.m, w, &b));
             TU_OK(ctx, cln_dataset_true_params(r.data, tw, &tb));
@@ -397,23 +397,23 @@ static void bad_configurations(void **state)
     cln_trainer_config cfg;
     cln_trainer_config_init(&cfg);
     cfg.max_epochs = 0;
-    TU_FAILS(ctx, CLN_ERR_BAD_ARGUMENT, "max_epochs is 0", cln_fit(r.m, r.data, &cfg, NULL));
+    TU_FAILS(ctx, CLN_ERR_BAD_ARGUMENT, "max_epochs is 0", cln_fit(cln_linreg_model(r.m), r.data, &cfg, NULL));
     cln_trainer_config_init(&cfg);
     cfg.batch_size = 0;
-    TU_FAILS(ctx, CLN_ERR_BAD_ARGUMENT, "batch_size is 0", cln_fit(r.m, r.data, &cfg, NULL));
+    TU_FAILS(ctx, CLN_ERR_BAD_ARGUMENT, "batch_size is 0", cln_fit(cln_linreg_model(r.m), r.data, &cfg, NULL));
     const double bad_lr[] = {0.0, -0.1, NAN, INFINITY};
     for (int i = 0; i < 4; i++) {
         cln_trainer_config_init(&cfg);
         cfg.lr = bad_lr[i];
-        TU_FAILS(ctx, CLN_ERR_BAD_ARGUMENT, "learning rate", cln_fit(r.m, r.data, &cfg, NULL));
+        TU_FAILS(ctx, CLN_ERR_BAD_ARGUMENT, "learning rate", cln_fit(cln_linreg_model(r.m), r.data, &cfg, NULL));
     }
     cln_trainer_config_init(&cfg);
-    TU_FAILS(ctx, CLN_ERR_BAD_ARGUMENT, "cfg is NULL", cln_fit(r.m, r.data, NULL, NULL));
-    TU_FAILS(ctx, CLN_ERR_BAD_ARGUMENT, "data is NULL", cln_fit(r.m, NULL, &cfg, NULL));
+    TU_FAILS(ctx, CLN_ERR_BAD_ARGUMENT, "cfg is NULL", cln_fit(cln_linreg_model(r.m), r.data, NULL, NULL));
+    TU_FAILS(ctx, CLN_ERR_BAD_ARGUMENT, "data is NULL", cln_fit(cln_linreg_model(r.m), NULL, &cfg, NULL));
     TU_FAILS(NULL, CLN_ERR_BAD_ARGUMENT, "model is NULL", cln_fit(NULL, r.data, &cfg, NULL));
     cln_linreg *m3;
     TU_OK(ctx, cln_linreg_create(ctx, CLN_FLOAT32, 3, 0.01, 0, &m3));
-    TU_FAILS(ctx, CLN_ERR_SHAPE_MISMATCH, "2 features, the model 3", cln_fit(m3, r.data, &cfg, NULL));
+    TU_FAILS(ctx, CLN_ERR_SHAPE_MISMATCH, "2 features, the model 3", cln_fit(cln_linreg_model(m3), r.data, &cfg, NULL));
     cln_linreg_free(m3);
     run_free(&r);
 }
@@ -432,7 +432,7 @@ static void divergence_is_reported(void **state)
     double w0[2], b0;
     TU_OK(ctx, cln_linreg_get(r.m, w0, &b0));
     cln_history h;
-    TU_FAILS(ctx, CLN_ERR_DIVERGED, "at epoch 0", cln_fit(r.m, r.data, &cfg, &h));
+    TU_FAILS(ctx, CLN_ERR_DIVERGED, "at epoch 0", cln_fit(cln_linreg_model(r.m), r.data, &cfg, &h));
     assert_non_null(strstr(cln_last_error(ctx), "training batch"));
     assert_int_equal(h.epochs, 0);
     double w[2], b;
@@ -462,7 +462,7 @@ static void divergence_restores_that_epochs_start(void **state)
         double w0[2], b0;
         TU_OK(ctx, cln_linreg_get(r.m, w0, &b0));
         cln_history h;
-        TU_FAILS(ctx, CLN_ERR_DIVERGED, "restored", cln_fit(r.m, r.data, &cfg, &h));
+        TU_FAILS(ctx, CLN_ERR_DIVERGED, "restored", cln_fit(cln_linreg_model(r.m), r.data, &cfg, &h));
         size_t epoch = h.epochs; /* the epochs that finished before it */
         print_message("%s path: diverged in epoch %zu\n", path_name(every_path[p]), epoch);
         assert_true(epoch >= 1 && epoch < 50);
@@ -494,7 +494,7 @@ static void commands_per_epoch(void **state)
         if (tu_path_off(ctx, cfg.path))
             continue;
         uint64_t before = cln_context_enqueue_count(ctx);
-        TU_OK(ctx, cln_fit(r.m, r.data, &cfg, NULL));
+        TU_OK(ctx, cln_fit(cln_linreg_model(r.m), r.data, &cfg, NULL));
         uint64_t commands = cln_context_enqueue_count(ctx) - before;
         print_message("%s path: %llu commands for %zu epochs\n", path_name(want[i].path),
                       (unsigned long long)commands, epochs);

@@ -9,7 +9,8 @@
  *   random.h   the Philox4x32-10 generator on the host
  *   ops.h      matmul, gemv, axpy, scale, sum, mean
  *   data.h     synthetic and host datasets, minibatch loaders
- *   model.h    linear regression: forward, loss, backward, SGD step
+ *   model.h    the model interface the trainer drives
+ *   linreg.h   linear regression: forward, loss, backward, SGD step
  *   trainer.h  fit() and the loss history
  *   csv.h      CSV files, train/validation split, standardisation
  *   solve.h    exact least squares on the host (the reference)
@@ -23,7 +24,7 @@
  *   cln_context_create(NULL, &ctx);
  *   cln_synthetic_config_init(&dc); cln_synthetic_create(ctx, &dc, &data);
  *   cln_linreg_create(ctx, CLN_FLOAT32, 2, 0.01, 0, &m);
- *   cln_trainer_config_init(&tc); cln_fit(m, data, &tc, NULL);
+ *   cln_trainer_config_init(&tc); cln_fit(cln_linreg_model(m), data, &tc, NULL);
  *   cln_context_free(ctx);   // frees data and m too
  * @endcode
  * Check every status; cln_last_error(ctx) says what went wrong. */
@@ -37,6 +38,7 @@
 #include "clnum/ops.h"
 #include "clnum/data.h"
 #include "clnum/model.h"
+#include "clnum/linreg.h"
 #include "clnum/trainer.h"
 #include "clnum/csv.h"
 #include "clnum/solve.h"

@@ -198,6 +198,13 @@ cln_status cln_loader_start_epoch(cln_loader *l, size_t epoch);
  */
 void cln_loader_batch(const cln_loader *l, size_t k, size_t *first, size_t *count);
 /**
+ * @brief The current epoch's order on the device, for a model's own kernels (model.h): a
+ * buffer of cl_uint row indices, element first + i being the row of position first + i.
+ * @param l the loader. @return the buffer (owned by the loader), or NULL when the loader
+ * reads rows in order (no shuffle) or keeps its order on the host only.
+ */
+cl_mem cln_loader_index_buffer(const cln_loader *l);
+/**
  * @brief The current order on the host.
  * @param l the loader.
  * @return num_rows row indices owned by the loader, or NULL for an in-order loader.

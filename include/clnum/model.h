@@ -1,14 +1,30 @@
 /**
  * @file model.h
- * @brief Linear regression from scratch (d2l chapter 3.4): forward, loss, backward and
- * SGD step as separate calls.
+ * @brief The model interface: what cln_fit() (trainer.h) needs of a model.
  *
- * Parameters w (num_inputs x 1) ~ N(0, sigma^2) and b = 0. On a minibatch of B rows:
- *   forward   y_hat = X w + b
- *   loss      mean over the batch of (y_hat - y)^2 / 2   (see cln_linreg_set_loss_scale)
- *   backward  g_w = X^T (y_hat - y) / B,  g_b = mean(y_hat - y)
- *   step      theta -= lr * g   (plain SGD)
- * Each is an OpenCL kernel (cl/linreg.cl); each call enqueues and returns at once. */
+ * A cln_model is a model the trainer can train: the library's own (linreg.h, softmax.h:
+ * cln_linreg_model(), cln_softmax_model()) and the caller's, made with cln_model_create()
+ * from a table of functions. The trainer owns the loop (minibatch order, read-back,
+ * divergence, the board, on_epoch, streaming of host-resident data); the model enqueues
+ * the work of one minibatch with its own kernels:
+ *
+ *   train_batch   forward, loss, backward and the SGD step on one training minibatch; its
+ *                 loss goes to an element of the epoch's results tensor
+ *   eval_batch    forward and loss (and the metric, if the model has one) on one
+ *                 validation minibatch
+ *   save_params   copies every parameter into the results tensor (the trainer reads them
+ *                 back with the losses, in the same read)
+ *   load_params   sets every parameter from host values (a divergence puts them back)
+ *
+ * Nothing of this waits: each function enqueues on the context's queue and returns. The
+ * results tensor has the model's dtype; a loss is one element. A model that has a metric
+ * (metric_name not NULL, for example "accuracy") writes each validation minibatch's mean
+ * metric to one element too; the trainer reports the rows-weighted mean over the
+ * validation split.
+ *
+ * The library's models also have fast paths (fused and whole-epoch kernels) that the
+ * trainer plans for them; a model made here trains on the stepwise path
+ * (CLN_PATH_STEPWISE, which AUTO then is). examples/polyreg.c trains one of its own. */
 #ifndef CLNUM_MODEL_H
 #define CLNUM_MODEL_H
 
@@ -18,104 +34,92 @@
 extern "C" {
 #endif
 
-/** The model: w, b and their gradients on the device. Opaque. */
-typedef struct cln_linreg cln_linreg;
+/** A model the trainer can train. Opaque. */
+typedef struct cln_model cln_model;
 
 /** A minibatch: positions [first, first + count) of a loader's order over the rows of X and
- * y (a split's tensors). loader NULL reads rows first .. first + count - 1 in order. */
+ * y (a split's tensors). loader NULL reads rows first .. first + count - 1 in order; else
+ * row `cln_loader_order(loader)[first + i]`, which on the device is element first + i of
+ * cln_loader_index_buffer(loader). */
 typedef struct cln_batch {
     const cln_tensor *X;        /**< features, rows x num_inputs */
-    const cln_tensor *y;        /**< targets, one a row */
+    const cln_tensor *y;        /**< targets, one a row (class labels: data.h) */
     const cln_loader *loader;   /**< the order, or NULL for rows in order */
     size_t first;               /**< first position */
     size_t count;               /**< rows in the batch */
 } cln_batch;
 
-/**
- * @brief Makes a model: w from Philox stream 3 of `seed`, times sigma; b = 0.
- * @param ctx the context that owns it. @param dtype precision of the parameters.
- * @param num_inputs features, 1 to 2^32 - 1. @param sigma standard deviation of w (d2l: 0.01).
- * @param seed seeds w.
- * @param[out] out the model; free it with cln_linreg_free() or with the context.
- * @return CLN_SUCCESS; CLN_ERR_BAD_ARGUMENT; CLN_ERR_NO_FLOAT64; CLN_ERR_OUT_OF_HOST_MEMORY;
- * an OpenCL code.
- */
-cln_status cln_linreg_create(cln_context *ctx, cln_dtype dtype, size_t num_inputs, double sigma,
-                             uint64_t seed, cln_linreg **out);
-/** @brief Frees a model and its tensors. @param m the model; NULL is a no-op. */
-void cln_linreg_free(cln_linreg *m);
+/** How one SGD step updates a parameter theta with gradient g:
+ * theta -= lr * (g + weight_decay * theta) for weights (d2l chapter 3.7; PyTorch's
+ * torch.optim.SGD(weight_decay=...)); biases get no decay. The trainer fills it from
+ * cln_trainer_config and may add members at the end. */
+typedef struct cln_step {
+    double lr;            /**< learning rate, finite and > 0 */
+    double weight_decay;  /**< L2 penalty's coefficient, finite and >= 0 */
+} cln_step;
 
-/** @brief Features. @param m the model. @return the size of w (0 for NULL). */
-size_t cln_linreg_num_inputs(const cln_linreg *m);
-/** @brief Precision. @param m the model. @return the dtype of its tensors. */
-cln_dtype cln_linreg_dtype(const cln_linreg *m);
+/** What a model does for the trainer. A table the caller keeps alive while the model
+ * lives; every function gets the `self` given to cln_model_create(). Functions report
+ * failures with a status and, for the message, cln_context_set_error() (runtime.h). */
+typedef struct cln_model_ops {
+    /** sizeof(cln_model_ops) as the caller was compiled: lets the table grow */
+    size_t struct_size;
+    /** A short name of the model kind ("linreg", "softmax", "polyreg"); not NULL */
+    const char *kind;
+    /** The metric eval_batch writes ("accuracy"), or NULL for none */
+    const char *metric_name;
+    /** May be NULL. Checked before training: whether the dataset suits the model beyond
+     * its context, dtype and number of inputs, which the trainer checks (a classifier wants
+     * labels, cln_dataset_num_classes()). */
+    cln_status (*check_data)(void *self, const cln_dataset *data);
+    /** Enqueues one training minibatch: forward, loss into results[loss_at], backward,
+     * and the step. */
+    cln_status (*train_batch)(void *self, const cln_batch *batch, const cln_step *step,
+                              cln_tensor *results, size_t loss_at);
+    /** Enqueues one validation minibatch: its loss into results[loss_at] and, with a metric,
+     * the batch's mean metric into results[metric_at] (SIZE_MAX without one). */
+    cln_status (*eval_batch)(void *self, const cln_batch *batch, cln_tensor *results,
+                             size_t loss_at, size_t metric_at);
+    /** Enqueues copies of the num_params parameters into results[at .. at + num_params). */
+    cln_status (*save_params)(void *self, cln_tensor *results, size_t at);
+    /** Sets the num_params parameters from host values, in save_params's order (may wait). */
+    cln_status (*load_params)(void *self, const double *params);
+    /** May be NULL. Called by cln_model_free() (or the context's free) to free self. */
+    void (*destroy)(void *self);
+} cln_model_ops;
+
+/**
+ * @brief Makes a model of the caller's from a table of functions.
+ * @param ctx the context whose queue the functions enqueue on.
+ * @param dtype the precision of its parameters and of the results tensor.
+ * @param num_inputs features a row of its data has (the trainer checks the dataset's).
+ * @param num_params parameter values save_params writes and load_params reads, >= 1.
+ * @param ops the functions: kind, train_batch, eval_batch, save_params and load_params are
+ *        required; kept by pointer, so it must outlive the model.
+ * @param self passed to every function.
+ * @param[out] out the model; free it with cln_model_free() or with the context.
+ * @return CLN_SUCCESS; CLN_ERR_BAD_ARGUMENT (a NULL or missing function, sizes 0, a table
+ * from a newer library); CLN_ERR_NO_FLOAT64; CLN_ERR_OUT_OF_HOST_MEMORY.
+ */
+cln_status cln_model_create(cln_context *ctx, cln_dtype dtype, size_t num_inputs,
+                            size_t num_params, const cln_model_ops *ops, void *self,
+                            cln_model **out);
+/** @brief Frees a model made by cln_model_create() (calling its destroy). The library's
+ * models are freed with their own objects (cln_linreg_free()). @param m NULL is a no-op. */
+void cln_model_free(cln_model *m);
+
 /** @brief The owner. @param m the model. @return its context (NULL for NULL). */
-cln_context *cln_linreg_context(const cln_linreg *m);
-/* The parameter and gradient tensors (w and g_w: num_inputs; b and g_b: 1). Owned by the
- * model. */
-/** @brief The weights, owned by the model. @param m the model. @return w, num_inputs values. */
-cln_tensor *cln_linreg_w(cln_linreg *m);
-/** @brief The bias, owned by the model. @param m the model. @return b, one value. */
-cln_tensor *cln_linreg_b(cln_linreg *m);
-/** @brief The weights' gradient, owned by the model. @param m the model.
- * @return g_w, num_inputs values. */
-cln_tensor *cln_linreg_grad_w(cln_linreg *m);
-/** @brief The bias's gradient, owned by the model. @param m the model. @return g_b, one value. */
-cln_tensor *cln_linreg_grad_b(cln_linreg *m);
-
-/**
- * @brief Sets the loss: loss_scale * mean((y_hat - y)^2), its gradients 2 * loss_scale
- * times X^T (y_hat - y) / B and mean(y_hat - y). 0.5 (the default) is d2l's loss "from
- * scratch", 1.0 is PyTorch's nn.MSELoss (chapter 3.5).
- * @param m the model. @param loss_scale finite and > 0.
- * @return CLN_SUCCESS; CLN_ERR_BAD_ARGUMENT.
- */
-cln_status cln_linreg_set_loss_scale(cln_linreg *m, double loss_scale);
-/** @brief The loss scale. @param m the model. @return it (0 for NULL). */
-double cln_linreg_loss_scale(const cln_linreg *m);
-
-/**
- * @brief Reads the parameters to the host (waits).
- * @param m the model. @param[out] w num_inputs values. @param[out] b the bias.
- * @return CLN_SUCCESS; CLN_ERR_BAD_ARGUMENT for NULL pointers; an OpenCL code.
- */
-cln_status cln_linreg_get(const cln_linreg *m, double *w, double *b);
-/**
- * @brief Sets the parameters from the host.
- * @param m the model. @param w num_inputs values. @param b the bias.
- * @return CLN_SUCCESS; CLN_ERR_BAD_ARGUMENT; CLN_ERR_NOT_FINITE for NaN or infinity; an
- * OpenCL code.
- */
-cln_status cln_linreg_set(cln_linreg *m, const double *w, double b);
-
-/**
- * @brief y_hat[0 .. count) = X w + b for the batch's rows. Enqueued.
- * @param m the model. @param batch the rows. @param y_hat at least batch->count elements.
- * @return CLN_SUCCESS; CLN_ERR_BAD_ARGUMENT or CLN_ERR_SHAPE_MISMATCH for tensors that do
- * not fit the model or each other; an OpenCL code.
- */
-cln_status cln_linreg_forward(cln_linreg *m, const cln_batch *batch, cln_tensor *y_hat);
-/**
- * @brief losses[slot] = loss_scale * mean over the batch of (y_hat - y)^2. Enqueued; the
- * loss stays on the device.
- * @param m the model. @param batch the rows. @param y_hat from cln_linreg_forward().
- * @param losses where to write. @param slot the element written.
- * @return as cln_linreg_forward().
- */
-cln_status cln_linreg_loss(cln_linreg *m, const cln_batch *batch, const cln_tensor *y_hat,
-                           cln_tensor *losses, size_t slot);
-/**
- * @brief Gradients of that loss into the model's grad_w and grad_b. Enqueued.
- * @param m the model. @param batch the rows. @param y_hat from cln_linreg_forward().
- * @return as cln_linreg_forward().
- */
-cln_status cln_linreg_backward(cln_linreg *m, const cln_batch *batch, const cln_tensor *y_hat);
-/**
- * @brief theta -= lr * g for w and b. Enqueued.
- * @param m the model. @param lr the learning rate, finite and > 0.
- * @return CLN_SUCCESS; CLN_ERR_BAD_ARGUMENT; an OpenCL code.
- */
-cln_status cln_linreg_sgd_step(cln_linreg *m, double lr);
+cln_context *cln_model_context(const cln_model *m);
+/** @brief Precision. @param m the model. @return its dtype. */
+cln_dtype cln_model_dtype(const cln_model *m);
+/** @brief Features. @param m the model. @return inputs a row has (0 for NULL). */
+size_t cln_model_num_inputs(const cln_model *m);
+/** @brief Size. @param m the model. @return its parameter values (0 for NULL). */
+size_t cln_model_num_params(const cln_model *m);
+/** @brief Kind. @param m the model. @return its ops' kind ("" for NULL). */
+const char *cln_model_kind(const cln_model *m);
+/** @brief Metric. @param m the model. @return its ops' metric_name, or NULL. */
+const char *cln_model_metric_name(const cln_model *m);
 
 #ifdef __cplusplus
 }

@@ -25,6 +25,7 @@
 #ifndef CLNUM_NN_H
 #define CLNUM_NN_H
 
+#include "clnum/linreg.h"
 #include "clnum/trainer.h"
 
 #ifdef __cplusplus

@@ -26,6 +26,7 @@
 #ifndef CLNUM_PARALLEL_H
 #define CLNUM_PARALLEL_H
 
+#include "clnum/linreg.h"
 #include "clnum/trainer.h"
 
 #ifdef __cplusplus

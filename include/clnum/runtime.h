@@ -172,6 +172,17 @@ const cln_device_info *cln_context_device(const cln_context *ctx);
  * @return "" if none; owned by the library, valid until the next call that fails.
  */
 const char *cln_last_error(const cln_context *ctx);
+/**
+ * @brief Sets the message cln_last_error() returns, printf-style, for code outside the
+ * library that fails on the library's behalf (a model's functions, model.h).
+ * @param ctx the context (NULL: the thread's message). @param status returned as it is.
+ * @param fmt the message's format. @return status.
+ */
+cln_status cln_context_set_error(cln_context *ctx, cln_status status, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
 
 /**
  * @brief Builds the context's kernel program for a dtype now rather than at first use

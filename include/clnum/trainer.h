@@ -42,6 +42,10 @@ typedef struct cln_epoch_report {
     double train_loss;         /**< mean of the epoch's training batch losses */
     double val_loss;           /**< mean of its validation batch losses (NaN without validation) */
     double seconds;            /**< since cln_fit started */
+    /** The model's metric on the validation split (model.h: each batch's mean weighted by
+     * its rows), NaN for a model without one or without validation rows. */
+    double val_metric;
+    const char *metric_name;   /**< the model's metric ("accuracy"), or NULL */
 } cln_epoch_report;
 
 /** How cln_fit() trains. Start from cln_trainer_config_init(). */
@@ -67,6 +71,11 @@ typedef struct cln_trainer_config {
      * and y, each a whole number of minibatches, two on the device at a time; 0 (default):
      * 1/16 of the device's global memory, within 1 to 64 MiB. */
     size_t stream_chunk_bytes;
+    /** L2 weight decay of every SGD step (model.h's cln_step): the weights are scaled by
+     * 1 - lr * weight_decay before each step, d2l chapter 3.7's penalty lambda / 2 ||w||^2
+     * and torch.optim.SGD's weight_decay; biases are not decayed and the reported losses
+     * leave the penalty out. Finite, >= 0 and below 1 / lr; default 0. */
+    double weight_decay;
 } cln_trainer_config;
 
 /**
@@ -90,11 +99,14 @@ typedef struct cln_history {
     size_t epochs;          /**< epochs completed */
     size_t updates;         /**< SGD steps taken */
     cln_train_path path;    /**< the path that ran (what CLN_PATH_AUTO chose) */
+    cln_curve val_metric;   /**< the model's metric on the validation split, x = epoch + 1
+                               (no points for a model without a metric) */
 } cln_history;
 
 /**
  * @brief Trains m on data: per epoch every training minibatch, then every validation one.
- * @param m the model (its loss scale decides the loss).
+ * @param m the model (model.h): cln_linreg_model(), cln_softmax_model(), or one of the
+ *          caller's from cln_model_create().
  * @param data a dataset of the model's context, dtype and number of inputs.
  * @param cfg how.
  * @param history may be NULL; otherwise it is filled (free it with cln_history_free()) and
@@ -104,7 +116,7 @@ typedef struct cln_history {
  * problem or device cannot take; CLN_ERR_DIVERGED when a loss becomes NaN or infinite (the
  * parameters are restored to those at the start of that epoch); an OpenCL code.
  */
-cln_status cln_fit(cln_linreg *m, const cln_dataset *data, const cln_trainer_config *cfg,
+cln_status cln_fit(cln_model *m, const cln_dataset *data, const cln_trainer_config *cfg,
                    cln_history *history);
 /**
  * @brief Frees a history's arrays and zeroes it.

@@ -258,7 +258,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (st == CLN_SUCCESS) {
         cln_history hist;
         mark = mark_last_error();
-        st = cln_fit(m, ds, &cfg, &hist);
+        st = cln_fit(cln_linreg_model(m), ds, &cfg, &hist);
         if (hist.epochs > cfg.max_epochs)
             __builtin_trap();
         if (st == CLN_SUCCESS) {
