@@ -6,7 +6,19 @@
 #include <string.h>
 
 #include "clnum/mpi.h"
-#include "internal.h"
+
+/* libclnum_mpi uses only libclnum's public API, as any program linking it would. */
+#define CHECK(call)                    \
+    do {                               \
+        cln_status check_st_ = (call); \
+        if (check_st_ != CLN_SUCCESS)  \
+            return check_st_;          \
+    } while (0)
+
+static cln_status null_argument(const char *fn, const char *name)
+{
+    return cln_context_set_error(NULL, CLN_ERR_BAD_ARGUMENT, "%s: %s is NULL", fn, name);
+}
 
 /* The communicator travels in the group's user pointer as its Fortran handle, an integer
  * whatever MPI_Comm is in this MPI. */
@@ -32,11 +44,12 @@ static int mpi_broadcast(void *data, size_t bytes, size_t root, void *user)
 
 cln_status cln_mpi_group(MPI_Comm comm, cln_group *group)
 {
-    CLNI_CHECK(clni_check_ptr(NULL, group, "cln_mpi_group", "group"));
+    if (!group)
+        return null_argument("cln_mpi_group", "group");
     int initialized = 0, rank = 0, size = 0;
     MPI_Initialized(&initialized);
     if (!initialized || comm == MPI_COMM_NULL)
-        return clni_fail(NULL, CLN_ERR_BAD_ARGUMENT,
+        return cln_context_set_error(NULL, CLN_ERR_BAD_ARGUMENT,
                          "cln_mpi_group: %s", initialized ? "the communicator is MPI_COMM_NULL"
                                                           : "MPI is not initialised (MPI_Init)");
     MPI_Comm_rank(comm, &rank);
@@ -52,7 +65,7 @@ cln_status cln_mpi_group(MPI_Comm comm, cln_group *group)
 cln_status cln_mpi_agree(MPI_Comm comm, cln_context *ctx, cln_status local)
 {
     cln_group g;
-    CLNI_CHECK(cln_mpi_group(comm, &g));
+    CHECK(cln_mpi_group(comm, &g));
     return cln_group_agree(&g, ctx, local);
 }
 
@@ -76,7 +89,7 @@ static cln_status choose_by_local_rank(int local, char *selector, size_t cap)
     selector[0] = '\0';
     cln_device_info *list;
     size_t count;
-    CLNI_CHECK(cln_devices_list(&list, &count));
+    CHECK(cln_devices_list(&list, &count));
     size_t gpus = 0;
     for (size_t i = 0; i < count; i++)
         gpus += list[i].type == CLN_DEVICE_GPU;
@@ -97,10 +110,11 @@ static cln_status choose_by_local_rank(int local, char *selector, size_t cap)
 
 cln_status cln_mpi_context_create(MPI_Comm comm, const char *selector, cln_context **out)
 {
-    CLNI_CHECK(clni_check_ptr(NULL, out, "cln_mpi_context_create", "out"));
+    if (!out)
+        return null_argument("cln_mpi_context_create", "out");
     *out = NULL;
     cln_group g;
-    CLNI_CHECK(cln_mpi_group(comm, &g));
+    CHECK(cln_mpi_group(comm, &g));
     int local = local_rank(comm); /* collective: every rank, whatever it then chooses */
     const char *env = getenv("CLNUM_DEVICE");
     char chosen[64] = "";
@@ -126,6 +140,6 @@ cln_status cln_mpi_fit(cln_linreg *m, const cln_dataset *shard, const cln_traine
     if (history) /* filled or zeroed on every path, as cln_fit does */
         memset(history, 0, sizeof *history);
     cln_group g;
-    CLNI_CHECK(cln_mpi_group(comm, &g));
+    CHECK(cln_mpi_group(comm, &g));
     return cln_fit_group(m, shard, cfg, &g, history, stats);
 }

@@ -33,6 +33,8 @@
 #ifndef CLNUM_CSV_H
 #define CLNUM_CSV_H
 
+#include "clnum/export.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -65,7 +67,7 @@ typedef struct cln_csv_options {
  * last column as target, every other column as a feature.
  * @param opts the options to fill; NULL is a no-op.
  */
-void cln_csv_options_init(cln_csv_options *opts);
+CLN_API void cln_csv_options_init(cln_csv_options *opts);
 
 /**
  * @brief Parses CSV text held in memory.
@@ -82,7 +84,7 @@ void cln_csv_options_init(cln_csv_options *opts);
  * for bad options; CLN_ERR_OUT_OF_HOST_MEMORY. The message (cln_last_error(NULL)) has the
  * line and column.
  */
-cln_status cln_csv_parse_buffer(const char *text, size_t len, const char *name,
+CLN_API cln_status cln_csv_parse_buffer(const char *text, size_t len, const char *name,
                                 const cln_csv_options *opts, cln_csv **out);
 
 /**
@@ -93,27 +95,27 @@ cln_status cln_csv_parse_buffer(const char *text, size_t len, const char *name,
  * @return CLN_SUCCESS, CLN_ERR_IO when the file cannot be opened or read, or any status of
  * cln_csv_parse_buffer().
  */
-cln_status cln_csv_read(const char *path, const cln_csv_options *opts, cln_csv **out);
+CLN_API cln_status cln_csv_read(const char *path, const cln_csv_options *opts, cln_csv **out);
 
 /**
  * @brief Frees a table.
  * @param csv the table; NULL is a no-op.
  */
-void cln_csv_free(cln_csv *csv);
+CLN_API void cln_csv_free(cln_csv *csv);
 
 /**
  * @brief Number of data rows (records after the header, comments and blank lines).
  * @param csv the table (NULL gives 0).
  * @return the row count.
  */
-size_t cln_csv_num_rows(const cln_csv *csv);
+CLN_API size_t cln_csv_num_rows(const cln_csv *csv);
 
 /**
  * @brief Number of feature columns chosen.
  * @param csv the table (NULL gives 0).
  * @return the feature count.
  */
-size_t cln_csv_num_features(const cln_csv *csv);
+CLN_API size_t cln_csv_num_features(const cln_csv *csv);
 
 /**
  * @brief Name of feature j: its header, or its 0-based column index in decimal when
@@ -126,28 +128,28 @@ size_t cln_csv_num_features(const cln_csv *csv);
  * @param j   0-based feature index.
  * @return a string owned by the table, or NULL when j is out of range.
  */
-const char *cln_csv_feature_name(const cln_csv *csv, size_t j);
+CLN_API const char *cln_csv_feature_name(const cln_csv *csv, size_t j);
 
 /**
  * @brief Name of the target column (as cln_csv_feature_name() names a feature).
  * @param csv the table.
  * @return a string owned by the table, or NULL for a NULL table.
  */
-const char *cln_csv_target_name(const cln_csv *csv);
+CLN_API const char *cln_csv_target_name(const cln_csv *csv);
 
 /**
  * @brief The features, row-major: cln_csv_num_rows() x cln_csv_num_features() values.
  * @param csv the table.
  * @return an array owned by the table, or NULL for a NULL table.
  */
-const double *cln_csv_X(const cln_csv *csv);
+CLN_API const double *cln_csv_X(const cln_csv *csv);
 
 /**
  * @brief The target values, one a row.
  * @param csv the table.
  * @return an array owned by the table, or NULL for a NULL table.
  */
-const double *cln_csv_y(const cln_csv *csv);
+CLN_API const double *cln_csv_y(const cln_csv *csv);
 
 /** How cln_csv_split() divides and scales the rows. Start from cln_split_config_init(). */
 typedef struct cln_split_config {
@@ -166,7 +168,7 @@ typedef struct cln_split_config {
  * @brief Sets the defaults: 20% validation, seed 0, no standardisation.
  * @param cfg the configuration to fill; NULL is a no-op.
  */
-void cln_split_config_init(cln_split_config *cfg);
+CLN_API void cln_split_config_init(cln_split_config *cfg);
 
 /**
  * @brief Rows divided into a training and a validation split, features possibly
@@ -196,13 +198,13 @@ typedef struct cln_split {
  * @return CLN_SUCCESS; CLN_ERR_BAD_ARGUMENT for a NULL table or out, or a fraction outside
  * [0, 1) or one that leaves no training row; CLN_ERR_OUT_OF_HOST_MEMORY.
  */
-cln_status cln_csv_split(const cln_csv *csv, const cln_split_config *cfg, cln_split *out);
+CLN_API cln_status cln_csv_split(const cln_csv *csv, const cln_split_config *cfg, cln_split *out);
 
 /**
  * @brief Frees the arrays of a split and zeroes it.
  * @param split the split; NULL is a no-op.
  */
-void cln_split_free(cln_split *split);
+CLN_API void cln_split_free(cln_split *split);
 
 /**
  * @brief Uploads a split as a dataset (cln_dataset_create() with its rows).
@@ -212,7 +214,7 @@ void cln_split_free(cln_split *split);
  * @param[out] out the dataset, owned by the context (or freed with cln_dataset_free()).
  * @return any status of cln_dataset_create().
  */
-cln_status cln_split_dataset(cln_context *ctx, cln_dtype dtype, const cln_split *split,
+CLN_API cln_status cln_split_dataset(cln_context *ctx, cln_dtype dtype, const cln_split *split,
                              cln_dataset **out);
 
 /**
@@ -226,7 +228,7 @@ cln_status cln_split_dataset(cln_context *ctx, cln_dtype dtype, const cln_split 
  * @param[out] b the bias in original units.
  * @return CLN_SUCCESS, or CLN_ERR_BAD_ARGUMENT for a NULL pointer.
  */
-cln_status cln_split_unstandardize(const cln_split *split, const double *w_std, double b_std,
+CLN_API cln_status cln_split_unstandardize(const cln_split *split, const double *w_std, double b_std,
                                    double *w, double *b);
 
 #ifdef __cplusplus

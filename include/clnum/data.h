@@ -13,6 +13,8 @@
 #ifndef CLNUM_DATA_H
 #define CLNUM_DATA_H
 
+#include "clnum/export.h"
+
 #include "clnum/tensor.h"
 
 #ifdef __cplusplus
@@ -59,7 +61,7 @@ typedef struct cln_synthetic_config {
  * @brief Sets the chapter's defaults.
  * @param cfg the configuration to fill; NULL is a no-op.
  */
-void cln_synthetic_config_init(cln_synthetic_config *cfg);
+CLN_API void cln_synthetic_config_init(cln_synthetic_config *cfg);
 
 /**
  * @brief Generates the data on the device.
@@ -68,7 +70,7 @@ void cln_synthetic_config_init(cln_synthetic_config *cfg);
  * @return CLN_SUCCESS; CLN_ERR_BAD_ARGUMENT for NULL pointers, sizes of 0 or a noise, b or
  * w that is not finite; CLN_ERR_NO_FLOAT64; CLN_ERR_OUT_OF_DEVICE_MEMORY; an OpenCL code.
  */
-cln_status cln_synthetic_create(cln_context *ctx, const cln_synthetic_config *cfg,
+CLN_API cln_status cln_synthetic_create(cln_context *ctx, const cln_synthetic_config *cfg,
                                 cln_dataset **out);
 
 /**
@@ -84,7 +86,7 @@ cln_status cln_synthetic_create(cln_context *ctx, const cln_synthetic_config *cf
  * CLN_ERR_OUT_OF_DEVICE_MEMORY; an OpenCL code. Rows that do not fit on the device are kept
  * in host memory instead (CLN_PLACE_AUTO: see cln_dataset_create_placed()).
  */
-cln_status cln_dataset_create(cln_context *ctx, cln_dtype dtype, const double *X,
+CLN_API cln_status cln_dataset_create(cln_context *ctx, cln_dtype dtype, const double *X,
                               const double *y, size_t num_rows, size_t num_inputs,
                               size_t num_train, cln_dataset **out);
 /**
@@ -101,7 +103,7 @@ cln_status cln_dataset_create(cln_context *ctx, cln_dtype dtype, const double *X
  * @return as cln_dataset_create(); CLN_ERR_OUT_OF_HOST_MEMORY for a host copy that cannot be
  * made.
  */
-cln_status cln_dataset_create_placed(cln_context *ctx, cln_dtype dtype, const double *X,
+CLN_API cln_status cln_dataset_create_placed(cln_context *ctx, cln_dtype dtype, const double *X,
                                      const double *y, size_t num_rows, size_t num_inputs,
                                      size_t num_train, cln_placement placement,
                                      cln_dataset **out);
@@ -119,52 +121,52 @@ cln_status cln_dataset_create_placed(cln_context *ctx, cln_dtype dtype, const do
  * @return CLN_SUCCESS; CLN_ERR_BAD_ARGUMENT for NULL pointers or sizes that do not fit;
  * CLN_ERR_NOT_FINITE naming the first row with a NaN or an infinity; CLN_ERR_NO_FLOAT64.
  */
-cln_status cln_dataset_wrap_host(cln_context *ctx, cln_dtype dtype, const void *X,
+CLN_API cln_status cln_dataset_wrap_host(cln_context *ctx, cln_dtype dtype, const void *X,
                                  const void *y, size_t num_rows, size_t num_inputs,
                                  size_t num_train, cln_dataset **out);
 /** @brief Frees a dataset and its tensors. @param ds the dataset; NULL is a no-op. */
-void cln_dataset_free(cln_dataset *ds);
+CLN_API void cln_dataset_free(cln_dataset *ds);
 
 /** @brief Features. @param ds the dataset. @return the number of columns of X. */
-size_t cln_dataset_num_inputs(const cln_dataset *ds);
+CLN_API size_t cln_dataset_num_inputs(const cln_dataset *ds);
 /** @brief Training rows. @param ds the dataset. @return their number. */
-size_t cln_dataset_num_train(const cln_dataset *ds);
+CLN_API size_t cln_dataset_num_train(const cln_dataset *ds);
 /** @brief Validation rows. @param ds the dataset. @return their number (may be 0). */
-size_t cln_dataset_num_val(const cln_dataset *ds);
+CLN_API size_t cln_dataset_num_val(const cln_dataset *ds);
 /** @brief Precision. @param ds the dataset. @return the dtype of X and y. */
-cln_dtype cln_dataset_dtype(const cln_dataset *ds);
+CLN_API cln_dtype cln_dataset_dtype(const cln_dataset *ds);
 /* The splits' tensors (views into the whole X and y); the validation ones are NULL when
  * num_val is 0. Owned by the dataset. */
 /** @brief Training features, a view owned by the dataset. @param ds the dataset.
  * @return num_train x num_inputs. */
-const cln_tensor *cln_dataset_train_X(const cln_dataset *ds);
+CLN_API const cln_tensor *cln_dataset_train_X(const cln_dataset *ds);
 /** @brief Training targets, a view owned by the dataset. @param ds the dataset.
  * @return num_train values. */
-const cln_tensor *cln_dataset_train_y(const cln_dataset *ds);
+CLN_API const cln_tensor *cln_dataset_train_y(const cln_dataset *ds);
 /** @brief Validation features, a view owned by the dataset. @param ds the dataset.
  * @return num_val x num_inputs, or NULL when num_val is 0. */
-const cln_tensor *cln_dataset_val_X(const cln_dataset *ds);
+CLN_API const cln_tensor *cln_dataset_val_X(const cln_dataset *ds);
 /** @brief Validation targets, a view owned by the dataset. @param ds the dataset.
  * @return num_val values, or NULL when num_val is 0. */
-const cln_tensor *cln_dataset_val_y(const cln_dataset *ds);
+CLN_API const cln_tensor *cln_dataset_val_y(const cln_dataset *ds);
 /** @brief Where the rows are. @param ds the dataset.
  * @return 1 for rows in host memory (streamed by cln_fit()), 0 for rows on the device. */
-int cln_dataset_on_host(const cln_dataset *ds);
+CLN_API int cln_dataset_on_host(const cln_dataset *ds);
 /** @brief The rows of a host-resident dataset. @param ds the dataset.
  * @return X, row-major, in the dataset's dtype (float or double), or NULL for a dataset on
  * the device (whose rows are the tensors above, which are NULL for a host-resident one). */
-const void *cln_dataset_host_X(const cln_dataset *ds);
+CLN_API const void *cln_dataset_host_X(const cln_dataset *ds);
 /** @brief The targets of a host-resident dataset. @param ds the dataset.
  * @return y in the dataset's dtype, or NULL for a dataset on the device. */
-const void *cln_dataset_host_y(const cln_dataset *ds);
+CLN_API const void *cln_dataset_host_y(const cln_dataset *ds);
 /** @brief The context. @param ds the dataset. @return the context that owns it. */
-cln_context *cln_dataset_context(const cln_dataset *ds);
+CLN_API cln_context *cln_dataset_context(const cln_dataset *ds);
 /**
  * @brief The true parameters of a synthetic dataset.
  * @param ds the dataset. @param[out] w num_inputs values. @param[out] b the bias.
  * @return CLN_SUCCESS; CLN_ERR_BAD_ARGUMENT for data that came from elsewhere.
  */
-cln_status cln_dataset_true_params(const cln_dataset *ds, double *w, double *b);
+CLN_API cln_status cln_dataset_true_params(const cln_dataset *ds, double *w, double *b);
 
 /**
  * @brief A loader over num_rows rows in minibatches of batch_size (the last one may be
@@ -176,40 +178,40 @@ cln_status cln_dataset_true_params(const cln_dataset *ds, double *w, double *b);
  * @param[out] out the loader; free it with cln_loader_free() or with the context.
  * @return CLN_SUCCESS; CLN_ERR_BAD_ARGUMENT; CLN_ERR_OUT_OF_HOST_MEMORY; an OpenCL code.
  */
-cln_status cln_loader_create(cln_context *ctx, size_t num_rows, size_t batch_size, int shuffle,
+CLN_API cln_status cln_loader_create(cln_context *ctx, size_t num_rows, size_t batch_size, int shuffle,
                              uint64_t seed, cln_loader **out);
 /** @brief Frees a loader. @param l the loader; NULL is a no-op. */
-void cln_loader_free(cln_loader *l);
+CLN_API void cln_loader_free(cln_loader *l);
 /** @brief Rows. @param l the loader. @return the number of rows it orders. */
-size_t cln_loader_num_rows(const cln_loader *l);
+CLN_API size_t cln_loader_num_rows(const cln_loader *l);
 /** @brief Minibatches an epoch. @param l the loader. @return ceil(rows / batch_size). */
-size_t cln_loader_num_batches(const cln_loader *l);
+CLN_API size_t cln_loader_num_batches(const cln_loader *l);
 /**
  * @brief Draws epoch `epoch`'s order and uploads it (the one host-to-device copy of an
  * epoch). A no-op for an in-order loader.
  * @param l the loader. @param epoch from 0.
  * @return CLN_SUCCESS; CLN_ERR_BAD_ARGUMENT; an OpenCL code.
  */
-cln_status cln_loader_start_epoch(cln_loader *l, size_t epoch);
+CLN_API cln_status cln_loader_start_epoch(cln_loader *l, size_t epoch);
 /**
  * @brief Batch k of the epoch: positions [*first, *first + *count) of the order.
  * @param l the loader. @param k from 0 to cln_loader_num_batches() - 1.
  * @param[out] first the first position. @param[out] count the batch's rows.
  */
-void cln_loader_batch(const cln_loader *l, size_t k, size_t *first, size_t *count);
+CLN_API void cln_loader_batch(const cln_loader *l, size_t k, size_t *first, size_t *count);
 /**
  * @brief The current epoch's order on the device, for a model's own kernels (model.h): a
  * buffer of cl_uint row indices, element first + i being the row of position first + i.
  * @param l the loader. @return the buffer (owned by the loader), or NULL when the loader
  * reads rows in order (no shuffle) or keeps its order on the host only.
  */
-cl_mem cln_loader_index_buffer(const cln_loader *l);
+CLN_API cl_mem cln_loader_index_buffer(const cln_loader *l);
 /**
  * @brief The current order on the host.
  * @param l the loader.
  * @return num_rows row indices owned by the loader, or NULL for an in-order loader.
  */
-const uint32_t *cln_loader_order(const cln_loader *l);
+CLN_API const uint32_t *cln_loader_order(const cln_loader *l);
 
 /**
  * @brief The permutation cln_loader_start_epoch() draws, computed on the host.
@@ -219,7 +221,7 @@ const uint32_t *cln_loader_order(const cln_loader *l);
  * @return CLN_SUCCESS; CLN_ERR_BAD_ARGUMENT for a NULL order or num_rows beyond 2^32 - 1 (the
  * message, in cln_last_error(NULL), names it), order then untouched.
  */
-cln_status cln_shuffle_order(uint64_t seed, size_t epoch, uint32_t *order, size_t num_rows);
+CLN_API cln_status cln_shuffle_order(uint64_t seed, size_t epoch, uint32_t *order, size_t num_rows);
 
 /**
  * @brief Shard `shard` of `num_shards` of num_rows rows: rows [*first, *first + *count), the
@@ -228,7 +230,7 @@ cln_status cln_shuffle_order(uint64_t seed, size_t epoch, uint32_t *order, size_
  * @param num_rows the rows to share. @param num_shards at least 1. @param shard its index.
  * @param[out] first the shard's first row (0 for a bad shard). @param[out] count its rows.
  */
-void cln_shard_range(size_t num_rows, size_t num_shards, size_t shard, size_t *first,
+CLN_API void cln_shard_range(size_t num_rows, size_t num_shards, size_t shard, size_t *first,
                      size_t *count);
 /**
  * @brief The seed shard `shard` shuffles its rows with in data-parallel training:
@@ -236,7 +238,7 @@ void cln_shard_range(size_t num_rows, size_t num_shards, size_t shard, size_t *f
  * @param seed the training seed shared by the group. @param shard the shard.
  * @return the shard's seed.
  */
-uint64_t cln_shard_seed(uint64_t seed, size_t shard);
+CLN_API uint64_t cln_shard_seed(uint64_t seed, size_t shard);
 /**
  * @brief The global order of data-parallel training, drawn in one process. Shard r (of
  * cln_shard_range()) orders its rows with cln_shuffle_order(cln_shard_seed(seed, r), epoch)
@@ -252,7 +254,7 @@ uint64_t cln_shard_seed(uint64_t seed, size_t shard);
  * @param[out] order num_rows row indices.
  * @return CLN_SUCCESS; CLN_ERR_BAD_ARGUMENT; CLN_ERR_OUT_OF_HOST_MEMORY.
  */
-cln_status cln_sharded_order(uint64_t seed, size_t epoch, size_t num_rows, size_t num_shards,
+CLN_API cln_status cln_sharded_order(uint64_t seed, size_t epoch, size_t num_rows, size_t num_shards,
                              size_t batch_size, int shuffle, uint32_t *order);
 
 /** The group whose global order cln_sharded_draw() draws. */
@@ -270,7 +272,7 @@ typedef struct cln_sharding {
  * @param sharding a cln_sharding.
  * @return as cln_sharded_order().
  */
-cln_status cln_sharded_draw(size_t epoch, uint32_t *order, size_t num_rows, void *sharding);
+CLN_API cln_status cln_sharded_draw(size_t epoch, uint32_t *order, size_t num_rows, void *sharding);
 
 #ifdef __cplusplus
 }

@@ -28,6 +28,8 @@
 #ifndef CLNUM_MODEL_H
 #define CLNUM_MODEL_H
 
+#include "clnum/export.h"
+
 #include "clnum/data.h"
 
 #ifdef __cplusplus
@@ -101,25 +103,25 @@ typedef struct cln_model_ops {
  * @return CLN_SUCCESS; CLN_ERR_BAD_ARGUMENT (a NULL or missing function, sizes 0, a table
  * from a newer library); CLN_ERR_NO_FLOAT64; CLN_ERR_OUT_OF_HOST_MEMORY.
  */
-cln_status cln_model_create(cln_context *ctx, cln_dtype dtype, size_t num_inputs,
+CLN_API cln_status cln_model_create(cln_context *ctx, cln_dtype dtype, size_t num_inputs,
                             size_t num_params, const cln_model_ops *ops, void *self,
                             cln_model **out);
 /** @brief Frees a model made by cln_model_create() (calling its destroy). The library's
  * models are freed with their own objects (cln_linreg_free()). @param m NULL is a no-op. */
-void cln_model_free(cln_model *m);
+CLN_API void cln_model_free(cln_model *m);
 
 /** @brief The owner. @param m the model. @return its context (NULL for NULL). */
-cln_context *cln_model_context(const cln_model *m);
+CLN_API cln_context *cln_model_context(const cln_model *m);
 /** @brief Precision. @param m the model. @return its dtype. */
-cln_dtype cln_model_dtype(const cln_model *m);
+CLN_API cln_dtype cln_model_dtype(const cln_model *m);
 /** @brief Features. @param m the model. @return inputs a row has (0 for NULL). */
-size_t cln_model_num_inputs(const cln_model *m);
+CLN_API size_t cln_model_num_inputs(const cln_model *m);
 /** @brief Size. @param m the model. @return its parameter values (0 for NULL). */
-size_t cln_model_num_params(const cln_model *m);
+CLN_API size_t cln_model_num_params(const cln_model *m);
 /** @brief Kind. @param m the model. @return its ops' kind ("" for NULL). */
-const char *cln_model_kind(const cln_model *m);
+CLN_API const char *cln_model_kind(const cln_model *m);
 /** @brief Metric. @param m the model. @return its ops' metric_name, or NULL. */
-const char *cln_model_metric_name(const cln_model *m);
+CLN_API const char *cln_model_metric_name(const cln_model *m);
 
 #ifdef __cplusplus
 }

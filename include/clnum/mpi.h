@@ -24,6 +24,8 @@
 #ifndef CLNUM_MPI_H
 #define CLNUM_MPI_H
 
+#include "clnum/export.h"
+
 #include <mpi.h>
 
 #include "clnum/parallel.h"
@@ -40,7 +42,7 @@ extern "C" {
  * @return CLN_SUCCESS; CLN_ERR_BAD_ARGUMENT for a NULL group, MPI_COMM_NULL or MPI not
  * initialised.
  */
-cln_status cln_mpi_group(MPI_Comm comm, cln_group *group);
+CLN_API cln_status cln_mpi_group(MPI_Comm comm, cln_group *group);
 
 /**
  * @brief This rank's context. With a selector, or else CLNUM_DEVICE, that device (every rank
@@ -52,7 +54,7 @@ cln_status cln_mpi_group(MPI_Comm comm, cln_group *group);
  * @param[out] out the context, NULL on failure.
  * @return CLN_SUCCESS; a failing rank's status, with the message in cln_last_error(NULL).
  */
-cln_status cln_mpi_context_create(MPI_Comm comm, const char *selector, cln_context **out);
+CLN_API cln_status cln_mpi_context_create(MPI_Comm comm, const char *selector, cln_context **out);
 
 /**
  * @brief cln_group_agree() over the communicator: every rank passes its own status, and
@@ -61,7 +63,7 @@ cln_status cln_mpi_context_create(MPI_Comm comm, const char *selector, cln_conte
  * @param local this rank's status.
  * @return as cln_group_agree().
  */
-cln_status cln_mpi_agree(MPI_Comm comm, cln_context *ctx, cln_status local);
+CLN_API cln_status cln_mpi_agree(MPI_Comm comm, cln_context *ctx, cln_status local);
 
 /**
  * @brief cln_fit_group() over the communicator.
@@ -70,7 +72,7 @@ cln_status cln_mpi_agree(MPI_Comm comm, cln_context *ctx, cln_status local);
  * @param comm the communicator. @param history may be NULL. @param stats may be NULL.
  * @return as cln_fit_group().
  */
-cln_status cln_mpi_fit(cln_linreg *m, const cln_dataset *shard, const cln_trainer_config *cfg,
+CLN_API cln_status cln_mpi_fit(cln_linreg *m, const cln_dataset *shard, const cln_trainer_config *cfg,
                        MPI_Comm comm, cln_history *history, cln_group_stats *stats);
 
 #ifdef __cplusplus

@@ -25,6 +25,8 @@
 #ifndef CLNUM_NN_H
 #define CLNUM_NN_H
 
+#include "clnum/export.h"
+
 #include "clnum/linreg.h"
 #include "clnum/trainer.h"
 
@@ -50,20 +52,20 @@ typedef struct cln_sgd {
  * @brief PyTorch's nn.MSELoss(): mean((y_hat - y)^2), no half (chapter 3.5).
  * @return the loss.
  */
-cln_loss cln_loss_mse(void);
+CLN_API cln_loss cln_loss_mse(void);
 
 /**
  * @brief d2l's loss from scratch: mean((y_hat - y)^2 / 2) (chapter 3.4).
  * @return the loss.
  */
-cln_loss cln_loss_half_mse(void);
+CLN_API cln_loss cln_loss_half_mse(void);
 
 /**
  * @brief torch.optim.SGD(params, lr).
  * @param lr the learning rate (checked when it is used).
  * @return the optimizer.
  */
-cln_sgd cln_sgd_make(double lr);
+CLN_API cln_sgd cln_sgd_make(double lr);
 
 /**
  * @brief Makes a layer with no parameters yet.
@@ -76,14 +78,14 @@ cln_sgd cln_sgd_make(double lr);
  * @return CLN_SUCCESS; CLN_ERR_BAD_ARGUMENT for a NULL pointer or an init_std that is
  * negative or not finite; CLN_ERR_OUT_OF_HOST_MEMORY.
  */
-cln_status cln_lazy_linear_create(cln_context *ctx, cln_dtype dtype, double init_std,
+CLN_API cln_status cln_lazy_linear_create(cln_context *ctx, cln_dtype dtype, double init_std,
                                   uint64_t seed, cln_lazy_linear **out);
 
 /**
  * @brief Frees a layer and its parameters.
  * @param layer the layer; NULL is a no-op.
  */
-void cln_lazy_linear_free(cln_lazy_linear *layer);
+CLN_API void cln_lazy_linear_free(cln_lazy_linear *layer);
 
 /**
  * @brief Sets the input size from a dataset's features: the first call creates the
@@ -94,7 +96,7 @@ void cln_lazy_linear_free(cln_lazy_linear *layer);
  * of features; CLN_ERR_BAD_ARGUMENT for NULL pointers, another context or dtype; any
  * status of cln_linreg_create().
  */
-cln_status cln_lazy_linear_build(cln_lazy_linear *layer, const cln_dataset *data);
+CLN_API cln_status cln_lazy_linear_build(cln_lazy_linear *layer, const cln_dataset *data);
 
 /**
  * @brief As cln_lazy_linear_build(), from a batch's X (rows x features).
@@ -102,21 +104,21 @@ cln_status cln_lazy_linear_build(cln_lazy_linear *layer, const cln_dataset *data
  * @param X     a 2-D tensor of the layer's context and dtype.
  * @return as cln_lazy_linear_build().
  */
-cln_status cln_lazy_linear_build_from(cln_lazy_linear *layer, const cln_tensor *X);
+CLN_API cln_status cln_lazy_linear_build_from(cln_lazy_linear *layer, const cln_tensor *X);
 
 /**
  * @brief The layer's input size.
  * @param layer the layer.
  * @return the number of features, 0 until the layer is built (or for NULL).
  */
-size_t cln_lazy_linear_in_features(const cln_lazy_linear *layer);
+CLN_API size_t cln_lazy_linear_in_features(const cln_lazy_linear *layer);
 
 /**
  * @brief The model that holds the layer's parameters, for model.h and trainer.h.
  * @param layer the layer.
  * @return the model, owned by the layer; NULL until the layer is built.
  */
-cln_linreg *cln_lazy_linear_model(cln_lazy_linear *layer);
+CLN_API cln_linreg *cln_lazy_linear_model(cln_lazy_linear *layer);
 
 /**
  * @brief y_hat = X w + b on a batch, building the layer from the batch's X first if needed.
@@ -125,7 +127,7 @@ cln_linreg *cln_lazy_linear_model(cln_lazy_linear *layer);
  * @param y_hat at least batch->count elements; receives the predictions.
  * @return as cln_lazy_linear_build_from() and cln_linreg_forward().
  */
-cln_status cln_lazy_linear_forward(cln_lazy_linear *layer, const cln_batch *batch,
+CLN_API cln_status cln_lazy_linear_forward(cln_lazy_linear *layer, const cln_batch *batch,
                                    cln_tensor *y_hat);
 
 /**
@@ -135,7 +137,7 @@ cln_status cln_lazy_linear_forward(cln_lazy_linear *layer, const cln_batch *batc
  * @param[out] b the bias.
  * @return CLN_SUCCESS; CLN_ERR_BAD_ARGUMENT for NULL pointers or a layer not built yet.
  */
-cln_status cln_lazy_linear_get(const cln_lazy_linear *layer, double *w, double *b);
+CLN_API cln_status cln_lazy_linear_get(const cln_lazy_linear *layer, double *w, double *b);
 
 /**
  * @brief Sets the loss the layer's model computes and differentiates.
@@ -143,7 +145,7 @@ cln_status cln_lazy_linear_get(const cln_lazy_linear *layer, double *w, double *
  * @param loss  its scale must be finite and > 0.
  * @return CLN_SUCCESS; CLN_ERR_BAD_ARGUMENT for a layer not built or a bad scale.
  */
-cln_status cln_lazy_linear_set_loss(cln_lazy_linear *layer, cln_loss loss);
+CLN_API cln_status cln_lazy_linear_set_loss(cln_lazy_linear *layer, cln_loss loss);
 
 /**
  * @brief d2l's Trainer.fit for the concise model: builds the layer from data (the first
@@ -159,7 +161,7 @@ cln_status cln_lazy_linear_set_loss(cln_lazy_linear *layer, cln_loss loss);
  * @return any status of cln_lazy_linear_build(), cln_lazy_linear_set_loss() and cln_fit();
  * CLN_ERR_BAD_ARGUMENT for a learning rate that is not finite and > 0.
  */
-cln_status cln_nn_fit(cln_lazy_linear *layer, cln_loss loss, cln_sgd opt,
+CLN_API cln_status cln_nn_fit(cln_lazy_linear *layer, cln_loss loss, cln_sgd opt,
                       const cln_dataset *data, const cln_trainer_config *cfg,
                       cln_history *history);
 

@@ -9,6 +9,8 @@
 #ifndef CLNUM_OPS_H
 #define CLNUM_OPS_H
 
+#include "clnum/export.h"
+
 #include "clnum/tensor.h"
 
 #ifdef __cplusplus
@@ -21,7 +23,7 @@ extern "C" {
  * @return CLN_SUCCESS; CLN_ERR_SHAPE_MISMATCH; CLN_ERR_BAD_ARGUMENT for NULL tensors,
  * two contexts or two dtypes; CLN_ERR_BLAS or an OpenCL code from CLBlast.
  */
-cln_status cln_matmul(const cln_tensor *a, const cln_tensor *b, cln_tensor *c);
+CLN_API cln_status cln_matmul(const cln_tensor *a, const cln_tensor *b, cln_tensor *c);
 
 /**
  * @brief y = alpha op(a) x + beta y, a 2-D (m x n), op(a) = a or a^T; x and y are vectors
@@ -30,7 +32,7 @@ cln_status cln_matmul(const cln_tensor *a, const cln_tensor *b, cln_tensor *c);
  * @param x the vector multiplied. @param beta scales y first. @param y the result.
  * @return as cln_matmul().
  */
-cln_status cln_gemv(int transpose_a, double alpha, const cln_tensor *a, const cln_tensor *x,
+CLN_API cln_status cln_gemv(int transpose_a, double alpha, const cln_tensor *a, const cln_tensor *x,
                     double beta, cln_tensor *y);
 
 /**
@@ -38,27 +40,27 @@ cln_status cln_gemv(int transpose_a, double alpha, const cln_tensor *a, const cl
  * @param alpha the factor. @param x added. @param y updated.
  * @return CLN_SUCCESS; CLN_ERR_SHAPE_MISMATCH; CLN_ERR_BAD_ARGUMENT; an OpenCL code.
  */
-cln_status cln_axpy(double alpha, const cln_tensor *x, cln_tensor *y);
+CLN_API cln_status cln_axpy(double alpha, const cln_tensor *x, cln_tensor *y);
 
 /**
  * @brief x *= alpha.
  * @param alpha the factor. @param x updated.
  * @return CLN_SUCCESS; CLN_ERR_BAD_ARGUMENT; an OpenCL code.
  */
-cln_status cln_scale(double alpha, cln_tensor *x);
+CLN_API cln_status cln_scale(double alpha, cln_tensor *x);
 
 /**
  * @brief out[0] = sum of x; out has at least one element and stays on the device.
  * @param x the values. @param out receives the sum in its first element.
  * @return CLN_SUCCESS; CLN_ERR_SHAPE_MISMATCH; CLN_ERR_BAD_ARGUMENT; an OpenCL code.
  */
-cln_status cln_sum(const cln_tensor *x, cln_tensor *out);
+CLN_API cln_status cln_sum(const cln_tensor *x, cln_tensor *out);
 /**
  * @brief out[0] = mean of x, as cln_sum().
  * @param x the values. @param out receives the mean in its first element.
  * @return as cln_sum().
  */
-cln_status cln_mean(const cln_tensor *x, cln_tensor *out);
+CLN_API cln_status cln_mean(const cln_tensor *x, cln_tensor *out);
 
 #ifdef __cplusplus
 }

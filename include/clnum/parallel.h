@@ -26,6 +26,8 @@
 #ifndef CLNUM_PARALLEL_H
 #define CLNUM_PARALLEL_H
 
+#include "clnum/export.h"
+
 #include "clnum/linreg.h"
 #include "clnum/trainer.h"
 
@@ -72,7 +74,7 @@ typedef struct cln_group_stats {
  * returns the status of the lowest failing member with the message "rank R of K failed:
  * <its message>". CLN_ERR_IO when the transport fails.
  */
-cln_status cln_group_agree(const cln_group *group, cln_context *ctx, cln_status local);
+CLN_API cln_status cln_group_agree(const cln_group *group, cln_context *ctx, cln_status local);
 
 /**
  * @brief Data-parallel cln_fit(): a collective call in which each member trains on its
@@ -97,7 +99,7 @@ cln_status cln_group_agree(const cln_group *group, cln_context *ctx, cln_status 
  * restored on every member); CLN_ERR_UNSUPPORTED for another path; CLN_ERR_IO when the
  * transport fails.
  */
-cln_status cln_fit_group(cln_linreg *m, const cln_dataset *shard, const cln_trainer_config *cfg,
+CLN_API cln_status cln_fit_group(cln_linreg *m, const cln_dataset *shard, const cln_trainer_config *cfg,
                          const cln_group *group, cln_history *history, cln_group_stats *stats);
 
 /**
@@ -105,7 +107,7 @@ cln_status cln_fit_group(cln_linreg *m, const cln_dataset *shard, const cln_trai
  * does, through the group code path.
  * @param[out] group the group.
  */
-void cln_group_single(cln_group *group);
+CLN_API void cln_group_single(cln_group *group);
 
 #ifdef __cplusplus
 }

@@ -10,6 +10,8 @@
 #ifndef CLNUM_PLOT_H
 #define CLNUM_PLOT_H
 
+#include "clnum/export.h"
+
 #include "clnum/trainer.h"
 
 #ifdef __cplusplus
@@ -31,7 +33,7 @@ typedef struct cln_plot_options {
  * @brief Sets the defaults: 480 x 320, x to the last epoch, linear y, no title.
  * @param opts the options to fill; NULL is a no-op.
  */
-void cln_plot_options_init(cln_plot_options *opts);
+CLN_API void cln_plot_options_init(cln_plot_options *opts);
 
 /**
  * @brief Writes the history's train_loss and val_loss curves to an SVG file. Points that
@@ -56,7 +58,7 @@ void cln_plot_options_init(cln_plot_options *opts);
  * in cln_last_error(NULL), names it and the reason: a folder that does not exist or cannot
  * be written, a folder given as the file, a full disk, a file-size limit).
  */
-cln_status cln_history_write_svg(const cln_history *history, const cln_plot_options *opts,
+CLN_API cln_status cln_history_write_svg(const cln_history *history, const cln_plot_options *opts,
                                  const char *path);
 
 #ifdef __cplusplus

@@ -8,6 +8,8 @@
 #ifndef CLNUM_RANDOM_H
 #define CLNUM_RANDOM_H
 
+#include "clnum/export.h"
+
 #include <stdint.h>
 
 #ifdef __cplusplus
@@ -19,7 +21,7 @@ extern "C" {
  * @param counter the 128-bit counter. @param key the 64-bit key.
  * @param[out] out the four words.
  */
-void cln_philox4x32_10(const uint32_t counter[4], const uint32_t key[2], uint32_t out[4]);
+CLN_API void cln_philox4x32_10(const uint32_t counter[4], const uint32_t key[2], uint32_t out[4]);
 
 /**
  * @brief Raw word `index` of a stream: block index / 4 with counter (index/4 low,
@@ -27,7 +29,7 @@ void cln_philox4x32_10(const uint32_t counter[4], const uint32_t key[2], uint32_
  * @param seed the key. @param stream the stream. @param index which word.
  * @return the word.
  */
-uint32_t cln_philox_u32(uint64_t seed, uint32_t stream, uint64_t index);
+CLN_API uint32_t cln_philox_u32(uint64_t seed, uint32_t stream, uint64_t index);
 
 /**
  * @brief Standard normal value `index` of a stream, by Box-Muller on the block's words
@@ -35,7 +37,7 @@ uint32_t cln_philox_u32(uint64_t seed, uint32_t stream, uint64_t index);
  * @param seed the key. @param stream the stream. @param index which value.
  * @return the value.
  */
-double cln_philox_normal(uint64_t seed, uint32_t stream, uint64_t index);
+CLN_API double cln_philox_normal(uint64_t seed, uint32_t stream, uint64_t index);
 
 /**
  * @brief Uniform in (0, 1) from a word: ((w >> 9) + 0.5) / 2^23, exact in float and
@@ -43,7 +45,7 @@ double cln_philox_normal(uint64_t seed, uint32_t stream, uint64_t index);
  * @param word a raw word (cln_philox_u32()).
  * @return the value in (0, 1).
  */
-double cln_philox_uniform(uint32_t word);
+CLN_API double cln_philox_uniform(uint32_t word);
 
 #ifdef __cplusplus
 }

@@ -9,6 +9,8 @@
 #ifndef CLNUM_RUNTIME_H
 #define CLNUM_RUNTIME_H
 
+#include "clnum/export.h"
+
 #ifndef CL_TARGET_OPENCL_VERSION
 #define CL_TARGET_OPENCL_VERSION 120
 #endif
@@ -103,7 +105,7 @@ typedef struct cln_device_selector {
  * @param[out] out the selector.
  * @return CLN_SUCCESS; CLN_ERR_PARSE for malformed text; CLN_ERR_BAD_ARGUMENT for NULL out.
  */
-cln_status cln_device_selector_parse(const char *text, cln_device_selector *out);
+CLN_API cln_status cln_device_selector_parse(const char *text, cln_device_selector *out);
 
 /**
  * @brief Every device of every platform.
@@ -113,12 +115,12 @@ cln_status cln_device_selector_parse(const char *text, cln_device_selector *out)
  * code when a query fails; CLN_ERR_PARSE for a malformed CLNUM_DEVICE_MEMORY
  * (cln_device_info); CLN_ERR_OUT_OF_HOST_MEMORY.
  */
-cln_status cln_devices_list(cln_device_info **out, size_t *count);
+CLN_API cln_status cln_devices_list(cln_device_info **out, size_t *count);
 /**
  * @brief Frees a list from cln_devices_list().
  * @param list the list; NULL is a no-op.
  */
-void cln_devices_free(cln_device_info *list);
+CLN_API void cln_devices_free(cln_device_info *list);
 
 /**
  * @brief Chooses from a list: the first device the selector matches; with an empty
@@ -130,7 +132,7 @@ void cln_devices_free(cln_device_info *list);
  * @return CLN_SUCCESS; CLN_ERR_NO_DEVICE when nothing matches (the message names the
  * selector); CLN_ERR_BAD_ARGUMENT for NULL pointers.
  */
-cln_status cln_devices_choose(const cln_device_info *list, size_t count,
+CLN_API cln_status cln_devices_choose(const cln_device_info *list, size_t count,
                               const cln_device_selector *selector, size_t *chosen);
 
 /**
@@ -141,27 +143,27 @@ cln_status cln_devices_choose(const cln_device_info *list, size_t count,
  * @return CLN_SUCCESS; CLN_ERR_PARSE, CLN_ERR_NO_DEVICE, an OpenCL code or
  * CLN_ERR_OUT_OF_HOST_MEMORY, with the message in cln_last_error(NULL).
  */
-cln_status cln_context_create(const char *selector, cln_context **out);
+CLN_API cln_status cln_context_create(const char *selector, cln_context **out);
 /**
  * @brief Frees the context and everything still made in it (tensors, datasets, loaders,
  * models, layers): handles to them become invalid.
  * @param ctx the context; NULL is a no-op.
  */
-void cln_context_free(cln_context *ctx);
+CLN_API void cln_context_free(cln_context *ctx);
 
 /**
  * @brief Waits until every enqueued command of the context has finished.
  * @param ctx the context.
  * @return CLN_SUCCESS, or the OpenCL code of a command that failed.
  */
-cln_status cln_context_finish(cln_context *ctx);
+CLN_API cln_status cln_context_finish(cln_context *ctx);
 
 /**
  * @brief The device the context runs on.
  * @param ctx the context.
  * @return its description, owned by the context.
  */
-const cln_device_info *cln_context_device(const cln_context *ctx);
+CLN_API const cln_device_info *cln_context_device(const cln_context *ctx);
 
 /**
  * @brief The message of the last failure in this context, or, with ctx NULL, of the last
@@ -171,14 +173,14 @@ const cln_device_info *cln_context_device(const cln_context *ctx);
  * @param ctx the context, or NULL.
  * @return "" if none; owned by the library, valid until the next call that fails.
  */
-const char *cln_last_error(const cln_context *ctx);
+CLN_API const char *cln_last_error(const cln_context *ctx);
 /**
  * @brief Sets the message cln_last_error() returns, printf-style, for code outside the
  * library that fails on the library's behalf (a model's functions, model.h).
  * @param ctx the context (NULL: the thread's message). @param status returned as it is.
  * @param fmt the message's format. @return status.
  */
-cln_status cln_context_set_error(cln_context *ctx, cln_status status, const char *fmt, ...)
+CLN_API cln_status cln_context_set_error(cln_context *ctx, cln_status status, const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 3, 4)))
 #endif
@@ -197,7 +199,7 @@ cln_status cln_context_set_error(cln_context *ctx, cln_status status, const char
  * @return CLN_SUCCESS; CLN_ERR_BUILD_FAILED with the build log in the message;
  * CLN_ERR_NO_FLOAT64; CLN_ERR_BAD_ARGUMENT.
  */
-cln_status cln_context_build(cln_context *ctx, int dtype);
+CLN_API cln_status cln_context_build(cln_context *ctx, int dtype);
 
 /**
  * @brief Runs the device self-check for one dtype's kernels now (cln_device_info's
@@ -208,7 +210,7 @@ cln_status cln_context_build(cln_context *ctx, int dtype);
  * @param ctx the context. @param dtype CLN_FLOAT32 or CLN_FLOAT64 (a cln_dtype).
  * @return CLN_SUCCESS, CLN_ERR_BAD_ARGUMENT, or the build's error.
  */
-cln_status cln_context_selfcheck(cln_context *ctx, int dtype);
+CLN_API cln_status cln_context_selfcheck(cln_context *ctx, int dtype);
 
 /** Where a built program came from (cln_context_build_origin()). */
 typedef enum cln_build_origin {
@@ -223,7 +225,7 @@ typedef enum cln_build_origin {
  * @param dtype a cln_dtype (tensor.h).
  * @return CLN_BUILD_NONE until it is built.
  */
-cln_build_origin cln_context_build_origin(const cln_context *ctx, int dtype);
+CLN_API cln_build_origin cln_context_build_origin(const cln_context *ctx, int dtype);
 
 /**
  * @brief The context's OpenCL objects, for interoperation (CLBlast, your own kernels).
@@ -234,7 +236,7 @@ cln_build_origin cln_context_build_origin(const cln_context *ctx, int dtype);
  * @param[out] queue   the in-order cl_command_queue, or NULL.
  * @return CLN_SUCCESS, or CLN_ERR_BAD_ARGUMENT for a NULL ctx.
  */
-cln_status cln_context_cl(const cln_context *ctx, cl_context *context, cl_device_id *device,
+CLN_API cln_status cln_context_cl(const cln_context *ctx, cl_context *context, cl_device_id *device,
                           cl_command_queue *queue);
 
 /**
@@ -243,7 +245,7 @@ cln_status cln_context_cl(const cln_context *ctx, cl_context *context, cl_device
  * @param ctx the context.
  * @return the count.
  */
-uint64_t cln_context_enqueue_count(const cln_context *ctx);
+CLN_API uint64_t cln_context_enqueue_count(const cln_context *ctx);
 
 /**
  * @brief Number of objects a user made in this context and has not freed: tensors and
@@ -253,13 +255,13 @@ uint64_t cln_context_enqueue_count(const cln_context *ctx);
  * @param ctx the context; NULL gives 0.
  * @return the count.
  */
-size_t cln_context_live_objects(const cln_context *ctx);
+CLN_API size_t cln_context_live_objects(const cln_context *ctx);
 
 /**
  * @brief Number of contexts created and not yet freed in this process, by every thread.
  * @return the count.
  */
-size_t cln_live_contexts(void);
+CLN_API size_t cln_live_contexts(void);
 
 #ifdef __cplusplus
 }

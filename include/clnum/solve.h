@@ -31,6 +31,8 @@
 #ifndef CLNUM_SOLVE_H
 #define CLNUM_SOLVE_H
 
+#include "clnum/export.h"
+
 #include <stddef.h>
 
 #include "clnum/status.h"
@@ -90,7 +92,7 @@ typedef struct cln_lstsq_info {
  * CLN_ERR_UNSUPPORTED if LAPACK fails (the SVD does not converge);
  * CLN_ERR_OUT_OF_HOST_MEMORY. The message is in cln_last_error(NULL).
  */
-cln_status cln_lstsq(const double *X, const double *y, size_t rows, size_t cols,
+CLN_API cln_status cln_lstsq(const double *X, const double *y, size_t rows, size_t cols,
                      int fit_intercept, cln_lstsq_method method, double *w, double *b,
                      cln_lstsq_info *info);
 

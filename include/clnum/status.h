@@ -10,6 +10,8 @@
 #ifndef CLNUM_STATUS_H
 #define CLNUM_STATUS_H
 
+#include "clnum/export.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -39,7 +41,7 @@ typedef enum cln_status {
  * @param status a cln_status or an OpenCL error code.
  * @return a static string, never NULL; unknown codes give "unknown status".
  */
-const char *cln_status_str(int status);
+CLN_API const char *cln_status_str(int status);
 
 #ifdef __cplusplus
 }

@@ -9,6 +9,8 @@
 #ifndef CLNUM_TENSOR_H
 #define CLNUM_TENSOR_H
 
+#include "clnum/export.h"
+
 #ifndef CL_TARGET_OPENCL_VERSION
 #define CL_TARGET_OPENCL_VERSION 120
 #endif
@@ -39,7 +41,7 @@ typedef struct cln_tensor cln_tensor;
  * @param dtype the element type.
  * @return 4 or 8; 0 for an unknown dtype.
  */
-size_t cln_dtype_size(cln_dtype dtype);
+CLN_API size_t cln_dtype_size(cln_dtype dtype);
 
 /**
  * @brief Makes a tensor of the given shape; its contents are undefined until written.
@@ -52,7 +54,7 @@ size_t cln_dtype_size(cln_dtype dtype);
  * CLN_ERR_NO_FLOAT64; CLN_ERR_OUT_OF_DEVICE_MEMORY, before allocating, when it is larger
  * than the device's max allocation or global memory; an OpenCL code.
  */
-cln_status cln_tensor_create(cln_context *ctx, cln_dtype dtype, size_t rank,
+CLN_API cln_status cln_tensor_create(cln_context *ctx, cln_dtype dtype, size_t rank,
                              const size_t *shape, cln_tensor **out);
 /**
  * @brief cln_tensor_create() of rank 1.
@@ -60,14 +62,14 @@ cln_status cln_tensor_create(cln_context *ctx, cln_dtype dtype, size_t rank,
  * @param[out] out the tensor.
  * @return as cln_tensor_create().
  */
-cln_status cln_tensor_create_1d(cln_context *ctx, cln_dtype dtype, size_t n, cln_tensor **out);
+CLN_API cln_status cln_tensor_create_1d(cln_context *ctx, cln_dtype dtype, size_t n, cln_tensor **out);
 /**
  * @brief cln_tensor_create() of rank 2.
  * @param ctx the context. @param dtype element type. @param rows first dimension.
  * @param cols second dimension. @param[out] out the tensor.
  * @return as cln_tensor_create().
  */
-cln_status cln_tensor_create_2d(cln_context *ctx, cln_dtype dtype, size_t rows, size_t cols,
+CLN_API cln_status cln_tensor_create_2d(cln_context *ctx, cln_dtype dtype, size_t rows, size_t cols,
                                 cln_tensor **out);
 
 /**
@@ -78,13 +80,13 @@ cln_status cln_tensor_create_2d(cln_context *ctx, cln_dtype dtype, size_t rows, 
  * @return CLN_SUCCESS; CLN_ERR_BAD_ARGUMENT for rows out of range;
  * CLN_ERR_OUT_OF_HOST_MEMORY.
  */
-cln_status cln_tensor_view_rows(cln_tensor *t, size_t first, size_t count, cln_tensor **out);
+CLN_API cln_status cln_tensor_view_rows(cln_tensor *t, size_t first, size_t count, cln_tensor **out);
 
 /**
  * @brief Frees a tensor or view.
  * @param t the tensor; NULL is a no-op.
  */
-void cln_tensor_free(cln_tensor *t);
+CLN_API void cln_tensor_free(cln_tensor *t);
 
 /**
  * @brief Copies host data in; returns when the host memory may be reused.
@@ -93,28 +95,28 @@ void cln_tensor_free(cln_tensor *t);
  * @return CLN_SUCCESS; CLN_ERR_BAD_ARGUMENT for NULL pointers; CLN_ERR_SHAPE_MISMATCH for
  * a size that differs; an OpenCL code.
  */
-cln_status cln_tensor_upload(cln_tensor *t, const void *host, size_t nbytes);
+CLN_API cln_status cln_tensor_upload(cln_tensor *t, const void *host, size_t nbytes);
 /**
  * @brief Copies the tensor out; waits for every command before it.
  * @param t the tensor. @param host where to, in the tensor's dtype.
  * @param nbytes must equal cln_tensor_nbytes(t).
  * @return as cln_tensor_upload().
  */
-cln_status cln_tensor_download(const cln_tensor *t, void *host, size_t nbytes);
+CLN_API cln_status cln_tensor_download(const cln_tensor *t, void *host, size_t nbytes);
 /**
  * @brief Downloads into doubles whatever the dtype (convenient for tests and printing).
  * @param t the tensor. @param host count doubles.
  * @param count must equal cln_tensor_numel(t).
  * @return as cln_tensor_download().
  */
-cln_status cln_tensor_download_f64(const cln_tensor *t, double *host, size_t count);
+CLN_API cln_status cln_tensor_download_f64(const cln_tensor *t, double *host, size_t count);
 
 /**
  * @brief Sets every element to value. Enqueued, does not wait.
  * @param t the tensor. @param value converted to its dtype.
  * @return CLN_SUCCESS; CLN_ERR_BAD_ARGUMENT; an OpenCL code.
  */
-cln_status cln_tensor_fill(cln_tensor *t, double value);
+CLN_API cln_status cln_tensor_fill(cln_tensor *t, double value);
 
 /**
  * @brief Fills with normal(mean, std) values from the counter-based generator
@@ -125,7 +127,7 @@ cln_status cln_tensor_fill(cln_tensor *t, double value);
  * @param seed the generator's key. @param stream which of its streams.
  * @return CLN_SUCCESS; CLN_ERR_BAD_ARGUMENT; an OpenCL code.
  */
-cln_status cln_tensor_randn(cln_tensor *t, double mean, double std, uint64_t seed,
+CLN_API cln_status cln_tensor_randn(cln_tensor *t, double mean, double std, uint64_t seed,
                             uint32_t stream);
 
 /**
@@ -136,27 +138,27 @@ cln_status cln_tensor_randn(cln_tensor *t, double mean, double std, uint64_t see
  * @return CLN_SUCCESS when every value is finite; CLN_ERR_NOT_FINITE (the message names the
  * row); CLN_ERR_BAD_ARGUMENT; an OpenCL code.
  */
-cln_status cln_tensor_check_finite(const cln_tensor *t, size_t *first_bad_row);
+CLN_API cln_status cln_tensor_check_finite(const cln_tensor *t, size_t *first_bad_row);
 
 /** @brief The context a tensor belongs to. @param t the tensor. @return its context. */
-cln_context *cln_tensor_context(const cln_tensor *t);
+CLN_API cln_context *cln_tensor_context(const cln_tensor *t);
 /** @brief Element type. @param t the tensor. @return its dtype. */
-cln_dtype cln_tensor_dtype(const cln_tensor *t);
+CLN_API cln_dtype cln_tensor_dtype(const cln_tensor *t);
 /** @brief Number of dimensions. @param t the tensor. @return 1 to CLN_MAX_RANK. */
-size_t cln_tensor_rank(const cln_tensor *t);
+CLN_API size_t cln_tensor_rank(const cln_tensor *t);
 /** @brief One dimension. @param t the tensor. @param axis from 0.
  * @return its size; 0 when axis >= rank. */
-size_t cln_tensor_dim(const cln_tensor *t, size_t axis);   /* 0 when axis >= rank */
+CLN_API size_t cln_tensor_dim(const cln_tensor *t, size_t axis);   /* 0 when axis >= rank */
 /** @brief Number of elements. @param t the tensor. @return the product of the shape. */
-size_t cln_tensor_numel(const cln_tensor *t);
+CLN_API size_t cln_tensor_numel(const cln_tensor *t);
 /** @brief Size in bytes. @param t the tensor. @return numel times the element size. */
-size_t cln_tensor_nbytes(const cln_tensor *t);
+CLN_API size_t cln_tensor_nbytes(const cln_tensor *t);
 /** @brief The buffer, for use with OpenCL or CLBlast; owned by the tensor.
  * @param t the tensor. @return the cl_mem (shared by views). */
-cl_mem cln_tensor_buffer(const cln_tensor *t);
+CLN_API cl_mem cln_tensor_buffer(const cln_tensor *t);
 /** @brief Where the tensor starts in its buffer. @param t the tensor.
  * @return the element offset of its first element. */
-size_t cln_tensor_offset(const cln_tensor *t);
+CLN_API size_t cln_tensor_offset(const cln_tensor *t);
 
 #ifdef __cplusplus
 }

@@ -8,6 +8,8 @@
 #ifndef CLNUM_TRAINER_H
 #define CLNUM_TRAINER_H
 
+#include "clnum/export.h"
+
 #include "clnum/model.h"
 
 #ifdef __cplusplus
@@ -82,7 +84,7 @@ typedef struct cln_trainer_config {
  * @brief Sets the chapter's defaults (3 epochs, lr 0.03, batch 32, 2 and 1 points an epoch).
  * @param cfg the configuration to fill; NULL is a no-op.
  */
-void cln_trainer_config_init(cln_trainer_config *cfg);
+CLN_API void cln_trainer_config_init(cln_trainer_config *cfg);
 
 /** Points of one curve, as d2l's ProgressBoard plots them: each the mean of `every_n`
  * consecutive batch losses at the mean of their x (x in epochs). */
@@ -116,7 +118,7 @@ typedef struct cln_history {
  * problem or device cannot take; CLN_ERR_DIVERGED when a loss becomes NaN or infinite (the
  * parameters are restored to those at the start of that epoch); an OpenCL code.
  */
-cln_status cln_fit(cln_model *m, const cln_dataset *data, const cln_trainer_config *cfg,
+CLN_API cln_status cln_fit(cln_model *m, const cln_dataset *data, const cln_trainer_config *cfg,
                    cln_history *history);
 /**
  * @brief Frees a history's arrays and zeroes it.
@@ -129,7 +131,7 @@ cln_status cln_fit(cln_model *m, const cln_dataset *data, const cln_trainer_conf
  * call was given: initialise a history that an error path may free before any fit runs.
  * @param history the history; NULL is a no-op.
  */
-void cln_history_free(cln_history *history);
+CLN_API void cln_history_free(cln_history *history);
 
 #ifdef __cplusplus
 }
