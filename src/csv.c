@@ -16,6 +16,8 @@ struct cln_csv {
     double *X, *y;
     char **feature_names; /* d strings */
     char *target_name;
+    size_t num_classes;   /* 0 unless the target holds labels */
+    char **class_names;   /* num_classes strings, in class order */
 };
 
 void cln_csv_options_init(cln_csv_options *opts)
@@ -160,6 +162,10 @@ static const char *printable(const char *s, char *out, size_t cap)
     return out;
 }
 
+/* printable() for the other readers of files (idx.c), whose paths may hold anything. */
+const char *clni_printable(const char *s, char *out, size_t cap);
+const char *clni_printable(const char *s, char *out, size_t cap) { return printable(s, out, cap); }
+
 /* Fails with "NAME: what", the name and what made printable (printable()). */
 static cln_status fail_named(cln_status status, const char *name, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -222,6 +228,17 @@ static void skip_ignorable_lines(reader *r)
         } else {
             return;
         }
+        if (r->i < r->n)
+            newline(r);
+    }
+}
+
+/* Skips n lines as they are, unparsed (quotes included): cln_csv_options.skip_lines. */
+static void skip_lines(reader *r, size_t n)
+{
+    for (size_t k = 0; k < n && r->i < r->n; k++) {
+        while (!at_eol(r))
+            r->i++;
         if (r->i < r->n)
             newline(r);
     }
@@ -445,9 +462,126 @@ void cln_csv_free(cln_csv *csv)
         free(csv->feature_names[j]);
     free(csv->feature_names);
     free(csv->target_name);
+    for (size_t c = 0; csv->class_names && c < csv->num_classes; c++)
+        free(csv->class_names[c]);
+    free(csv->class_names);
     free(csv->X);
     free(csv->y);
     free(csv);
+}
+
+/* ---- class labels ------------------------------------------------------------------- */
+
+/* The distinct labels of the target column, in the order they first appear (a row's y is
+ * its label's index here until finish_labels() sorts them), hashed as the header's names are. */
+typedef struct label_set {
+    char **texts;
+    size_t count, cap;
+    name_index index;  /* at most half full, rebuilt as it grows */
+} label_set;
+
+static void free_labels(label_set *ls)
+{
+    for (size_t k = 0; k < ls->count; k++)
+        free(ls->texts[k]);
+    free(ls->texts);
+    free(ls->index.slots);
+    memset(ls, 0, sizeof *ls);
+}
+
+/* The index of label `text`, added when new. */
+static cln_status intern_label(label_set *ls, const char *text, size_t *id)
+{
+    if (ls->index.slots) {
+        name_slot *sl = find_slot(&ls->index, (const char *const *)ls->texts, text);
+        if (sl->first) {
+            *id = sl->first - 1;
+            return CLN_SUCCESS;
+        }
+    }
+    if (ls->count == ls->cap) {
+        size_t cap = ls->cap ? 2 * ls->cap : 16;
+        char **grown = cap <= SIZE_MAX / sizeof *grown ? realloc(ls->texts, cap * sizeof *grown)
+                                                      : NULL;
+        if (!grown)
+            return oom();
+        ls->texts = grown;
+        ls->cap = cap;
+    }
+    if (!(ls->texts[ls->count] = dup_str(text)))
+        return oom();
+    *id = ls->count++;
+    if (ls->index.slots && 2 * ls->count <= ls->index.mask + 1) {
+        find_slot(&ls->index, (const char *const *)ls->texts, text)->first = ls->count;
+        return CLN_SUCCESS;
+    }
+    free(ls->index.slots);
+    ls->index.slots = NULL;
+    return build_index(&ls->index, (const char *const *)ls->texts, ls->count);
+}
+
+/* A label's place among the sorted classes: its value when every label is a whole number. */
+typedef struct label_key {
+    double value;
+    const char *text;
+    size_t first_seen;  /* its index in the label_set */
+} label_key;
+
+static int by_value(const void *a, const void *b)
+{
+    double x = ((const label_key *)a)->value, y = ((const label_key *)b)->value;
+    return (x > y) - (x < y);
+}
+
+static int by_text(const void *a, const void *b)
+{
+    return strcmp(((const label_key *)a)->text, ((const label_key *)b)->text);
+}
+
+/* Whole numbers strtod() reads exactly (|v| <= 2^53), so equal values are equal labels. */
+static int whole_number(const char *text, double *value)
+{
+    char *end;
+    *value = strtod(text, &end);
+    return end != text && *end == '\0' && fabs(*value) <= 9007199254740992.0 &&
+           *value == floor(*value);
+}
+
+/* Classes from the labels seen: whole numbers in increasing order (named in decimal, so "1"
+ * and "1.0" are one class, "1"), else the texts in bytewise order; y becomes the class. */
+static cln_status finish_labels(label_set *ls, cln_csv *csv)
+{
+    label_key *keys = malloc(ls->count * sizeof *keys);
+    size_t *class_of = malloc(ls->count * sizeof *class_of);
+    csv->class_names = calloc(ls->count, sizeof *csv->class_names);
+    cln_status st = keys && class_of && csv->class_names ? CLN_SUCCESS : oom();
+    int numeric = 1;
+    for (size_t k = 0; st == CLN_SUCCESS && k < ls->count; k++) {
+        keys[k] = (label_key){0, ls->texts[k], k};
+        numeric = numeric && whole_number(ls->texts[k], &keys[k].value);
+    }
+    if (st == CLN_SUCCESS)
+        qsort(keys, ls->count, sizeof *keys, numeric ? by_value : by_text);
+    for (size_t k = 0; st == CLN_SUCCESS && k < ls->count; k++) {
+        int same = k > 0 && numeric && keys[k].value == keys[k - 1].value;
+        if (!same) {
+            char decimal[32];
+            if (numeric)
+                snprintf(decimal, sizeof decimal, "%lld", (long long)keys[k].value);
+            char *name = dup_str(numeric ? decimal : keys[k].text);
+            if (!name) {
+                st = oom();
+                break;
+            }
+            csv->class_names[csv->num_classes++] = name;
+        }
+        class_of[keys[k].first_seen] = csv->num_classes - 1;
+    }
+    for (size_t i = 0; st == CLN_SUCCESS && i < csv->rows; i++)
+        csv->y[i] = (double)class_of[(size_t)csv->y[i]];
+    free(keys);
+    free(class_of);
+    return st;
 }
 
 typedef struct parse_state {
@@ -458,6 +592,8 @@ typedef struct parse_state {
     size_t ncols;
     size_t *feature_cols, target_col;
     size_t cap;         /* rows allocated in X and y */
+    int labels;         /* the target holds class labels */
+    label_set classes;  /* their distinct values */
 } parse_state;
 
 /* Reads the chosen fields of the current record as row csv->rows. */
@@ -495,6 +631,12 @@ static cln_status add_row(parse_state *s, cln_csv *csv)
         if (f->len == 0)
             return parse_error(r, f->line, f->col, "empty value in column '%s' (missing data "
                                "is not supported)", col_name);
+        if (j == csv->d && s->labels) {
+            size_t id = 0;
+            CLNI_CHECK(intern_label(&s->classes, text, &id));
+            csv->y[csv->rows] = (double)id;
+            continue;
+        }
         char *end;
         errno = 0;
         double v = strtod(text, &end);
@@ -613,6 +755,8 @@ cln_status cln_csv_parse_buffer(const char *text, size_t len, const char *name,
     s.r.comment = o->comment;
     if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) /* UTF-8 byte order mark */
         s.r.i = s.r.line_start = 3;
+    skip_lines(&s.r, o->skip_lines);
+    s.labels = o->labels != 0;
 
     cln_csv *csv = calloc(1, sizeof *csv);
     cln_status st = csv ? CLN_SUCCESS : oom();
@@ -620,8 +764,9 @@ cln_status cln_csv_parse_buffer(const char *text, size_t len, const char *name,
     if (st == CLN_SUCCESS)
         st = read_record(&s.r, &got);
     if (st == CLN_SUCCESS && !got)
-        st = fail_named(CLN_ERR_PARSE, s.r.name, "no %s: the text is empty or only comments",
-                        o->has_header ? "header" : "data");
+        st = fail_named(CLN_ERR_PARSE, s.r.name, "no %s: the text is empty or only comments%s",
+                        o->has_header ? "header" : "data",
+                        o->skip_lines ? " after the lines skipped" : "");
     if (st == CLN_SUCCESS)
         st = choose_columns(&s, o, csv);
     if (st == CLN_SUCCESS && !o->has_header)
@@ -634,6 +779,9 @@ cln_status cln_csv_parse_buffer(const char *text, size_t len, const char *name,
     }
     if (st == CLN_SUCCESS && csv->rows == 0)
         st = fail_named(CLN_ERR_PARSE, s.r.name, "the header is there but no data row");
+    if (st == CLN_SUCCESS && s.labels)
+        st = finish_labels(&s.classes, csv);
+    free_labels(&s.classes);
     free(s.header);
     free(s.names);
     free(s.index.slots);
@@ -698,6 +846,11 @@ const char *cln_csv_feature_name(const cln_csv *csv, size_t j)
 const char *cln_csv_target_name(const cln_csv *csv) { return csv ? csv->target_name : NULL; }
 const double *cln_csv_X(const cln_csv *csv) { return csv ? csv->X : NULL; }
 const double *cln_csv_y(const cln_csv *csv) { return csv ? csv->y : NULL; }
+size_t cln_csv_num_classes(const cln_csv *csv) { return csv ? csv->num_classes : 0; }
+const char *cln_csv_class_name(const cln_csv *csv, size_t c)
+{
+    return csv && c < csv->num_classes ? csv->class_names[c] : NULL;
+}
 
 /* ---- split and standardisation ---------------------------------------------------------- */
 
@@ -809,6 +962,35 @@ cln_status cln_split_dataset(cln_context *ctx, cln_dtype dtype, const cln_split 
     CLNI_CHECK(clni_check_ptr(ctx, split, "cln_split_dataset", "split"));
     return cln_dataset_create(ctx, dtype, split->X, split->y, split->num_train + split->num_val,
                               split->num_inputs, split->num_train, out);
+}
+
+cln_status cln_split_dataset_labeled(cln_context *ctx, cln_dtype dtype, const cln_split *split,
+                                     size_t num_classes, cln_dataset **out)
+{
+    const char *fn = "cln_split_dataset_labeled";
+    CLNI_CHECK(clni_check_ptr(ctx, split, fn, "split"));
+    size_t rows = split->num_train + split->num_val;
+    if (rows && !split->y)
+        return clni_fail(ctx, CLN_ERR_BAD_ARGUMENT, "%s: split->y is NULL", fn);
+    uint32_t *labels = malloc(rows ? rows * sizeof *labels : 1);
+    if (!labels)
+        return clni_fail(ctx, CLN_ERR_OUT_OF_HOST_MEMORY, "%s: out of host memory", fn);
+    for (size_t i = 0; i < rows; i++) {
+        double v = split->y[i];
+        if (!(v >= 0 && v < 4294967296.0 && v == floor(v))) {
+            free(labels);
+            return clni_fail(ctx, CLN_ERR_BAD_ARGUMENT, "%s: row %zu (row %zu of the table) "
+                             "has target %g, not a class index (read the CSV with "
+                             "cln_csv_options.labels)", fn, i,
+                             split->source_row ? split->source_row[i] : i, v);
+        }
+        labels[i] = (uint32_t)v;
+    }
+    cln_status st = cln_dataset_create_labeled(ctx, dtype, split->X, labels, rows,
+                                               split->num_inputs, num_classes, split->num_train,
+                                               CLN_PLACE_AUTO, out);
+    free(labels);
+    return st;
 }
 
 cln_status cln_split_unstandardize(const cln_split *split, const double *w_std, double b_std,

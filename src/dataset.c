@@ -1,4 +1,5 @@
 /* Datasets: X and y on the device, split into training and validation rows. */
+#include <inttypes.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,7 @@ struct cln_dataset {
     double true_b;
     void *host_X, *host_y;                        /* host-resident rows (X, y NULL), in dtype */
     int host_owned;                               /* host_X and host_y are ours to free */
+    size_t num_classes;                           /* labelled data: y's classes; else 0 */
 };
 
 static void destroy(clni_object *obj) { cln_dataset_free((cln_dataset *)obj); }
@@ -224,12 +226,12 @@ cln_status cln_dataset_create(cln_context *ctx, cln_dtype dtype, const double *X
                                      CLN_PLACE_AUTO, out);
 }
 
-cln_status cln_dataset_create_placed(cln_context *ctx, cln_dtype dtype, const double *X,
-                                     const double *y, size_t num_rows, size_t num_inputs,
-                                     size_t num_train, cln_placement placement,
-                                     cln_dataset **out)
+/* cln_dataset_create_placed(), its messages naming fn. */
+static cln_status create_placed(cln_context *ctx, cln_dtype dtype, const double *X,
+                                const double *y, size_t num_rows, size_t num_inputs,
+                                size_t num_train, cln_placement placement, const char *fn,
+                                cln_dataset **out)
 {
-    const char *fn = "cln_dataset_create";
     CLNI_CHECK(clni_check_ptr(NULL, ctx, fn, "ctx"));
     CLNI_CHECK(clni_check_ptr(ctx, X, fn, "X"));
     CLNI_CHECK(clni_check_ptr(ctx, y, fn, "y"));
@@ -260,6 +262,66 @@ cln_status cln_dataset_create_placed(cln_context *ctx, cln_dtype dtype, const do
     *out = ds;
     return CLN_SUCCESS;
 }
+
+cln_status cln_dataset_create_placed(cln_context *ctx, cln_dtype dtype, const double *X,
+                                     const double *y, size_t num_rows, size_t num_inputs,
+                                     size_t num_train, cln_placement placement,
+                                     cln_dataset **out)
+{
+    return create_placed(ctx, dtype, X, y, num_rows, num_inputs, num_train, placement,
+                         "cln_dataset_create", out);
+}
+
+/* float32 holds every whole number up to 2^24 exactly, so y holds every class exactly. */
+#define MAX_CLASSES ((size_t)1 << 24)
+
+/* Every label below num_classes, else CLN_ERR_BAD_ARGUMENT naming the first row that is not. */
+static cln_status check_labels(cln_context *ctx, const uint32_t *labels, size_t num_rows,
+                               size_t num_classes, size_t num_train, const char *fn)
+{
+    for (size_t i = 0; i < num_rows; i++) {
+        if (labels[i] < num_classes)
+            continue;
+        int val = i >= num_train;
+        return clni_fail(ctx, CLN_ERR_BAD_ARGUMENT, "%s: row %zu (%s row %zu) has label %" PRIu32
+                         ", not below num_classes %zu", fn, i, val ? "validation" : "training",
+                         val ? i - num_train : i, labels[i], num_classes);
+    }
+    return CLN_SUCCESS;
+}
+
+cln_status cln_dataset_create_labeled(cln_context *ctx, cln_dtype dtype, const double *X,
+                                      const uint32_t *labels, size_t num_rows,
+                                      size_t num_inputs, size_t num_classes, size_t num_train,
+                                      cln_placement placement, cln_dataset **out)
+{
+    const char *fn = "cln_dataset_create_labeled";
+    CLNI_CHECK(clni_check_ptr(NULL, ctx, fn, "ctx"));
+    CLNI_CHECK(clni_check_ptr(ctx, labels, fn, "labels"));
+    CLNI_CHECK(clni_check_ptr(ctx, out, fn, "out"));
+    *out = NULL;
+    if (num_classes == 0 || num_classes > MAX_CLASSES)
+        return clni_fail(ctx, CLN_ERR_BAD_ARGUMENT, "%s: num_classes %zu is outside 1 to 2^24 "
+                         "(float32's exact whole numbers)", fn, num_classes);
+    CLNI_CHECK(check_labels(ctx, labels, num_rows, num_classes, num_train, fn));
+    if (num_rows > SIZE_MAX / sizeof(double))
+        return clni_fail(ctx, CLN_ERR_BAD_ARGUMENT, "%s: %zu rows overflow", fn, num_rows);
+    /* y as the whole numbers, so every loader, stream and shard of real targets takes it */
+    double *y = malloc(num_rows ? num_rows * sizeof *y : 1);
+    if (!y)
+        return clni_fail(ctx, CLN_ERR_OUT_OF_HOST_MEMORY, "%s: out of host memory for %zu "
+                         "labels", fn, num_rows);
+    for (size_t i = 0; i < num_rows; i++)
+        y[i] = labels[i];
+    cln_status st = create_placed(ctx, dtype, X, y, num_rows, num_inputs, num_train, placement,
+                                  fn, out);
+    free(y);
+    if (st == CLN_SUCCESS)
+        (*out)->num_classes = num_classes;
+    return st;
+}
+
+size_t cln_dataset_num_classes(const cln_dataset *ds) { return ds ? ds->num_classes : 0; }
 
 size_t cln_dataset_num_inputs(const cln_dataset *ds) { return ds ? ds->num_inputs : 0; }
 size_t cln_dataset_num_train(const cln_dataset *ds) { return ds ? ds->num_train : 0; }

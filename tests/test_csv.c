@@ -657,6 +657,230 @@ static void sgd_on_a_generated_file(void **state)
     cln_csv_free(csv);
 }
 
+/* ---- class labels ----------------------------------------------------------------------- */
+
+static cln_csv *parse_labels(const char *text, cln_csv_options *o)
+{
+    o->labels = 1;
+    return parse_with(text, o);
+}
+
+static void assert_classes(const cln_csv *csv, const char *const *names, size_t k,
+                           const double *y, size_t rows)
+{
+    assert_int_equal(cln_csv_num_classes(csv), k);
+    for (size_t c = 0; c < k; c++)
+        if (strcmp(cln_csv_class_name(csv, c), names[c]) != 0)
+            TU_FAIL("class %zu is '%s', expected '%s'", c, cln_csv_class_name(csv, c), names[c]);
+    assert_null(cln_csv_class_name(csv, k));
+    assert_int_equal(cln_csv_num_rows(csv), rows);
+    for (size_t i = 0; i < rows; i++)
+        if (cln_csv_y(csv)[i] != y[i])
+            TU_FAIL("row %zu: class %g, expected %g", i, cln_csv_y(csv)[i], y[i]);
+}
+
+/* Whole numbers sort as numbers (9 before 10, -2 first), "1.0" is class "1". */
+static void integer_labels(void **state)
+{
+    (void)state;
+    cln_csv_options o;
+    cln_csv_options_init(&o);
+    cln_csv *csv = parse_labels("a,b,y\n1,2,10\n4,5,1\n7,8,9\n0,0,-2\n3,3,1.0\n6,6,10\n", &o);
+    assert_classes(csv, (const char *[]){"-2", "1", "9", "10"}, 4,
+                   (const double[]){3, 1, 2, 0, 1, 3}, 6);
+    assert_row(csv, 2, (double[]){7, 8}, 2);
+    cln_csv_free(csv);
+    /* without the option the same column is a number, and there are no classes */
+    csv = parse("a,y\n1,10\n2,9\n");
+    assert_int_equal(cln_csv_num_classes(csv), 0);
+    assert_null(cln_csv_class_name(csv, 0));
+    assert_true(cln_csv_y(csv)[0] == 10);
+    cln_csv_free(csv);
+    assert_int_equal(cln_csv_num_classes(NULL), 0);
+    assert_null(cln_csv_class_name(NULL, 0));
+}
+
+/* Text sorts bytewise: "10" before "9" before "cat", and UTF-8's lead bytes after ASCII. */
+static void text_labels(void **state)
+{
+    (void)state;
+    cln_csv_options o;
+    cln_csv_options_init(&o);
+    cln_csv *csv = parse_labels("x,species\n1,virginica\n2,setosa\n3,\"versicolor\"\n4,setosa\n", &o);
+    assert_classes(csv, (const char *[]){"setosa", "versicolor", "virginica"}, 3,
+                   (const double[]){2, 0, 1, 0}, 4);
+    cln_csv_free(csv);
+    csv = parse_labels("x,y\n1,cat\n2,9\n3,10\n4,\xc3\xa9t\xc3\xa9\n5,z\n6,9\n", &o);
+    assert_classes(csv, (const char *[]){"10", "9", "cat", "z", "\xc3\xa9t\xc3\xa9"}, 5,
+                   (const double[]){2, 1, 0, 4, 3, 1}, 6);
+    cln_csv_free(csv);
+    /* the target chosen by name, and a label that is empty is missing data */
+    o.target = "kind";
+    csv = parse_labels("kind,x\nb,1\na,2\n", &o);
+    assert_classes(csv, (const char *[]){"a", "b"}, 2, (const double[]){1, 0}, 2);
+    assert_string_equal(cln_csv_feature_name(csv, 0), "x");
+    cln_csv_free(csv);
+    o.target = NULL;
+    parse_fails_with("x,y\n1,a\n2,\n", &o, CLN_ERR_PARSE, "t.csv:3:3: empty value in column 'y'");
+    /* features are still numbers */
+    parse_fails_with("x,y\nq,a\n", &o, CLN_ERR_PARSE, "'q' in column 'x' is not a number");
+}
+
+/* 3000 distinct labels in a shuffled order (the label table grows many times), sorted. */
+static void many_labels(void **state)
+{
+    (void)state;
+    enum { K = 3000, ROWS = 2 * K };
+    char *text = malloc(ROWS * 24 + 16), *p = text;
+    p += sprintf(p, "x,y\n");
+    size_t want[ROWS];
+    for (size_t i = 0; i < ROWS; i++) {
+        size_t c = (i * 1237) % K; /* 1237 is prime to 3000: every class, twice */
+        want[i] = c;
+        p += sprintf(p, "%zu,c%05zu\n", i, c);
+    }
+    cln_csv_options o;
+    cln_csv_options_init(&o);
+    cln_csv *csv = parse_labels(text, &o);
+    free(text);
+    assert_int_equal(cln_csv_num_classes(csv), K);
+    char name[16];
+    for (size_t c = 0; c < K; c++) {
+        snprintf(name, sizeof name, "c%05zu", c);
+        assert_string_equal(cln_csv_class_name(csv, c), name);
+    }
+    for (size_t i = 0; i < ROWS; i++)
+        if (cln_csv_y(csv)[i] != (double)want[i])
+            TU_FAIL("row %zu: class %g, expected %zu", i, cln_csv_y(csv)[i], want[i]);
+    cln_csv_free(csv);
+}
+
+static void skip_lines(void **state)
+{
+    (void)state;
+    cln_csv_options o;
+    cln_csv_options_init(&o);
+    o.skip_lines = 1;
+    /* the skipped line is not CSV: an unbalanced quote there is nothing */
+    cln_csv *csv = parse_with("3,2,\"odd\nx,y\n1,2\n", &o);
+    assert_string_equal(cln_csv_feature_name(csv, 0), "x");
+    assert_row(csv, 0, (double[]){1}, 2);
+    cln_csv_free(csv);
+    /* without a header, and with the lines' ends of every kind; messages keep the lines */
+    o.skip_lines = 3;
+    o.has_header = 0;
+    csv = parse_with("150,4,a,b\r\nnot,data\rnor this\n5.1,0\n4.9,1\n", &o);
+    assert_int_equal(cln_csv_num_rows(csv), 2);
+    assert_string_equal(cln_csv_target_name(csv), "1");
+    assert_row(csv, 1, (double[]){4.9}, 1);
+    cln_csv_free(csv);
+    parse_fails_with("junk\njunk\njunk\n1,2\n3,x\n", &o, CLN_ERR_PARSE, "t.csv:5:3: 'x' in column '1'");
+    /* after the byte order mark */
+    o.skip_lines = 1;
+    csv = parse_with("\xEF\xBB\xBF" "count line\n7,8\n", &o);
+    assert_row(csv, 0, (double[]){7}, 8);
+    cln_csv_free(csv);
+    o.skip_lines = 5;
+    parse_fails_with("a\nb\n", &o, CLN_ERR_PARSE, "no data: the text is empty or only comments after the lines skipped");
+    /* 0 (the default) skips nothing: the count line would be the header */
+    cln_csv_options_init(&o);
+    csv = parse("150,4\n1,2\n");
+    assert_string_equal(cln_csv_feature_name(csv, 0), "150");
+    cln_csv_free(csv);
+}
+
+/* Labels through the split (never standardised) onto the device as a labelled dataset. */
+static void labeled_split_dataset(void **state)
+{
+    cln_context *ctx = *state;
+    cln_csv_options o;
+    cln_csv_options_init(&o);
+    cln_csv *csv = parse_labels("a,b,y\n1,10,dog\n2,20,cat\n3,30,dog\n4,40,emu\n5,50,cat\n", &o);
+    cln_split_config sc;
+    cln_split_config_init(&sc);
+    sc.val_fraction = 0.4;
+    sc.standardize = 1;
+    cln_split sp;
+    TU_OK(NULL, cln_csv_split(csv, &sc, &sp));
+    for (size_t i = 0; i < 5; i++)
+        assert_true(sp.y[i] == cln_csv_y(csv)[sp.source_row[i]]);
+    cln_dataset *ds;
+    TU_OK(ctx, cln_split_dataset_labeled(ctx, CLN_FLOAT32, &sp, cln_csv_num_classes(csv), &ds));
+    assert_int_equal(cln_dataset_num_classes(ds), 3);
+    assert_int_equal(cln_dataset_num_train(ds), 3);
+    double *ty = tu_download(ctx, cln_dataset_train_y(ds)), *vy = tu_download(ctx, cln_dataset_val_y(ds));
+    for (size_t i = 0; i < 3; i++)
+        assert_true(ty[i] == sp.y[i]);
+    assert_true(vy[0] == sp.y[3] && vy[1] == sp.y[4]);
+    free(ty);
+    free(vy);
+    cln_dataset_free(ds);
+    TU_FAILS(ctx, CLN_ERR_BAD_ARGUMENT, "has label 2, not below num_classes 2",
+             cln_split_dataset_labeled(ctx, CLN_FLOAT32, &sp, 2, &ds));
+    cln_split_free(&sp);
+    cln_csv_free(csv);
+    /* real targets are not class indices */
+    csv = parse("a,y\n1,0\n2,2.5\n3,1\n");
+    sc.val_fraction = 0;
+    TU_OK(NULL, cln_csv_split(csv, &sc, &sp));
+    TU_FAILS(ctx, CLN_ERR_BAD_ARGUMENT, "row 1 (row 1 of the table) has target 2.5, not a class index",
+             cln_split_dataset_labeled(ctx, CLN_FLOAT32, &sp, 3, &ds));
+    cln_split_free(&sp);
+    cln_csv_free(csv);
+}
+
+/* scikit-learn's iris.csv and wine_data.csv as Debian's python3-sklearn ships them: a count
+ * line ("150,4,setosa,versicolor,virginica"), then rows of features and an integer class. */
+static void check_sklearn_file(const char *file, size_t rows, size_t d, const size_t *per_class,
+                               const double *first, const double *last, double last_class)
+{
+#ifdef CLNUM_SKLEARN_DATASETS
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", CLNUM_SKLEARN_DATASETS, file);
+    cln_csv_options o;
+    cln_csv_options_init(&o);
+    o.skip_lines = 1;
+    o.has_header = 0;
+    o.labels = 1;
+    cln_csv *csv;
+    TU_OK(NULL, cln_csv_read(path, &o, &csv));
+    assert_int_equal(cln_csv_num_rows(csv), rows);
+    assert_int_equal(cln_csv_num_features(csv), d);
+    assert_int_equal(cln_csv_num_classes(csv), 3);
+    size_t count[3] = {0, 0, 0};
+    for (size_t i = 0; i < rows; i++)
+        count[(size_t)cln_csv_y(csv)[i]]++;
+    for (size_t c = 0; c < 3; c++) {
+        char name[2] = {(char)('0' + c), 0};
+        assert_string_equal(cln_csv_class_name(csv, c), name);
+        if (count[c] != per_class[c])
+            TU_FAIL("%s: %zu rows of class %zu, expected %zu", file, count[c], c, per_class[c]);
+    }
+    assert_row(csv, 0, first, 0);
+    assert_row(csv, rows - 1, last, last_class);
+    cln_csv_free(csv);
+#else
+    (void)file, (void)rows, (void)d, (void)per_class, (void)first, (void)last, (void)last_class;
+#endif
+}
+
+static void sklearn_iris_and_wine(void **state)
+{
+    (void)state;
+#ifndef CLNUM_SKLEARN_DATASETS
+    print_message("skipped: python3-sklearn's iris.csv and wine_data.csv are not installed "
+                  "(apt-get install python3-sklearn, then configure again)\n");
+    skip();
+#endif
+    check_sklearn_file("iris.csv", 150, 4, (const size_t[]){50, 50, 50},
+                       (const double[]){5.1, 3.5, 1.4, 0.2}, (const double[]){5.9, 3.0, 5.1, 1.8}, 2);
+    check_sklearn_file("wine_data.csv", 178, 13, (const size_t[]){59, 71, 48},
+                       (const double[]){14.23, 1.71, 2.43, 15.6, 127, 2.8, 3.06, 0.28, 2.29, 5.64,
+                                        1.04, 3.92, 1065},
+                       (const double[]){14.13, 4.1, 2.74, 24.5, 96, 2.05, 0.76, 0.56, 1.35, 9.2,
+                                        0.61, 1.6, 560}, 2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -673,6 +897,12 @@ int main(void)
         cmocka_unit_test(split_and_standardize),
         cmocka_unit_test(exact_solution_of_generated_files),
         cmocka_unit_test(sgd_on_a_generated_file),
+        cmocka_unit_test(integer_labels),
+        cmocka_unit_test(text_labels),
+        cmocka_unit_test(many_labels),
+        cmocka_unit_test(skip_lines),
+        cmocka_unit_test(labeled_split_dataset),
+        cmocka_unit_test(sklearn_iris_and_wine),
     };
     return cmocka_run_group_tests(tests, tu_context_setup, tu_context_teardown);
 }

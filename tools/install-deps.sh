@@ -1,8 +1,9 @@
 #!/bin/sh
 # Installs what clnum needs from Debian 12's packages (run as root). Quick when they are there.
 set -eu
+# zlib1g-dev: IDX files, gzipped (Fashion-MNIST).
 packages="cmake make gcc pkg-config ocl-icd-opencl-dev opencl-headers pocl-opencl-icd \
-libclblast-dev liblapacke-dev libcmocka-dev clinfo"
+libclblast-dev liblapacke-dev zlib1g-dev libcmocka-dev clinfo"
 missing=""
 for p in $packages; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"

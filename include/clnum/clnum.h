@@ -41,6 +41,7 @@
 #include "clnum/linreg.h"
 #include "clnum/trainer.h"
 #include "clnum/csv.h"
+#include "clnum/idx.h"
 #include "clnum/solve.h"
 #include "clnum/nn.h"
 #include "clnum/plot.h"

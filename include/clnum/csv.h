@@ -5,20 +5,22 @@
  *
  * Three steps, all on the host:
  *   1. cln_csv_read() or cln_csv_parse_buffer() parse the text into a table of doubles: the
- *      chosen feature columns and one target column, every other column skipped unread;
+ *      chosen feature columns and one target column, every other column skipped unread (the
+ *      target a number, or, for a classifier, a class label: cln_csv_options.labels);
  *   2. cln_csv_split() puts a seeded random fraction of the rows aside for validation and,
  *      if asked, standardises the features with the mean and standard deviation of the
  *      training rows only;
- *   3. cln_split_dataset() puts the result on a device as a cln_dataset (data.h), ready
- *      for cln_fit(); cln_split_unstandardize() maps parameters learned on standardised
- *      features back to the original units.
+ *   3. cln_split_dataset() (cln_split_dataset_labeled() for labels) puts the result on a
+ *      device as a cln_dataset (data.h), ready for cln_fit(); cln_split_unstandardize() maps
+ *      parameters learned on standardised features back to the original units.
  *
  * The format is RFC 4180's: records end with LF, CRLF or CR; fields are separated by a
  * delimiter (',' by default); a field in double quotes may hold the delimiter, line breaks
  * and doubled quotes (""); a UTF-8 byte order mark is skipped. Beyond RFC 4180: blank
  * lines and lines starting with the comment character ('#' by default) are skipped,
- * spaces and tabs around an unquoted field are ignored, and the first record is the header
- * unless told otherwise. Numbers are read as strtod() reads them in the C locale ("3",
+ * spaces and tabs around an unquoted field are ignored, a number of first lines may be
+ * skipped unread (cln_csv_options.skip_lines), and the first record is the header unless
+ * told otherwise. Numbers are read as strtod() reads them in the C locale ("3",
  * "-2.5e-3"); empty, non-numeric or non-finite values in a chosen column are errors.
  * Every error says where: "FILE:LINE:COLUMN: what" (LINE and COLUMN from 1, COLUMN in
  * bytes), with status CLN_ERR_PARSE (CLN_ERR_IO when the file cannot be read), and the
@@ -60,11 +62,24 @@ typedef struct cln_csv_options {
      * the target, in file order. Their order is the order of the features. */
     const char *const *features;
     size_t num_features; /**< number of entries of features (0 when features is NULL) */
+    /** Non-zero: the target column holds class labels, integers or text, and y is each
+     * row's class index (cln_csv_num_classes()). The classes are the distinct labels in
+     * order: when every label is a whole number (as strtod() reads it, |v| <= 2^53) in
+     * increasing order, each class named by its number in decimal (so "1" and "1.0" are
+     * class "1"); otherwise in the bytewise order of their texts, each named by its text.
+     * 0 (default): the target is a number. */
+    int labels;
+    /** Lines skipped, unread, before the first record (the header, or the first row without
+     * one): for a first line that is neither, as the count line "150,4,setosa,versicolor,
+     * virginica" of scikit-learn's iris.csv (read it with has_header 0). Lines are counted as
+     * the tokenizer counts them (LF, CRLF or CR), a quote in them is not special, and messages
+     * keep the file's line numbers. Default 0. */
+    size_t skip_lines;
 } cln_csv_options;
 
 /**
  * @brief Sets the defaults: ',' delimiter, '"' quote, '#' comments, a header row, the
- * last column as target, every other column as a feature.
+ * last column as target (a number), every other column as a feature, no line skipped.
  * @param opts the options to fill; NULL is a no-op.
  */
 CLN_API void cln_csv_options_init(cln_csv_options *opts);
@@ -145,11 +160,28 @@ CLN_API const char *cln_csv_target_name(const cln_csv *csv);
 CLN_API const double *cln_csv_X(const cln_csv *csv);
 
 /**
- * @brief The target values, one a row.
+ * @brief The target values, one a row: with cln_csv_options.labels, the class index of each
+ * row's label (a whole number from 0 to cln_csv_num_classes() - 1).
  * @param csv the table.
  * @return an array owned by the table, or NULL for a NULL table.
  */
 CLN_API const double *cln_csv_y(const cln_csv *csv);
+
+/**
+ * @brief Number of classes: the distinct labels of the target column.
+ * @param csv the table (NULL gives 0).
+ * @return at least 1 for a table read with cln_csv_options.labels, 0 without.
+ */
+CLN_API size_t cln_csv_num_classes(const cln_csv *csv);
+
+/**
+ * @brief Name of class c: its label's text, or, when every label is a whole number, that
+ * number in decimal ("2"). The file's bytes, as cln_csv_feature_name()'s are.
+ * @param csv the table.
+ * @param c   0-based class index, the value y holds.
+ * @return a string owned by the table, or NULL when c is out of range.
+ */
+CLN_API const char *cln_csv_class_name(const cln_csv *csv, size_t c);
 
 /** How cln_csv_split() divides and scales the rows. Start from cln_split_config_init(). */
 typedef struct cln_split_config {
@@ -175,7 +207,8 @@ CLN_API void cln_split_config_init(cln_split_config *cfg);
  * standardised. Owned by the caller; free with cln_split_free().
  *
  * Feature j of a row is stored as (x - mean[j]) / scale[j]; without standardisation mean
- * is 0 and scale 1. Within each split the rows keep the order of the file.
+ * is 0 and scale 1. The targets are never scaled, so class indices stay class indices.
+ * Within each split the rows keep the order of the file.
  */
 typedef struct cln_split {
     size_t num_inputs;   /**< features */
@@ -216,6 +249,20 @@ CLN_API void cln_split_free(cln_split *split);
  */
 CLN_API cln_status cln_split_dataset(cln_context *ctx, cln_dtype dtype, const cln_split *split,
                              cln_dataset **out);
+
+/**
+ * @brief Uploads a split of a table read with cln_csv_options.labels as a labelled dataset
+ * (cln_dataset_create_labeled() with its rows, placed as CLN_PLACE_AUTO places them).
+ * @param ctx   the context the dataset belongs to.
+ * @param dtype the device precision.
+ * @param split the rows; each target must be a class index.
+ * @param num_classes the classes, cln_csv_num_classes() of the table.
+ * @param[out] out the dataset, owned by the context (or freed with cln_dataset_free()).
+ * @return any status of cln_dataset_create_labeled(); CLN_ERR_BAD_ARGUMENT for a target that
+ * is not a whole number in [0, 2^32), naming its row.
+ */
+CLN_API cln_status cln_split_dataset_labeled(cln_context *ctx, cln_dtype dtype, const cln_split *split,
+                                     size_t num_classes, cln_dataset **out);
 
 /**
  * @brief Maps parameters of a model trained on the split's (standardised) features back to

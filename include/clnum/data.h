@@ -124,6 +124,31 @@ CLN_API cln_status cln_dataset_create_placed(cln_context *ctx, cln_dtype dtype, 
 CLN_API cln_status cln_dataset_wrap_host(cln_context *ctx, cln_dtype dtype, const void *X,
                                  const void *y, size_t num_rows, size_t num_inputs,
                                  size_t num_train, cln_dataset **out);
+/**
+ * @brief A dataset of class labels, for a classifier (softmax.h): X as cln_dataset_create()'s,
+ * and for each row a class in [0, num_classes). y holds the labels as exact whole numbers of
+ * dtype (float32 is exact up to 2^24, so num_classes is at most 2^24), so the dataset is an
+ * ordinary one otherwise: its loaders, its streaming from host memory (CLN_PLACE_HOST) and
+ * its shards are those of real targets, and cln_dataset_num_classes() tells it apart.
+ * @param ctx the context that owns it. @param dtype the device precision.
+ * @param X row-major, num_rows x num_inputs. @param labels num_rows classes, each below
+ * num_classes; copied, as X is.
+ * @param num_rows all rows. @param num_inputs features. @param num_classes 1 to 2^24.
+ * @param num_train the first num_train rows are the training split, the rest validation.
+ * @param placement where the rows live (as cln_dataset_create_placed()).
+ * @param[out] out the dataset; free it with cln_dataset_free() or with the context.
+ * @return as cln_dataset_create_placed(); CLN_ERR_BAD_ARGUMENT for a label outside
+ * [0, num_classes), naming the first such row (and its split), or num_classes 0 or above
+ * 2^24; the labels are checked before anything is allocated.
+ */
+CLN_API cln_status cln_dataset_create_labeled(cln_context *ctx, cln_dtype dtype, const double *X,
+                                      const uint32_t *labels, size_t num_rows,
+                                      size_t num_inputs, size_t num_classes, size_t num_train,
+                                      cln_placement placement, cln_dataset **out);
+/** @brief Classes of a labelled dataset. @param ds the dataset.
+ * @return num_classes of cln_dataset_create_labeled(); 0 for real targets (every other
+ * constructor) and for NULL. */
+CLN_API size_t cln_dataset_num_classes(const cln_dataset *ds);
 /** @brief Frees a dataset and its tensors. @param ds the dataset; NULL is a no-op. */
 CLN_API void cln_dataset_free(cln_dataset *ds);
 
