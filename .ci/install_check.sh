@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Installs clnum into a temporary prefix and builds and runs examples/train_own_data against
-# it as a user would: once with CMake's find_package(clnum) (shared and static library) and
-# once with pkg-config. Usage: .ci/install_check.sh [BUILD_DIR] (default: build, configured
+# Installs clnum into a temporary prefix and builds and runs examples/train_own_data and
+# examples/polyreg (a model of one's own, with its own kernel) against it as a user would: once
+# with CMake's find_package(clnum) (train_own_data also with the static library) and once
+# with pkg-config. Usage: .ci/install_check.sh [BUILD_DIR] (default: build, configured
 # and built already by .ci/run; it is only installed from, never changed).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -34,6 +35,8 @@ if objdump -p "$work/cmake-build/train_own_data_static" | grep -q 'NEEDED.*libcl
   echo "install_check: train_own_data_static needs libclnum.so"; exit 1
 fi
 "$work/cmake-build/train_own_data_static" > /dev/null
+echo "-- a model of your own: examples/polyreg.c and its kernel examples/polyreg.cl"
+"$work/cmake-build/polyreg"
 # A version that does not match is refused.
 mkdir -p "$work/wrong-version"
 cat > "$work/wrong-version/CMakeLists.txt" <<'CMAKE'
@@ -50,7 +53,8 @@ echo "== pkg-config with PKG_CONFIG_PATH=$libdir/pkgconfig"
 export PKG_CONFIG_PATH=$libdir/pkgconfig
 [ "$(pkg-config --modversion clnum)" = "0.1.0" ]
 mkdir -p "$work/make"
-cp examples/train_own_data.c examples/Makefile "$work/make/"
+cp examples/train_own_data.c examples/polyreg.c examples/polyreg.cl examples/Makefile "$work/make/"
 make -s -C "$work/make"
 "$work/make/train_own_data"
+"$work/make/polyreg" > /dev/null
 echo "install_check: passed"

@@ -191,8 +191,17 @@ void cln_context_free(cln_context *ctx)
     if (!ctx)
         return;
     if (ctx->queue)
-        clFinish(ctx->queue);
-    /* Oldest first: a parent made before its children frees them itself. */
+        clni_queue_finish(ctx->queue);
+    /* The callers' models first (their destroy may free objects of theirs made before them),
+     * then the rest oldest first: a parent made before its children frees them itself. */
+    for (clni_object *o = ctx->objects_head; o;) {
+        if (o->first) {
+            o->destroy(o);
+            o = ctx->objects_head; /* it may have freed any of the others */
+        } else {
+            o = o->next;
+        }
+    }
     while (ctx->objects_head)
         ctx->objects_head->destroy(ctx->objects_head);
     clni_programs_release(ctx);
@@ -209,7 +218,7 @@ void cln_context_free(cln_context *ctx)
 cln_status cln_context_finish(cln_context *ctx)
 {
     CLNI_CHECK(clni_check_ptr(NULL, ctx, "cln_context_finish", "ctx"));
-    cl_int err = clFinish(ctx->queue);
+    cl_int err = clni_queue_finish(ctx->queue);
     return err == CL_SUCCESS ? CLN_SUCCESS : clni_cl_fail(ctx, err, "clFinish");
 }
 
@@ -236,6 +245,7 @@ cln_status cln_context_cl(const cln_context *ctx, cl_context *context, cl_device
 void clni_register(cln_context *ctx, clni_object *obj, void (*destroy)(clni_object *))
 {
     obj->destroy = destroy;
+    obj->first = 0;
     obj->next = NULL;
     obj->prev = ctx->objects_tail;
     if (ctx->objects_tail)
@@ -272,4 +282,16 @@ cln_status clni_scratch(cln_context *ctx, size_t bytes, cl_mem *out)
     }
     *out = ctx->scratch;
     return CLN_SUCCESS;
+}
+
+cl_int clni_queue_finish(cl_command_queue q)
+{
+    cl_event done;
+    cl_int err = clEnqueueMarkerWithWaitList(q, 0, NULL, &done);
+    if (err == CL_SUCCESS) {
+        err = clWaitForEvents(1, &done);
+        clReleaseEvent(done);
+    }
+    cl_int finished = clFinish(q);
+    return err != CL_SUCCESS ? err : finished;
 }

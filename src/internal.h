@@ -46,6 +46,7 @@ typedef enum clni_kernel_id {
 typedef struct clni_object {
     struct clni_object *prev, *next;
     void (*destroy)(struct clni_object *self);
+    int first;   /* freed before the others: a caller's model, whose destroy may free them */
 } clni_object;
 
 /* What the device self-check found for one dtype's kernels (selfcheck.c). */
@@ -133,6 +134,11 @@ cln_status clni_loader_new(cln_context *ctx, size_t num_rows, size_t batch_size,
  * epoch e is overwritten when epoch e + 2 is drawn: the caller must have waited for a
  * command enqueued after this upload by then. */
 cln_status clni_loader_start_epoch_async(cln_loader *l, size_t epoch);
+
+/* Waits until every command enqueued on q has finished, as clFinish promises: through a
+ * marker's event as well, since Debian 12's rusticl (Mesa 22.3) returns from clFinish while
+ * flushed commands still run, and host memory they read or write is freed right after. */
+cl_int clni_queue_finish(cl_command_queue q);
 
 /* ---- errors ----------------------------------------------------------------------------- */
 

@@ -86,6 +86,7 @@ cln_status cln_model_create(cln_context *ctx, cln_dtype dtype, size_t num_inputs
     clni_model_embed(m, ctx, dtype, num_inputs, num_params, ops, self, NULL);
     m->registered = 1;
     clni_register(ctx, &m->obj, destroy);
+    m->obj.first = 1;
     *out = m;
     return CLN_SUCCESS;
 }

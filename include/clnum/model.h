@@ -84,9 +84,12 @@ typedef struct cln_model_ops {
                              size_t loss_at, size_t metric_at);
     /** Enqueues copies of the num_params parameters into results[at .. at + num_params). */
     cln_status (*save_params)(void *self, cln_tensor *results, size_t at);
-    /** Sets the num_params parameters from host values, in save_params's order (may wait). */
+    /** Sets the num_params parameters from host values, in save_params's order. It may
+     * wait, and must have read `params` before it returns (the trainer frees them). */
     cln_status (*load_params)(void *self, const double *params);
-    /** May be NULL. Called by cln_model_free() (or the context's free) to free self. */
+    /** May be NULL. Called by cln_model_free() (or the context's free) to free self; not
+     * when cln_model_create() fails. cln_context_free() frees the caller's models before the
+     * library's other objects, so it may free clnum objects that self owns. */
     void (*destroy)(void *self);
 } cln_model_ops;
 
