@@ -1,5 +1,7 @@
 #include "cli_args.h"
 
+#include "clnum/clnum.h"
+
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -82,16 +84,15 @@ void cli_free_list(char **items, size_t count)
     free(items);
 }
 
-typedef enum { OPT_SIZE, OPT_U64, OPT_DOUBLE, OPT_STRING, OPT_FLAG, OPT_CHAR, OPT_CHOICE } opt_kind;
-
-typedef struct opt_spec {
-    const char *name;
-    opt_kind kind;
-    size_t min, max;     /* OPT_SIZE bounds */
-    size_t field;        /* offsetof in linreg_options */
-    unsigned given;      /* LINREG_GIVEN_* bit it sets */
-    const char *const *choices; /* OPT_CHOICE: the words, their index is stored as an int */
-} opt_spec;
+/* clnum-linreg's table (cli_opt_spec, cli_args.h) */
+#define OPT_SIZE CLI_OPT_SIZE
+#define OPT_U64 CLI_OPT_U64
+#define OPT_DOUBLE CLI_OPT_DOUBLE
+#define OPT_STRING CLI_OPT_STRING
+#define OPT_FLAG CLI_OPT_FLAG
+#define OPT_CHAR CLI_OPT_CHAR
+#define OPT_CHOICE CLI_OPT_CHOICE
+typedef cli_opt_spec opt_spec;
 
 static const char *const solver_words[] = {"sgd", "exact", NULL};
 static const char *const loss_words[] = {"half-mse", "mse", NULL};
@@ -193,7 +194,7 @@ const char *cli_printable(const char *text, char *out, size_t cap)
 /* A one-character delimiter: the character itself, or "tab" / "\t". NULL, or why not: the
  * reader's own characters cannot separate fields (clnum-linreg reads with the CSV defaults:
  * '"' quotes, '#' starts a comment line, CR and LF end records). */
-static const char *parse_char(const char *text, char *out)
+const char *cli_parse_delimiter(const char *text, char *out)
 {
     if (strcmp(text, "tab") == 0 || strcmp(text, "\\t") == 0) {
         *out = '\t';
@@ -221,42 +222,10 @@ static int parse_choice(const char *text, const char *const *words, int *out)
     return -1;
 }
 
-static int parse_options(int argc, char **argv, linreg_options *opts, char *err, size_t err_cap);
-
-/* err (err_cap bytes) made printable in place (cli_printable). */
-static void make_printable(char *err, size_t err_cap)
+int cli_parse_args(int argc, char **argv, const cli_opt_spec *specs, size_t num_specs,
+                   void *opts, unsigned *given, char *err, size_t err_cap)
 {
-    char clean[4096];
-    cli_printable(err, clean, sizeof clean < err_cap ? sizeof clean : err_cap);
-    snprintf(err, err_cap, "%s", clean);
-}
-
-int linreg_options_parse(int argc, char **argv, linreg_options *opts, char *err, size_t err_cap)
-{
-    int rc = parse_options(argc, argv, opts, err, err_cap);
-    /* The reason quotes what was typed: keep it one printable line (a line break, an escape
-     * sequence or a byte that is not UTF-8 is shown as \xHH) */
-    if (rc != 0)
-        make_printable(err, err_cap);
-    return rc;
-}
-
-static int parse_options(int argc, char **argv, linreg_options *opts, char *err, size_t err_cap)
-{
-    memset(opts, 0, sizeof *opts);
-    opts->epochs = 3;
-    opts->lr = 0.03;
-    opts->batch_size = 32;
-    opts->num_train = 1000;
-    opts->num_val = 1000;
-    opts->num_inputs = 2;
-    opts->noise = 0.01;
-    opts->delimiter = ',';
-    opts->val_fraction = 0.2;
-    opts->progress.delay_s = LINREG_PROGRESS_DELAY_S;
-    opts->progress.interval_s = LINREG_PROGRESS_INTERVAL_S;
     err[0] = '\0';
-
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i];
         if (strcmp(arg, "-h") == 0)
@@ -265,7 +234,7 @@ static int parse_options(int argc, char **argv, linreg_options *opts, char *err,
         const char *eq = strchr(arg, '=');
         size_t name_len = eq ? (size_t)(eq - arg) : strlen(arg);
         const opt_spec *spec = NULL;
-        for (size_t s = 0; s < sizeof specs / sizeof specs[0]; s++)
+        for (size_t s = 0; s < num_specs; s++)
             if (strlen(specs[s].name) == name_len && strncmp(specs[s].name, arg, name_len) == 0)
                 spec = &specs[s];
         if (!spec) {
@@ -273,7 +242,7 @@ static int parse_options(int argc, char **argv, linreg_options *opts, char *err,
             return -1;
         }
         char *field = (char *)opts + spec->field;
-        opts->given |= spec->given;
+        *given |= spec->given;
         if (spec->kind == OPT_FLAG) {
             if (eq) {
                 snprintf(err, err_cap, "%s takes no value", spec->name);
@@ -294,7 +263,7 @@ static int parse_options(int argc, char **argv, linreg_options *opts, char *err,
         case OPT_U64: bad = cli_parse_u64(value, (uint64_t *)field); break;
         case OPT_DOUBLE: bad = cli_parse_double(value, (double *)field); break;
         case OPT_STRING: bad = !*value; *(const char **)field = value; break;
-        case OPT_CHAR: bad = (why = parse_char(value, field)) != NULL; break;
+        case OPT_CHAR: bad = (why = cli_parse_delimiter(value, field)) != NULL; break;
         case OPT_CHOICE: bad = parse_choice(value, spec->choices, (int *)field); break;
         case OPT_FLAG: break;
         }
@@ -315,6 +284,48 @@ static int parse_options(int argc, char **argv, linreg_options *opts, char *err,
             return -1;
         }
     }
+    return 0;
+}
+
+static int parse_options(int argc, char **argv, linreg_options *opts, char *err, size_t err_cap);
+
+/* err (err_cap bytes) made printable in place (cli_printable). */
+void cli_make_printable(char *err, size_t err_cap)
+{
+    char clean[4096];
+    cli_printable(err, clean, sizeof clean < err_cap ? sizeof clean : err_cap);
+    snprintf(err, err_cap, "%s", clean);
+}
+
+int linreg_options_parse(int argc, char **argv, linreg_options *opts, char *err, size_t err_cap)
+{
+    int rc = parse_options(argc, argv, opts, err, err_cap);
+    /* The reason quotes what was typed: keep it one printable line (a line break, an escape
+     * sequence or a byte that is not UTF-8 is shown as \xHH) */
+    if (rc != 0)
+        cli_make_printable(err, err_cap);
+    return rc;
+}
+
+static int parse_options(int argc, char **argv, linreg_options *opts, char *err, size_t err_cap)
+{
+    memset(opts, 0, sizeof *opts);
+    opts->epochs = 3;
+    opts->lr = 0.03;
+    opts->batch_size = 32;
+    opts->num_train = 1000;
+    opts->num_val = 1000;
+    opts->num_inputs = 2;
+    opts->noise = 0.01;
+    opts->delimiter = ',';
+    opts->val_fraction = 0.2;
+    opts->progress.delay_s = LINREG_PROGRESS_DELAY_S;
+    opts->progress.interval_s = LINREG_PROGRESS_INTERVAL_S;
+    err[0] = '\0';
+
+    if (cli_parse_args(argc, argv, specs, sizeof specs / sizeof specs[0], opts, &opts->given,
+                       err, err_cap) != 0)
+        return -1;
     if (!(opts->lr > 0)) {
         snprintf(err, err_cap, "--lr must be greater than 0");
         return -1;
@@ -370,7 +381,7 @@ int linreg_progress_timing_parse(const char *delay, const char *interval,
     err[0] = '\0';
     if (parse_seconds("CLNUM_PROGRESS_DELAY", delay, &r.delay_s, err, err_cap) != 0 ||
         parse_seconds("CLNUM_PROGRESS_INTERVAL", interval, &r.interval_s, err, err_cap) != 0) {
-        make_printable(err, err_cap); /* one printable line, as for the options */
+        cli_make_printable(err, err_cap); /* one printable line, as for the options */
         return -1;
     }
     *t = r;
@@ -421,7 +432,7 @@ int linreg_test_signal_parse(const char *text, linreg_test_signal *t, char *err,
     if (bad) {
         snprintf(err, err_cap, "%s: '%.64s' is not EPOCH or EPOCH:SIGNAL[,SIGNAL...] (EPOCH 1 "
                  "to 1000000, at most %d of INT and TERM)", name, text, LINREG_TEST_SIGNALS_MAX);
-        make_printable(err, err_cap);
+        cli_make_printable(err, err_cap);
         return -1;
     }
     *t = r;
@@ -633,27 +644,23 @@ static int same_file(const file_id *a, const file_id *b)
            strcmp(a->base, b->base) == 0;
 }
 
-int linreg_files_check(const linreg_options *o, char *err, size_t err_cap)
+int cli_files_check(const cli_file *inputs, size_t num_inputs, const cli_file *outputs,
+                    size_t num_outputs, char *err, size_t err_cap)
 {
     err[0] = '\0';
-    file_id outs[3];
-    size_t n = 0;
-    if (o->json_path)
-        identify(&outs[n++], "--json", o->json_path);
-    if (o->csv_path)
-        identify(&outs[n++], "--csv", o->csv_path);
-    if (o->plot_path)
-        identify(&outs[n++], "--plot", o->plot_path);
+    file_id outs[CLI_FILES_MAX], in;
+    size_t n = num_outputs < CLI_FILES_MAX ? num_outputs : CLI_FILES_MAX;
+    for (size_t i = 0; i < n; i++)
+        identify(&outs[i], outputs[i].option, outputs[i].path);
     char a[512], b[512];
-    if (o->data_path) {
-        file_id data;
-        identify(&data, "--data", o->data_path);
+    for (size_t k = 0; k < num_inputs; k++) {
+        identify(&in, inputs[k].option, inputs[k].path);
         for (size_t i = 0; i < n; i++)
-            if (data.exists && data.regular && same_file(&outs[i], &data)) {
-                snprintf(err, err_cap, "%s %s is the --data file %s: writing it would replace "
-                         "the training data", outs[i].option,
-                         cli_printable(outs[i].path, a, sizeof a),
-                         cli_printable(data.path, b, sizeof b));
+            if (in.exists && in.regular && same_file(&outs[i], &in)) {
+                snprintf(err, err_cap, "%s %s is the %s file %s: writing it would replace "
+                         "the %s", outs[i].option, cli_printable(outs[i].path, a, sizeof a),
+                         in.option, cli_printable(in.path, b, sizeof b),
+                         inputs[k].what ? inputs[k].what : "training data");
                 return 2;
             }
     }
@@ -673,4 +680,162 @@ int linreg_files_check(const linreg_options *o, char *err, size_t err_cap)
         }
     }
     return 0;
+}
+
+int linreg_files_check(const linreg_options *o, char *err, size_t err_cap)
+{
+    cli_file outs[3], data = {"--data", o->data_path, "training data"};
+    size_t n = 0;
+    if (o->json_path)
+        outs[n++] = (cli_file){"--json", o->json_path, NULL};
+    if (o->csv_path)
+        outs[n++] = (cli_file){"--csv", o->csv_path, NULL};
+    if (o->plot_path)
+        outs[n++] = (cli_file){"--plot", o->plot_path, NULL};
+    return cli_files_check(&data, o->data_path ? 1 : 0, outs, n, err, err_cap);
+}
+
+/* ---- --list-devices --------------------------------------------------------------------- */
+
+static const char *device_type_name(cln_device_type t)
+{
+    switch (t) {
+    case CLN_DEVICE_CPU: return "CPU";
+    case CLN_DEVICE_GPU: return "GPU";
+    case CLN_DEVICE_ACCELERATOR: return "accelerator";
+    default: return "other";
+    }
+}
+
+static void print_bytes(double bytes)
+{
+    if (bytes >= (1u << 30))
+        printf("%.1f GiB", bytes / (1u << 30));
+    else if (bytes >= (1u << 20))
+        printf("%.0f MiB", bytes / (1u << 20));
+    else
+        printf("%.0f KiB", bytes / (1u << 10));
+}
+
+/* The device self-check's verdict (runtime.h), as the cache has it. */
+static void print_selfcheck(const cln_device_info *d)
+{
+    static const char *const names[] = {"auto", "stepwise", "fused", "epoch", "persistent"};
+    if (!d->paths_checked) {
+        printf("       training paths: not checked yet (checked at the first training)\n");
+        return;
+    }
+    if (!d->paths_disabled) {
+        printf("       training paths: all checked against the host replica\n");
+        return;
+    }
+    printf("       training paths off:");
+    for (int p = CLN_PATH_FUSED; p <= CLN_PATH_PERSISTENT; p++)
+        if (d->paths_disabled & (1u << p))
+            printf(" %s", names[p]);
+    printf(" (%s)\n", d->paths_note);
+}
+
+int cli_list_devices(const char *program, const char *selector)
+{
+    cln_device_info *list;
+    size_t count, chosen = (size_t)-1;
+    if (cln_devices_list(&list, &count) != CLN_SUCCESS) {
+        fprintf(stderr, "%s: %s\n", program, cln_last_error(NULL));
+        return 1;
+    }
+    cln_device_selector sel;
+    const char *source = selector ? "--device" : "default";
+    if (!selector && getenv("CLNUM_DEVICE")) {
+        selector = getenv("CLNUM_DEVICE");
+        source = "CLNUM_DEVICE";
+    }
+    int bad_selector = cln_device_selector_parse(selector, &sel) != CLN_SUCCESS ||
+                       cln_devices_choose(list, count, &sel, &chosen) != CLN_SUCCESS;
+    for (size_t i = 0; i < count; i++) {
+        const cln_device_info *d = &list[i];
+        if (i == 0 || d->platform_index != list[i - 1].platform_index)
+            printf("platform %zu: %s\n", d->platform_index, d->platform_name);
+        printf("%c %zu:%zu  %s\n", i == chosen ? '*' : ' ', d->platform_index, d->device_index,
+               d->device_name);
+        printf("       %s, %u compute units, ", device_type_name(d->type), d->compute_units);
+        print_bytes((double)d->global_mem_bytes);
+        printf(" memory (");
+        print_bytes((double)d->max_alloc_bytes);
+        printf(" per buffer), ");
+        print_bytes((double)d->local_mem_bytes);
+        printf(" local\n       %s, %s, %s, driver %s\n", d->opencl_c_version,
+               d->has_float64 ? "float64" : "no float64",
+               d->has_device_acq_rel ? "device acquire/release" : "no device acquire/release",
+               d->driver_version);
+        print_selfcheck(d);
+    }
+    if (bad_selector)
+        printf("no device matches '%s' (%s)\n", selector ? selector : "", source);
+    else
+        printf("* the device %s uses (%s%s%s)\n", program, source, selector ? " " : "",
+               selector ? selector : "");
+    cln_devices_free(list);
+    return 0;
+}
+
+/* ---- SIGINT and SIGTERM during a fit ------------------------------------------------------ */
+
+static volatile sig_atomic_t caught_signal; /* the first SIGINT or SIGTERM caught, else 0 */
+static int ignored_at_start[2];             /* SIGINT, SIGTERM: SIG_IGN when main began */
+static const int stop_signals[2] = {SIGINT, SIGTERM};
+
+static void on_stop_signal(int sig)
+{
+    if (caught_signal) { /* the second: as if it had never been caught */
+        signal(sig, SIG_DFL);
+        raise(sig); /* delivered when this handler returns (sig is blocked until then) */
+        return;
+    }
+    caught_signal = sig;
+}
+
+void cli_signals_note_ignored(void)
+{
+    for (int i = 0; i < 2; i++) {
+        struct sigaction sa;
+        ignored_at_start[i] = sigaction(stop_signals[i], NULL, &sa) == 0 &&
+                              sa.sa_handler == SIG_IGN;
+    }
+}
+
+void cli_signals_catch(cli_saved_signals *sv)
+{
+    memset(sv, 0, sizeof *sv);
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_stop_signal;
+    sigemptyset(&sa.sa_mask);
+    for (int i = 0; i < 2; i++)
+        sigaddset(&sa.sa_mask, stop_signals[i]); /* one handler at a time */
+    sa.sa_flags = SA_RESTART;
+    for (int i = 0; i < 2; i++) {
+        if (ignored_at_start[i] || sigaction(stop_signals[i], NULL, &sv->old[i]) != 0 ||
+            sv->old[i].sa_handler == SIG_IGN)
+            continue;
+        sv->caught[i] = sigaction(stop_signals[i], &sa, NULL) == 0;
+    }
+}
+
+void cli_signals_release(cli_saved_signals *sv)
+{
+    for (int i = 0; i < 2; i++)
+        if (sv->caught[i])
+            sigaction(stop_signals[i], &sv->old[i], NULL);
+    memset(sv, 0, sizeof *sv);
+}
+
+int cli_stop_signal(void)
+{
+    return caught_signal;
+}
+
+const char *cli_signal_name(int sig)
+{
+    return sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "a signal";
 }

@@ -1,9 +1,11 @@
 /* Command-line options of clnum-linreg, parsed without side effects so that tests and the
  * fuzzer can drive the parser directly; and the program's output files, checked before a run
- * and written whole or not at all. */
+ * and written whole or not at all. The table parser, the file checks, the signal helpers and
+ * the device list serve clnum-softmax too (softmax_options.c). */
 #ifndef CLNUM_CLI_ARGS_H
 #define CLNUM_CLI_ARGS_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -85,6 +87,40 @@ enum {
 int cli_split_list(const char *text, char ***items, size_t *count);
 void cli_free_list(char **items, size_t count);
 
+/* ---- a table of options, for each program's own (clnum-linreg's, clnum-softmax's) -------
+ * Each option is "--name value", "--name=value" or, for a flag, "--name"; "-h" is "--help".
+ * An entry stores into the options struct at `field` (offsetof): a size_t (CLI_OPT_SIZE,
+ * within [min, max]), a uint64_t, a finite double, a non-empty const char * (kept by pointer
+ * into argv), an int set to 1 (a flag, which takes no value), a char (a CSV delimiter:
+ * cli_parse_delimiter) or an int index into `choices` (NULL-terminated words). */
+typedef enum cli_opt_kind {
+    CLI_OPT_SIZE, CLI_OPT_U64, CLI_OPT_DOUBLE, CLI_OPT_STRING, CLI_OPT_FLAG, CLI_OPT_CHAR,
+    CLI_OPT_CHOICE
+} cli_opt_kind;
+
+typedef struct cli_opt_spec {
+    const char *name;            /* "--epochs" */
+    cli_opt_kind kind;
+    size_t min, max;             /* CLI_OPT_SIZE bounds */
+    size_t field;                /* offsetof in the options struct */
+    unsigned given;              /* bits ORed into *given when the option is given */
+    const char *const *choices;  /* CLI_OPT_CHOICE: the words; their index is stored */
+} cli_opt_spec;
+
+/* Parses argv[1 .. argc) with the table into opts, whose defaults the caller has set. Returns
+ * 0; -1 with a one-line reason in err on an unknown option, a missing or bad value ("--lr:
+ * 'x' is not a valid finite number"). The reason quotes what was typed as it is: make it
+ * printable (cli_make_printable) before showing it. */
+int cli_parse_args(int argc, char **argv, const cli_opt_spec *specs, size_t num_specs,
+                   void *opts, unsigned *given, char *err, size_t err_cap);
+
+/* A CSV delimiter as typed: the character itself, or "tab" / "\t". Returns NULL with *out
+ * set, or why not (the reader's own characters: '"', '#', CR, LF; more than one character). */
+const char *cli_parse_delimiter(const char *text, char *out);
+
+/* err (err_cap bytes) made one printable line in place (cli_printable). */
+void cli_make_printable(char *err, size_t err_cap);
+
 /* Strict number parsers: the whole text must be the number, within [min, max]. Return 0 on
  * success, -1 otherwise. */
 int cli_parse_size(const char *text, size_t min, size_t max, size_t *out);
@@ -110,6 +146,26 @@ const char *cli_printable(const char *text, char *out, size_t cap);
  * ("3:INT,INT": a second signal at once). Returns 0; -1 with a one-line reason in err on a
  * bad value, t then off. */
 int linreg_test_signal_parse(const char *text, linreg_test_signal *t, char *err, size_t err_cap);
+
+/* ---- SIGINT and SIGTERM during a fit (README, "Interrupting a run") ---------------------
+ * The helpers of a program that stops a fit at the end of an epoch when asked, as
+ * clnum-linreg does: the first SIGINT or SIGTERM caught only sets cli_stop_signal() (the
+ * epoch callback returns non-zero on it), a second takes the default action at once, and a
+ * signal ignored when the program started (nohup, `trap '' INT`) stays ignored. */
+typedef struct cli_saved_signals {
+    struct sigaction old[2];   /* SIGINT, SIGTERM */
+    int caught[2];
+} cli_saved_signals;
+/* Notes which of SIGINT and SIGTERM are ignored: first thing in main, before any library
+ * runs (an OpenCL driver may install handlers of its own). */
+void cli_signals_note_ignored(void);
+/* Catches both (those not ignored at the start) until cli_signals_release(). */
+void cli_signals_catch(cli_saved_signals *sv);
+void cli_signals_release(cli_saved_signals *sv);
+/* The first SIGINT or SIGTERM caught, else 0. */
+int cli_stop_signal(void);
+/* "SIGINT", "SIGTERM" or "a signal". */
+const char *cli_signal_name(int sig);
 
 /* ---- the output files (--json, --csv, --plot) ------------------------------------------
  * Each is written to a temporary file in its folder (".NAME.PID.N.tmp", created with
@@ -147,6 +203,26 @@ int cli_output_probe(const char *path, char *err, size_t err_cap);
  * reason naming the option in err. 0: none. Devices and FIFOs (/dev/null twice) are not
  * compared. */
 int linreg_files_check(const linreg_options *o, char *err, size_t err_cap);
+
+/* The checks of linreg_files_check for any program: each input (a file the run reads:
+ * `what` it holds, "training data" when NULL) and each output (at most CLI_FILES_MAX; `what`
+ * unused) by its option and path. An output that is an input, or two outputs that are the
+ * same file, return 2; an output that cannot be written returns 1; each with a one-line
+ * reason naming the options in err. 0: none. */
+#define CLI_FILES_MAX 8
+typedef struct cli_file {
+    const char *option;   /* "--json" */
+    const char *path;
+    const char *what;     /* inputs: "training data", "validation data" */
+} cli_file;
+int cli_files_check(const cli_file *inputs, size_t num_inputs, const cli_file *outputs,
+                    size_t num_outputs, char *err, size_t err_cap);
+
+/* --list-devices: the OpenCL devices, one block each (type, compute units, memory, OpenCL C,
+ * float64, the device self-check's verdict), the one that `selector` (NULL: $CLNUM_DEVICE,
+ * else the default) picks marked '*' ("* the device PROGRAM uses"), on stdout. Returns 0;
+ * 1 when the devices cannot be listed ("PROGRAM: reason" on stderr). */
+int cli_list_devices(const char *program, const char *selector);
 
 /* Fills opts from argv (the chapter's defaults for what is not given). Returns 0 on
  * success; -1 with a one-line reason in err on a bad option or value. */

@@ -2,8 +2,8 @@
  * would write with CLBlast alone. In one process, on one device: the device's read
  * bandwidth and launch cost, the program build with the cache cold and warm, d2l chapter
  * 3.4's fit (W1) and a 2^20 x 256 problem (W2) through every training path and through
- * CLBlast. A readable table on stdout, every figure as flat JSON with --json; progress and
- * errors on stderr. */
+ * CLBlast, and chapter 4.4's softmax regression (W3) through every path. A readable table
+ * on stdout, every figure as flat JSON with --json; progress and errors on stderr. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -231,6 +231,79 @@ static int run_problem(cln_context *ctx, const workload *ws, size_t count, bench
     return failed;
 }
 
+/* W3's figures of one path under base ("w3", "w3_fused", ...); all null when the path is not
+ * supported. auto (base "w3") also gets w3_path, the path it took. */
+static void record_w3(bench_report *r, const char *base, const workload *w, const w3_figures *f,
+                      int is_auto, double read_gbps, double rows_gbps)
+{
+    int ok = f->fit.supported;
+    double best = ok ? f->fit.best_ms / (double)w->epochs : NAN;
+    double x_bytes = (double)(w->num_train + w->num_val) * (double)w->num_inputs * sizeof(float);
+    double x_gbps = x_bytes / (best * 1e-3) / 1e9;
+    if (is_auto) {
+        if (ok)
+            report_str(r, workload_path_name(f->ran), "%s_path", base);
+        else
+            report_num(r, NAN, "%s_path", base);
+    }
+    report_num(r, best, "%s_epoch_ms", base);
+    report_num(r, ok ? f->fit.median_ms / (double)w->epochs : NAN, "%s_epoch_median_ms", base);
+    report_num(r, (double)w->num_train / (best * 1e-3), "%s_examples_per_s", base);
+    report_num(r, x_gbps, "%s_x_read_gbps", base);
+    report_num(r, 100.0 * x_gbps / read_gbps, "%s_read_pct", base);
+    report_num(r, 100.0 * x_gbps / rows_gbps, "%s_rows_read_pct", base);
+    report_num(r, ok ? f->fit.enqueues_per_batch : NAN, "%s_enqueues_per_batch", base);
+    report_num(r, ok ? f->train_loss : NAN, "%s_train_loss", base);
+    report_num(r, ok ? f->val_loss : NAN, "%s_val_loss", base);
+    report_num(r, ok ? f->val_acc : NAN, "%s_val_acc", base);
+    report_num(r, ok ? f->host_val_acc : NAN, "%s_host_val_acc", base);
+}
+
+/* W3: the labelled data and the softmax model, then every path of the library; frees them
+ * afterwards. 0 if all went well (an unsupported path is not a failure). */
+static int run_w3(cln_context *ctx, const workload *w, bench_report *r)
+{
+    bench_error err;
+    w3_data data;
+    cln_softmax *m = NULL;
+    char base[64];
+    double read_gbps = report_get(r, "read_gbps"), rows_gbps = report_get(r, "rows_read_gbps");
+    fprintf(stderr, "clnum-bench: generating the data of w3 (%zu x %zu, %d classes)\n",
+            w->num_train + w->num_val, w->num_inputs, W3_CLASSES);
+    cln_status st = w3_data_create(ctx, w, &data, &err);
+    if (st == CLN_SUCCESS &&
+        (st = cln_softmax_create(ctx, CLN_FLOAT32, w->num_inputs, W3_CLASSES, 0.01, W_SEED, &m)) !=
+            CLN_SUCCESS)
+        bench_fail(&err, st, cln_last_error(ctx), "cln_softmax_create");
+    int failed = st != CLN_SUCCESS;
+    if (failed)
+        fprintf(stderr, "clnum-bench: %s\n", err.message);
+    for (size_t i = 0; i < sizeof paths / sizeof *paths; i++) {
+        w3_figures f = {0};
+        snprintf(base, sizeof base, "%s%s", w->key, paths[i].infix);
+        int bad = !m;
+        if (!bad && (bad = w3_fit(m, &data, w, paths[i].path, &f, &err) != CLN_SUCCESS)) {
+            fprintf(stderr, "clnum-bench: %s\n", err.message);
+            f.fit.supported = 0;
+        } else if (!bad && f.mismatch) {
+            fprintf(stderr, "clnum-bench: %s\n", err.message);
+            bad = 1;
+        }
+        record_w3(r, base, w, &f, i == 0, read_gbps, rows_gbps);
+        if (f.fit.supported)
+            fprintf(stderr, "clnum-bench: %-20s %10.3f ms (median %.3f), %.2f enqueues/batch, "
+                            "%s path, train loss %.4f, val accuracy %.4f\n",
+                    base, f.fit.best_ms, f.fit.median_ms, f.fit.enqueues_per_batch,
+                    workload_path_name(f.ran), f.train_loss, f.val_acc);
+        else if (!bad)
+            fprintf(stderr, "clnum-bench: %-20s n/a (%s)\n", base, cln_last_error(ctx));
+        failed |= bad;
+    }
+    cln_softmax_free(m);
+    w3_data_free(&data);
+    return failed;
+}
+
 /* Issue 6: training with the rows streamed from host memory next to the same rows on the
  * device, and the host-to-device bandwidth that streaming lives on (stream_bench.c). */
 static int run_streaming(cln_context *ctx, const stream_bench_options *so, bench_report *r,
@@ -274,10 +347,12 @@ static int run(const bench_options *o, bench_report *r)
 {
     int repeats = o->repeats ? o->repeats : 5;
     int repeats_w2 = o->repeats ? o->repeats : 3;
+    int repeats_w3 = o->repeats ? o->repeats : 3;
     int repeats_startup = o->repeats ? o->repeats : 2; /* a cold build can take seconds */
     const workload w1[] = {{"w1", 2, 1000, 1000, 32, 3, repeats}};
     const workload w2[] = {{"w2_b1024", 256, (size_t)1 << 20, 0, 1024, 1, repeats_w2},
                            {"w2_b65536", 256, (size_t)1 << 20, 0, 65536, 1, repeats_w2}};
+    const workload w3 = {"w3", 784, 60000, 10000, 256, 1, repeats_w3};
     cln_context *ctx = NULL;
     if (cln_context_create(o->device, &ctx) != CLN_SUCCESS) {
         fprintf(stderr, "clnum-bench: %s\n", cln_last_error(NULL));
@@ -292,6 +367,7 @@ static int run(const bench_options *o, bench_report *r)
     record_device(r, cln_context_device(ctx));
     report_num(r, repeats, "repeats_w1");
     report_num(r, o->skip_w2 ? NAN : repeats_w2, "repeats_w2");
+    report_num(r, o->skip_w3 ? NAN : repeats_w3, "repeats_w3");
     int failed = 0;
     bench_error err;
 
@@ -318,6 +394,8 @@ static int run(const bench_options *o, bench_report *r)
     }
 
     failed |= run_problem(ctx, w1, 1, r);
+    if (!o->skip_w3)
+        failed |= run_w3(ctx, &w3, r);
     stream_bench_figures sf;
     stream_bench_options so;
     stream_bench_defaults(&so);
@@ -329,7 +407,7 @@ static int run(const bench_options *o, bench_report *r)
 
     workload ran[3] = {w1[0], w2[0], w2[1]};
     fflush(stderr);
-    table_print(stdout, r, ran, o->skip_w2 ? 1 : 3);
+    table_print(stdout, r, ran, o->skip_w2 ? 1 : 3, o->skip_w3 ? NULL : &w3);
     if (!o->skip_w2)
         print_streaming(stdout, &so, &sf);
     return failed;

@@ -11,13 +11,15 @@ void bench_usage(FILE *out)
             "usage: clnum-bench [options]\n"
             "Measures clnum on one OpenCL device: the device's read bandwidth and launch cost,\n"
             "the program build (cache cold and warm), d2l chapter 3.4's fit (W1) and a 2^20 x 256\n"
-            "problem (W2) through every training path and through CLBlast alone.\n"
+            "problem (W2) through every training path and through CLBlast alone, and chapter\n"
+            "4.4's softmax regression (W3: 60000 x 784 rows, 10 classes) through every path.\n"
             "\n"
             "  --device P:D    platform:device by index, name or type (default: $CLNUM_DEVICE,\n"
             "                  else the first GPU, else the first device)\n"
             "  --json FILE     also write every figure to FILE as flat JSON\n"
-            "  --repeats N     timed runs of every figure (default: 5; W2 3; start-up 2)\n"
+            "  --repeats N     timed runs of every figure (default: 5; W2, W3 3; start-up 2)\n"
             "  --skip-w2       leave out W2 (its data alone is 1 GiB) and streaming: a quick run\n"
+            "  --skip-w3       leave out W3 (softmax regression)\n"
             "  --help          this text\n");
 }
 
@@ -36,6 +38,8 @@ int bench_options_parse(int argc, char **argv, bench_options *o, char *why, size
             o->help = 1;
         } else if (strcmp(a, "--skip-w2") == 0) {
             o->skip_w2 = 1;
+        } else if (strcmp(a, "--skip-w3") == 0) {
+            o->skip_w3 = 1;
         } else if (strcmp(a, "--device") == 0 || strcmp(a, "--json") == 0) {
             if (!(v = value_of(argc, argv, &i)) || !*v) {
                 snprintf(why, cap, "%s needs a value", a);

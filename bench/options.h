@@ -9,6 +9,7 @@ typedef struct bench_options {
     const char *json;     /* NULL: no JSON file */
     int repeats;          /* 0: each part's default */
     int skip_w2;
+    int skip_w3;
     int help;
 } bench_options;
 

@@ -9,10 +9,12 @@
 #               peers.txt               the peers' log and the ratio table
 #               results.json            every figure, the peers' and clnum's (clnum_*), flat
 #               results.md              machine, date, command, clnum-bench's table, ratio table
-#   --quick   W1 only (clnum-bench --skip-w2, peers --workload w1): about 1.5 minutes
+#   --quick   W1 only (clnum-bench --skip-w2 --skip-w3, peers --workload w1): about 1.5 minutes
 # Environment: CLNUM_BUILD_DIR (default build), PEERS_VENV (default build/peers-venv),
 # CLNUM_DEVICE (the device, as for clnum-linreg), CLNUM_BENCH_ARGS (more clnum-bench
 # options, e.g. "--repeats 3"), PEERS_ARGS (more run_all.py options, e.g. "--skip-slow").
+# W3 alone: CLNUM_BENCH_ARGS=--skip-w2 PEERS_ARGS="--workload w3" (W1 and the device's
+# limits still run in clnum-bench: about 4 minutes).
 set -euo pipefail
 
 # The comment block from "usage:" on, without its "# ".
@@ -42,7 +44,7 @@ echo "== building clnum-bench in $build =="
 cmake --build "$build" --target clnum-bench -j"$(nproc)"
 
 bench_args=(--json "$out/clnum.json")
-[ "$quick" = 1 ] && bench_args+=(--skip-w2)
+[ "$quick" = 1 ] && bench_args+=(--skip-w2 --skip-w3)
 read -r -a extra <<< "${CLNUM_BENCH_ARGS:-}"
 bench_args+=("${extra[@]}")
 echo "== clnum-bench ${bench_args[*]} =="

@@ -5,6 +5,8 @@
 #include <math.h>
 #include <string.h>
 
+#include "workloads.h"
+
 /* The training paths in table order: the JSON infix ("" for auto, the headline), a label. */
 typedef struct path_row {
     const char *infix;
@@ -166,13 +168,49 @@ static void print_workload(FILE *out, const bench_report *r, const workload *w)
     print_fit_row(out, r, "CLBlast only", base, is_w1);
 }
 
-void table_print(FILE *out, const bench_report *r, const workload *workloads, size_t count)
+/* W3, the softmax regression: one line a path, the path auto took in the heading. */
+static void print_w3(FILE *out, const bench_report *r, const workload *w)
+{
+    size_t updates = (w->num_train + w->batch - 1) / w->batch * w->epochs;
+    const char *took = report_get_str(r, "w3_path");
+    fprintf(out, "\nW3 softmax regression: %zu train + %zu val rows x %zu, %d classes, batch %zu, "
+                 "lr %g, %zu epoch,\n%zu updates (time: the epoch with its validation); auto took "
+                 "%s\n",
+            w->num_train, w->num_val, w->num_inputs, W3_CLASSES, w->batch, W3_LR, w->epochs,
+            updates, *took ? took : "n/a");
+    fprintf(out, "  path            epoch ms     median  Mexample/s   X GB/s  %% of bw  enq/batch  "
+                 "train loss  val loss  val acc\n");
+    char base[64], c[9][32];
+    for (size_t i = 0; i < sizeof rows / sizeof *rows; i++) {
+        snprintf(base, sizeof base, "%s%s", w->key, rows[i].infix);
+        double best = report_get(r, "%s_epoch_ms", base);
+        int dec = decimals_for(best);
+        fprintf(out, "  %-14s %s %s %s %s %s %s %s %s %s\n", rows[i].label,
+                num(c[0], 32, best, 10, dec),
+                num(c[1], 32, report_get(r, "%s_epoch_median_ms", base), 10, dec),
+                num(c[2], 32, report_get(r, "%s_examples_per_s", base) / 1e6, 11, 3),
+                num(c[3], 32, report_get(r, "%s_x_read_gbps", base), 8, 2),
+                num(c[4], 32, report_get(r, "%s_read_pct", base), 8, 1),
+                num(c[5], 32, report_get(r, "%s_enqueues_per_batch", base), 10, 2),
+                num(c[6], 32, report_get(r, "%s_train_loss", base), 11, 4),
+                num(c[7], 32, report_get(r, "%s_val_loss", base), 9, 4),
+                num(c[8], 32, report_get(r, "%s_val_acc", base), 8, 4));
+    }
+    fprintf(out, "  (X GB/s: both splits' X, %.0f MB, over the epoch; val loss: over every "
+                 "validation row, on the host)\n",
+            (double)(w->num_train + w->num_val) * (double)w->num_inputs * 4 / 1e6);
+}
+
+void table_print(FILE *out, const bench_report *r, const workload *workloads, size_t count,
+                 const workload *w3)
 {
     print_header(out, r);
     print_limits(out, r);
     print_startup(out, r);
     for (size_t i = 0; i < count; i++)
         print_workload(out, r, &workloads[i]);
+    if (w3)
+        print_w3(out, r, w3);
     fprintf(out, "\nauto is the headline (the path the library picks); enq/batch: every command "
                  "of the fit\n(CLBlast: every call) per training minibatch; %% of bw: X read "
                  "rate / float4 read bandwidth;\n%% of rows: X read rate / read rate of the "

@@ -1,4 +1,4 @@
-# Packaging, included from the top-level CMakeLists.txt once `clnum` and `clnum-linreg` exist:
+# Packaging, included from the top-level CMakeLists.txt once `clnum`, `clnum-linreg` and `clnum-softmax` exist:
 # the library's version and SONAME, the static twin, and `cmake --install` as CLBlast does it
 # (libraries, headers, clnumConfig.cmake with exported targets, clnum.pc, the CLI).
 include(GNUInstallDirs)
@@ -72,5 +72,5 @@ install(FILES ${PROJECT_BINARY_DIR}/clnum.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}
 
 # The command-line program finds the library next to it.
 file(RELATIVE_PATH CLNUM_BIN_TO_LIB "/p/${CMAKE_INSTALL_BINDIR}" "/p/${CMAKE_INSTALL_LIBDIR}")
-set_target_properties(clnum-linreg PROPERTIES INSTALL_RPATH "$ORIGIN/${CLNUM_BIN_TO_LIB}")
-install(TARGETS clnum-linreg RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+set_target_properties(clnum-linreg clnum-softmax PROPERTIES INSTALL_RPATH "$ORIGIN/${CLNUM_BIN_TO_LIB}")
+install(TARGETS clnum-linreg clnum-softmax RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})

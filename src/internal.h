@@ -33,6 +33,14 @@ typedef enum clni_kernel_id {
     CLNI_K_RANDN_RANGE,        /* synthetic rows by range (shards, host datasets) */
     CLNI_K_SYNTH_ROWS_Y,
     CLNI_K_LOOP_PROBE,         /* cl/selfcheck.cl: the device self-check (src/selfcheck.c) */
+    CLNI_K_SOFTMAX_FORWARD,    /* cl/softmax.cl: softmax regression (src/softmax.c) */
+    CLNI_K_SOFTMAX_LOSS,
+    CLNI_K_SOFTMAX_ACCURACY,
+    CLNI_K_SOFTMAX_DELTA,
+    CLNI_K_SOFTMAX_GRADS,
+    CLNI_K_SOFTMAX_STEP,
+    CLNI_K_SOFTMAX_FUSED_STEP, /* its fast paths (src/softmax_paths.c) */
+    CLNI_K_SOFTMAX_EPOCH,
     CLNI_K_COUNT
 } clni_kernel_id;
 

@@ -29,6 +29,14 @@ static const char *const kernel_names[CLNI_K_COUNT] = {
     [CLNI_K_RANDN_RANGE] = "cln_randn_range",
     [CLNI_K_SYNTH_ROWS_Y] = "cln_synth_rows_y",
     [CLNI_K_LOOP_PROBE] = "cln_loop_probe",
+    [CLNI_K_SOFTMAX_FORWARD] = "cln_softmax_forward",
+    [CLNI_K_SOFTMAX_LOSS] = "cln_softmax_loss",
+    [CLNI_K_SOFTMAX_ACCURACY] = "cln_softmax_accuracy",
+    [CLNI_K_SOFTMAX_DELTA] = "cln_softmax_delta",
+    [CLNI_K_SOFTMAX_GRADS] = "cln_softmax_grads",
+    [CLNI_K_SOFTMAX_STEP] = "cln_softmax_step",
+    [CLNI_K_SOFTMAX_FUSED_STEP] = "cln_softmax_fused_step",
+    [CLNI_K_SOFTMAX_EPOCH] = "cln_softmax_epoch",
 };
 
 /* Reads file `name` from dir into a malloc'd string; NULL if it cannot. */

@@ -34,7 +34,10 @@ WORKLOADS = (
     ("w1_fit", "W1 chapter fit (3 epochs)"),
     ("w2_b1024_epoch", "W2 epoch, batch 1024"),
     ("w2_b65536_epoch", "W2 epoch, batch 65536"),
+    ("w3_epoch", "W3 softmax epoch + validation"),
 )
+# W3's sanity figures, shown beside its times: every implementation must learn.
+W3_SANITY = (("train_loss", "train loss"), ("val_loss", "val loss"), ("val_acc", "val accuracy"))
 META_KEYS = ("python_version", "numpy_version", "numpy_blas", "torch_version", "torch_threads",
              "jax_version", "cpu_count")
 
@@ -42,9 +45,9 @@ META_KEYS = ("python_version", "numpy_version", "numpy_blas", "torch_version", "
 def parse_args():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--peers", default=",".join(PEERS), help="comma-separated subset of: " + ", ".join(PEERS))
-    p.add_argument("--workload", choices=("w1", "w2", "all"), default="all")
+    p.add_argument("--workload", choices=("w1", "w2", "w3", "all"), default="all")
     p.add_argument("--batch", type=int, action="append", help="W2 batch size (repeatable; default: both)")
-    p.add_argument("--repeats", type=int, help="timed runs per figure (default: 5 for W1, 3 for W2)")
+    p.add_argument("--repeats", type=int, help="timed runs per figure (default: 5 for W1, 3 for W2 and W3)")
     p.add_argument("--skip-slow", action="store_true", help="skip the very slow eager variants on W2")
     p.add_argument("--clnum-json", metavar="FILE", help="flat JSON from `clnum-bench --json FILE`")
     p.add_argument("--peers-json", metavar="FILE",
@@ -116,7 +119,10 @@ def table_rows(results, clnum):
         base = clnum.get(f"{wkey}_ms")
         if base:
             med = clnum.get(f"{wkey}_median_ms")
-            rows.append([wname, f"clnum, auto path ({clnum.get('device', '?')})", fmt_ms(base),
+            # The path auto chose, where clnum-bench says (W3: w3_path).
+            chose = clnum.get(f"{wkey.rsplit('_', 1)[0]}_path")
+            auto = f"auto path = {chose}" if chose else "auto path"
+            rows.append([wname, f"clnum, {auto} ({clnum.get('device', '?')})", fmt_ms(base),
                          fmt_ms(med) if med else "", "1.00x"])
         rows += clnum_rows(clnum, wkey, wname, base)
         for ikey, iname in IMPLEMENTATIONS:
@@ -130,25 +136,47 @@ def table_rows(results, clnum):
     return rows
 
 
+def w3_sanity_rows(results, clnum):
+    """[implementation, train loss, val loss, val accuracy] of W3, for every figure present."""
+    rows = []
+    impls = [("w3", f"clnum, auto path ({clnum.get('w3_path', '?')})", clnum)]
+    impls += [(f"w3_{p}", f"clnum {p} path", clnum) for p, _ in CLNUM_PATHS]
+    impls += [(f"{ikey}_w3_epoch", iname, results) for ikey, iname in IMPLEMENTATIONS]
+    for key, name, src in impls:
+        vals = [src.get(f"{key}_{k}") for k, _ in W3_SANITY]
+        if all(v is not None for v in vals):
+            rows.append([name] + [f"{v:.4f}" for v in vals])
+    return rows
+
+
 def header(with_ratio):
     return ["workload", "implementation", "time (ms, min)", "median (ms)"] + (
         ["ratio peer/clnum"] if with_ratio else [])
 
 
-def text_table(rows, head):
+def text_table(rows, head, left=2):
+    """Columns before `left` left-aligned, the rest right-aligned."""
     rows = [r[:len(head)] for r in rows]
     widths = [max(len(r[i]) for r in rows + [head]) for i in range(len(head))]
-    line = lambda r: "  ".join(c.ljust(w) if i < 2 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths)))
+    line = lambda r: "  ".join(c.ljust(w) if i < left else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths)))
     return "\n".join([line(head), line(["-" * w for w in widths])] + [line(r) for r in rows])
 
 
-def markdown_table(rows, head, results):
+W3_HEAD = ["W3 implementation"] + [label for _, label in W3_SANITY]
+
+
+def markdown_table(rows, head, results, w3_rows=()):
     meta = ", ".join(f"{k} {results[k]}" for k in META_KEYS if k in results)
     out = [f"Peers measured with {meta}.",
            "Time is the best of the repeats after one warm-up run"
            + ("; ratio = peer time / clnum time, so > 1 means clnum is faster." if len(head) > 4 else "."),
            "", "| " + " | ".join(head) + " |", "|---|---" + "|--:" * (len(head) - 2) + "|"]
     out += ["| " + " | ".join(c.replace("|", "\\|") for c in r[:len(head)]) + " |" for r in rows]
+    if w3_rows:
+        out += ["", "W3 learns in every implementation (one epoch; chance accuracy is 0.1; the "
+                "validation loss and accuracy are over all 10000 rows):", "",
+                "| " + " | ".join(W3_HEAD) + " |", "|---" + "|--:" * (len(W3_HEAD) - 1) + "|"]
+        out += ["| " + " | ".join(r) + " |" for r in w3_rows]
     return "\n".join(out) + "\n"
 
 
@@ -165,8 +193,12 @@ def main():
             clnum = json.load(f)
         results.update({f"clnum_{k}": v for k, v in clnum.items()})
     rows, head = table_rows(results, clnum), header(bool(clnum))
+    w3_rows = w3_sanity_rows(results, clnum)
     print()
     print(text_table(rows, head) if rows else "no figures measured")
+    if w3_rows:
+        print()
+        print(text_table(w3_rows, W3_HEAD, left=1))
     if "peers_wall_s" in results and not args.peers_json:
         print(f"\nall peers took {results['peers_wall_s']:.0f} s")
     if args.json:
@@ -174,7 +206,7 @@ def main():
             json.dump(results, f, indent=1, sort_keys=True)
     if args.markdown:
         with open(args.markdown, "w") as f:
-            f.write(markdown_table(rows, head, results))
+            f.write(markdown_table(rows, head, results, w3_rows))
 
 
 if __name__ == "__main__":

@@ -39,6 +39,7 @@
 #include "clnum/data.h"
 #include "clnum/model.h"
 #include "clnum/linreg.h"
+#include "clnum/softmax.h"
 #include "clnum/trainer.h"
 #include "clnum/csv.h"
 #include "clnum/idx.h"
