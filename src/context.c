@@ -152,6 +152,9 @@ cln_status cln_context_create(const char *selector, cln_context **out)
     if (cap_1_2)
         ctx->info.has_device_acq_rel = 0;
     ctx->test_break_path = broken;
+    /* Mesa's OpenCL platform is "rusticl" (and "Clover" before it). */
+    ctx->finish_by_marker = strstr(ctx->info.platform_name, "rusticl") != NULL ||
+                            strstr(ctx->info.platform_name, "Clover") != NULL;
 
     find_device f = {ctx->info.platform_index, ctx->info.device_index, NULL, NULL};
     st = clni_devices_walk(match_indices, &f);
@@ -191,7 +194,7 @@ void cln_context_free(cln_context *ctx)
     if (!ctx)
         return;
     if (ctx->queue)
-        clni_queue_finish(ctx->queue);
+        clni_queue_finish(ctx, ctx->queue);
     /* The callers' models first (their destroy may free objects of theirs made before them),
      * then the rest oldest first: a parent made before its children frees them itself. */
     for (clni_object *o = ctx->objects_head; o;) {
@@ -218,7 +221,7 @@ void cln_context_free(cln_context *ctx)
 cln_status cln_context_finish(cln_context *ctx)
 {
     CLNI_CHECK(clni_check_ptr(NULL, ctx, "cln_context_finish", "ctx"));
-    cl_int err = clni_queue_finish(ctx->queue);
+    cl_int err = clni_queue_finish(ctx, ctx->queue);
     return err == CL_SUCCESS ? CLN_SUCCESS : clni_cl_fail(ctx, err, "clFinish");
 }
 
@@ -284,8 +287,10 @@ cln_status clni_scratch(cln_context *ctx, size_t bytes, cl_mem *out)
     return CLN_SUCCESS;
 }
 
-cl_int clni_queue_finish(cl_command_queue q)
+cl_int clni_queue_finish(const cln_context *ctx, cl_command_queue q)
 {
+    if (!ctx->finish_by_marker)
+        return clFinish(q);
     cl_event done;
     cl_int err = clEnqueueMarkerWithWaitList(q, 0, NULL, &done);
     if (err == CL_SUCCESS) {

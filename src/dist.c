@@ -407,7 +407,7 @@ static cln_status plan(dist *D, const cln_dataset *shard)
 static void dist_free(dist *D)
 {
     if (D->ctx)
-        clni_queue_finish(D->ctx->queue);
+        clni_queue_finish(D->ctx, D->ctx->queue);
     if (D->sums)
         clReleaseMemObject(D->sums);
     if (D->gsums)
@@ -435,7 +435,7 @@ static cln_status finish_epoch(dist *D, size_t epoch, clni_board *tb, clni_board
     for (size_t k = 0; k < nt + nv; k++) {
         if (isfinite(D->losses[k]))
             continue;
-        clni_queue_finish(ctx->queue);
+        clni_queue_finish(ctx, ctx->queue);
         CLNI_CHECK(cln_linreg_set(D->m, D->good, D->good[D->d]));
         int training = k < nt;
         return clni_fail(ctx, CLN_ERR_DIVERGED,

@@ -88,6 +88,7 @@ struct cln_context {
     clni_verdict verdict[2];             /* per cln_dtype */
     int test_break_path;                 /* CLNUM_TEST_BREAK_PATH's cln_train_path, 0: none */
     uint64_t sources_hash;               /* of the kernel sources its programs were built from */
+    int finish_by_marker;                /* clFinish returns early here (clni_queue_finish) */
     char error[4096];
 };
 
@@ -143,10 +144,11 @@ cln_status clni_loader_new(cln_context *ctx, size_t num_rows, size_t batch_size,
  * command enqueued after this upload by then. */
 cln_status clni_loader_start_epoch_async(cln_loader *l, size_t epoch);
 
-/* Waits until every command enqueued on q has finished, as clFinish promises: through a
- * marker's event as well, since Debian 12's rusticl (Mesa 22.3) returns from clFinish while
- * flushed commands still run, and host memory they read or write is freed right after. */
-cl_int clni_queue_finish(cl_command_queue q);
+/* Waits until every command enqueued on q (a queue of ctx) has finished, as clFinish
+ * promises. Mesa's rusticl (22.3, Debian 12) returns from clFinish while flushed commands
+ * still run, and host memory they read or write is freed right after: there it also waits
+ * on a marker's event (which costs about 0.1 ms, so not where clFinish keeps its word). */
+cl_int clni_queue_finish(const cln_context *ctx, cl_command_queue q);
 
 /* ---- errors ----------------------------------------------------------------------------- */
 

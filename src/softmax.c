@@ -11,9 +11,6 @@ enum { STREAM_INIT_W = 3 };
 /* Labels are whole numbers of the dtype: float32 holds them exactly up to 2^24. */
 #define MAX_CLASSES ((size_t)1 << 24)
 
-/* The fused and whole-epoch paths (softmax_paths.c). */
-extern const clni_fast_paths clni_softmax_paths;
-
 struct cln_softmax {
     clni_object obj;
     cln_context *ctx;

@@ -68,8 +68,8 @@ void clni_stream_free(clni_stream *s)
         return;
     /* Pending copies read the staging buffers and kernels the chunks: let them finish. */
     if (s->copy)
-        clni_queue_finish(s->copy);
-    clni_queue_finish(s->ctx->queue);
+        clni_queue_finish(s->ctx, s->copy);
+    clni_queue_finish(s->ctx, s->ctx->queue);
     for (int i = 0; i < 2; i++) {
         slot *sl = &s->slots[i];
         release_event(&sl->copied);
@@ -77,7 +77,7 @@ void clni_stream_free(clni_stream *s)
         if (sl->pinned) {
             if (sl->host && !sl->host_malloced) {
                 clEnqueueUnmapMemObject(s->copy, sl->pinned, sl->host, 0, NULL, NULL);
-                clni_queue_finish(s->copy);
+                clni_queue_finish(s->ctx, s->copy);
             }
             clReleaseMemObject(sl->pinned);
         }

@@ -82,7 +82,8 @@ cln_status clni_check_tune(cln_context *ctx);
 int clni_within_loop_limit(const cln_context *ctx, cln_dtype dtype, uint64_t bound);
 /* Largest work-group a fused kernel uses on this device (256 on a GPU, 1 on a CPU). */
 size_t clni_max_wg_for(const cln_context *ctx);
-/* The linear regression's fast paths (linreg_paths.c). */
+/* The fast paths of the library's models (linreg_paths.c, softmax_paths.c). */
 extern const clni_fast_paths clni_linreg_paths;
+extern const clni_fast_paths clni_softmax_paths;
 
 #endif

@@ -61,7 +61,7 @@ static void fit_state_free(fit_state *s)
 {
     /* Pending reads write into host memory freed below: let them land first. */
     if (s->job.ctx)
-        clni_queue_finish(s->job.ctx->queue);
+        clni_queue_finish(s->job.ctx, s->job.ctx->queue);
     for (int i = 0; i < 2; i++) {
         if (s->back[i].done)
             clReleaseEvent(s->back[i].done);
@@ -160,7 +160,7 @@ static cln_status wait_epoch(fit_state *s, size_t epoch)
  * (at_start 1), once everything enqueued is done. */
 static cln_status restore(fit_state *s, size_t epoch, int at_start)
 {
-    clni_queue_finish(s->job.ctx->queue);
+    clni_queue_finish(s->job.ctx, s->job.ctx->queue);
     const cln_model *m = s->job.model;
     const double *params = s->back[epoch % 2].values + s->job.params_at +
                            (at_start ? s->num_params : 0);
@@ -292,7 +292,7 @@ cln_status cln_fit(cln_model *m, const cln_dataset *data, const cln_trainer_conf
         }
     }
     if (st != CLN_SUCCESS && s.job.ctx)
-        clni_queue_finish(s.job.ctx->queue);
+        clni_queue_finish(s.job.ctx, s.job.ctx->queue);
     fit_state_free(&s);
     cln_history_free(&scratch);
     return st;
