@@ -27,7 +27,7 @@ mpirun --oversubscribe --allow-run-as-root -np 2 "$mpi"/clnum-mpi-bench --epochs
 
 work=$(mktemp -d /tmp/clnum-mpi-install.XXXXXX)
 trap 'rm -rf "$work"' EXIT
-cmake --build "$mpi" -j2 --target clnum_mpi clnum_static clnum-linreg > /dev/null
+cmake --build "$mpi" -j2 --target clnum_mpi clnum_static clnum-linreg clnum-softmax > /dev/null
 cmake --install "$mpi" --prefix "$work/with" > /dev/null
 cmake --install "$main" --prefix "$work/without" > /dev/null
 ls "$work"/with/lib*/libclnum_mpi.so* > /dev/null
