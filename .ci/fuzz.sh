@@ -36,7 +36,7 @@ run() { # run NAME: one harness for $secs seconds
     # (tests/fuzz/fit_config.lsan.supp says which); PoCL builds a kernel for each new
     # CLNUM_TUNE shape once (then cached): up to 15 s for a 4096-wide work-group on a loaded
     # machine, which is slow, not a hang.
-    asan=$asan:allocator_may_return_null=1 timeout=30
+    asan=$asan:allocator_may_return_null=1 timeout=120 # the first input builds the kernels cold: 25 s and more since softmax joined them
     lsan=suppressions=$PWD/tests/fuzz/fit_config.lsan.supp
   fi
   if ASAN_OPTIONS=$asan LSAN_OPTIONS=$lsan \
