@@ -11,7 +11,7 @@
 #     that reuses a released buffer's number (.ci/oclgrind_canary.c "reuse" shows it with
 #     plain OpenCL, and this script checks that it still does, and that the workaround works);
 #   - OCLGRIND_BUILD_OPTIONS=-cl-opt-disable: Oclgrind 21.10 cannot execute LLVM's `freeze`
-#     instruction, which its optimiser emits for the fused kernels (cl/linreg_fused.cl), and
+#     instruction, which its optimiser emits for the fused kernels (cl/model/linreg_fused.cl), and
 #     would run them wrongly ("Unsupported instruction: freeze").
 # Not run here: test_trainer (the chapter's sizes, minutes under a simulator; its kernels are
 # the ones test_linreg and test_determinism run small) and the CLI and docs tests.

@@ -70,7 +70,7 @@ static void record_device(bench_report *r, const cln_device_info *d)
     report_str(r, d->platform_name, "platform");
     report_str(r, d->driver_version, "driver");
     report_str(r, type_name(d->type), "device_type");
-    /* How the kernels order hand-offs between work-groups (cl/handoff.cl) in this context. */
+    /* How the kernels order hand-offs between work-groups (cl/runtime/handoff.cl) in this context. */
     report_str(r, d->has_device_acq_rel ? "acq_rel" : "cl1.2_fences", "handoff");
     /* The device self-check's verdict (runtime.h): paths switched off here, and why. */
     char off[64] = "";

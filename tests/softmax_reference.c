@@ -181,7 +181,7 @@ int main(int argc, char **argv)
     cln_dataset *ds = NULL;
     cln_softmax *m = NULL;
     cln_history hist = {0};
-    /* The trainer's minibatch: cfg.batch_size unless a split is smaller (src/train_paths.c,
+    /* The trainer's minibatch: cfg.batch_size unless a split is smaller (src/train/train_paths.c,
      * clni_effective_batch; the loaders cap it at their rows). Here both are larger. */
     const size_t eff_batch = batch < nt ? batch : nt;
     uint32_t *labels = malloc(n * sizeof *labels), *order = malloc(nt * sizeof *order);
@@ -262,7 +262,7 @@ int main(int argc, char **argv)
     put_vec(f, "b0", b0, k, dt, 0);
     /* each epoch's order exactly as the trainer draws it: its training loader has seed
      * cfg.seed over the nt training rows and calls cln_shuffle_order(cfg.seed, epoch, order,
-     * nt) at the start of epoch `epoch` (src/loader.c start_epoch, src/trainer.c
+     * nt) at the start of epoch `epoch` (src/data/loader.c start_epoch, src/train/trainer.c
      * enqueue_epoch); minibatch s is positions [s * batch, min((s + 1) * batch, nt)). */
     fputs("  \"orders\": [", f);
     for (size_t e = 0; e < epochs; e++) {

@@ -1,4 +1,4 @@
-/* Data-parallel training over a group (src/dist.c, src/shard.c) without MPI: a group of one
+/* Data-parallel training over a group (src/parallel/dist.c, src/data/shard.c) without MPI: a group of one
  * member, and groups of threads, each with its own context, whose allreduce is a barrier
  * and a sum in rank order. The same code runs over MPI (tests/test_mpi.c).
  *
@@ -255,7 +255,7 @@ static int no_broadcast(void *data, size_t bytes, size_t root, void *user)
     return 0;
 }
 
-/* cl/linreg_dist.cl's cln_linreg_batch_sums on ragged sizes, through the order (training)
+/* cl/parallel/linreg_dist.cl's cln_linreg_batch_sums on ragged sizes, through the order (training)
  * and in order (validation), on the device and streamed: each step's sum x r, sum r, sum r^2
  * and rows against the same sums in double on the host. The learning rate is so small that
  * w and b stay what they were, so every step's sums are known exactly. */

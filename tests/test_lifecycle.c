@@ -201,7 +201,7 @@ static void opencl_objects_are_released(void **state)
         assert_int_equal(settled_refs(ctx, base), base);
 }
 
-/* Large tensors (on a CPU device, huge-page host memory handed to OpenCL: src/buffer.c)
+/* Large tensors (on a CPU device, huge-page host memory handed to OpenCL: src/runtime/buffer.c)
  * hold what is written to them, through views too, and give their memory back when freed:
  * 40 rounds of 32 MiB would keep 1.25 GiB if the mappings stayed. With and without huge
  * pages (CLNUM_HUGE_PAGES=off). */

@@ -142,9 +142,9 @@ static void axpy_scale_on_views(void **state)
     cln_tensor_free(vx); cln_tensor_free(vy); cln_tensor_free(tx); cln_tensor_free(ty);
 }
 
-/* The most roundings a term meets in cln_sum / cln_mean of n elements (src/ops.c,
+/* The most roundings a term meets in cln_sum / cln_mean of n elements (src/tensor/ops.c,
  * reduce_sum, with the context's work-group size wg: the largest power of two up to the
- * device's maximum and 256, src/context.c): groups of `chunk` elements, each work-item
+ * device's maximum and 256, src/runtime/context.c): groups of `chunk` elements, each work-item
  * adding up to ceil(chunk / wg) of them in turn (the first onto 0, exactly), a tree of
  * log2(wg) levels in the group, then the same over the groups' partial sums. */
 static size_t sum_depth(size_t n, size_t max_work_group_size)

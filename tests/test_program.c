@@ -11,15 +11,16 @@
 #error "CLNUM_SOURCE_DIR must name the source tree"
 #endif
 
-/* Copies the kernel sources of cl/ into dir, appending `extra` to linreg.cl. */
+/* Copies the kernel sources of cl/ (a folder a layer) into dir, appending `extra` to
+ * model/linreg.cl. */
 static void copy_kernels(const char *dir, const char *extra)
 {
     char cmd[4096];
-    snprintf(cmd, sizeof cmd, "mkdir -p '%s' && cp '%s'/cl/*.cl '%s'/", dir, CLNUM_SOURCE_DIR, dir);
+    snprintf(cmd, sizeof cmd, "mkdir -p '%s' && cp -R '%s'/cl/. '%s'/", dir, CLNUM_SOURCE_DIR, dir);
     assert_int_equal(system(cmd), 0);
     if (extra) {
         char path[4096];
-        snprintf(path, sizeof path, "%s/linreg.cl", dir);
+        snprintf(path, sizeof path, "%s/model/linreg.cl", dir);
         FILE *f = fopen(path, "a");
         assert_non_null(f);
         fputs(extra, f);
@@ -81,7 +82,7 @@ static void missing_kernel_dir(void **state)
     setenv("CLNUM_KERNEL_DIR", "/nonexistent/clnum-kernels", 1);
     cln_context *ctx;
     assert_int_equal(cln_context_create(NULL, &ctx), CLN_SUCCESS);
-    TU_FAILS(ctx, CLN_ERR_IO, "/nonexistent/clnum-kernels/common.cl", cln_context_build(ctx, CLN_FLOAT32));
+    TU_FAILS(ctx, CLN_ERR_IO, "/nonexistent/clnum-kernels/runtime/common.cl", cln_context_build(ctx, CLN_FLOAT32));
     TU_FAILS(ctx, CLN_ERR_BAD_ARGUMENT, "unknown dtype", cln_context_build(ctx, 9));
     cln_context_free(ctx);
     unsetenv("CLNUM_KERNEL_DIR");
@@ -112,7 +113,7 @@ static void failed_build_options(cln_context *ctx, char *opts, size_t cap)
 }
 
 /* Kernels are built as OpenCL C 2.0 or 3.0 with CLN_ACQ_REL=1 where the device has
- * device-scope acquire/release (cl/handoff.cl), else without; CLNUM_OPENCL_C=1.2 asks for
+ * device-scope acquire/release (cl/runtime/handoff.cl), else without; CLNUM_OPENCL_C=1.2 asks for
  * 1.2 on any device, and any other value is refused with its name. */
 static void kernel_language_follows_the_device(void **state)
 {

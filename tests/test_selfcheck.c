@@ -1,4 +1,4 @@
-/* The device self-check (src/selfcheck.c): AUTO's result equals the stepwise path's on a
+/* The device self-check (src/train/selfcheck.c): AUTO's result equals the stepwise path's on a
  * long epoch (where a driver that ends loops early gave wrong answers), a path broken on
  * purpose (CLNUM_TEST_BREAK_PATH) is caught, avoided by AUTO and refused with the reason,
  * and the verdict is cached, read back, and re-made from a corrupt cache file. */

@@ -1,5 +1,5 @@
 /* Data larger than the device: host-resident datasets streamed by cln_fit in chunks with
- * double buffering (src/stream.c, src/stream_data.c).
+ * double buffering (src/train/stream.c, src/data/dataset_host.c).
  *
  * A streamed fit must equal the in-memory fit on the same seed bit for bit (the same
  * minibatches, the same kernels, the same row partition among work-groups: only where the

@@ -8,7 +8,7 @@
  *   loss      mean over the batch of (y_hat - y)^2 / 2   (see cln_linreg_set_loss_scale)
  *   backward  g_w = X^T (y_hat - y) / B,  g_b = mean(y_hat - y)
  *   step      theta -= lr * g   (plain SGD)
- * Each is an OpenCL kernel (cl/linreg.cl); each call enqueues and returns at once. */
+ * Each is an OpenCL kernel (cl/model/linreg.cl); each call enqueues and returns at once. */
 #ifndef CLNUM_LINREG_H
 #define CLNUM_LINREG_H
 

@@ -10,7 +10,7 @@
  *             large logits give no inf or NaN
  *   backward  G = (softmax(O) - onehot(c)) / B,  g_W = X^T G,  g_b = column sums of G
  *   step      W -= lr * (g_W + weight_decay * W),  b -= lr * g_b
- * Each is an OpenCL kernel (cl/softmax.cl; backward is two: the rows' softmax - onehot, then
+ * Each is an OpenCL kernel (cl/model/softmax.cl; backward is two: the rows' softmax - onehot, then
  * the sums); each call enqueues and returns at once. Every sum runs in a fixed order (no
  * atomics), so a result is the same on every run. A label is a whole number in [0, k) stored
  * in y's dtype; one outside that range (only a caller's own y can hold one) reads no logit:

@@ -31,7 +31,7 @@ typedef enum cln_train_path {
     CLN_PATH_PERSISTENT = 4 /**< one kernel an epoch across every work-group: the groups take
                               each minibatch's rows in chunks, and the last chunk to finish
                               applies the step while the others wait on the device
-                              (cl/linreg_persistent.cl says why that cannot deadlock); needs the
+                              (cl/model/linreg_persistent.cl says why that cannot deadlock); needs the
                               data on the device. CLNUM_PERSISTENT=off keeps AUTO from it */
 } cln_train_path;
 

@@ -1,4 +1,4 @@
-/* libFuzzer harness: the CSV reader (src/csv.c). The first byte picks options (delimiter,
+/* libFuzzer harness: the CSV reader (src/data/csv.c). The first byte picks options (delimiter,
  * quote, comment, header, target by index), the rest is the text given to
  * cln_csv_parse_buffer(). Traps when a contract breaks:
  *   success: at least one row and one feature, every value finite, names NUL-terminated,

@@ -1,0 +1,480 @@
+/* The loss curves as an SVG, drawn as d2l's ProgressBoard draws them with matplotlib. */
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "runtime/internal.h"
+
+static const char *const colours[2] = {"#1f77b4", "#ff7f0e"}; /* matplotlib's C0, C1 */
+static const char *const names[2] = {"train_loss", "val_loss"};
+
+void cln_plot_options_init(cln_plot_options *opts)
+{
+    if (!opts)
+        return;
+    memset(opts, 0, sizeof *opts);
+    opts->width = 480;
+    opts->height = 320;
+}
+
+/* An axis. Whatever the data, its arithmetic is done on values scaled by 2^-k (exact), so
+ * that its ends are about 1 in magnitude: nothing overflows near DBL_MAX, nothing underflows
+ * among subnormals, and the ticks are distinct doubles. A tick is a whole multiple of the
+ * step, never a running sum, so an axis has at most MAX_TICKS of them for any input, and
+ * its label is written from that multiple and the step's power of ten, never from a double
+ * that may not exist (a tick beyond DBL_MAX, or between two subnormals). */
+enum { MAX_TICKS = 32 };
+/* Data within this fraction of their magnitude of each other are drawn as flat: the axis
+ * is widened around them, as matplotlib's nonsingular() does, and a label needs at most
+ * about ten digits. */
+#define FLAT 1e-9
+/* Pixel coordinates are clipped to +-PX_LIMIT: a point far outside the axes (an x beyond
+ * x_max) stays a finite number, and the clip path hides it as before. */
+#define PX_LIMIT 1e7
+
+typedef struct axis {
+    int k;               /* lo, hi and step_s are in units of 2^k data units */
+    double lo, hi;       /* the ends (of log10 of the data for a log axis), lo < hi */
+    double px0, px1;     /* pixel positions of lo and hi */
+    int log;
+    int f, e;            /* the step between ticks: f x 10^e data units, f 1, 2 or 5 */
+    double step_s;       /* the step, scaled */
+    double n0;           /* the first tick is n0 steps (a whole number) */
+    int nticks;          /* ticks n0, n0 + 1, ..., at most MAX_TICKS */
+} axis;
+
+/* Rescales lo and hi so that the larger magnitude is in [0.5, 1). */
+static void normalize(axis *a)
+{
+    double mag = fmax(fabs(a->lo), fabs(a->hi));
+    int k = 0;
+    if (mag > 0 && isfinite(mag))
+        frexp(mag, &k);
+    a->lo = ldexp(a->lo, -k);
+    a->hi = ldexp(a->hi, -k);
+    a->k += k;
+}
+
+/* The step f x 10^e, scaled: 5^e x 2^(e - k) is f x 10^e x 2^-k without an overflow or an
+ * underflow on the way (|e| stays below 330 and 5^330 is about 1e230). */
+static void set_step(axis *a, int f, int e)
+{
+    a->f = f;
+    a->e = e;
+    a->step_s = f * ldexp(pow(5, e), e - a->k);
+}
+
+/* The step: 1, 2 or 5 times a power of ten, close to the range over target (at least 1 on a
+ * log axis, whose ticks are decades). */
+static void nice_step(axis *a, int target)
+{
+    double l = log10((a->hi - a->lo) / target) + a->k * 0.30102999566398120; /* log10(2) */
+    int e = (int)floor(l);
+    double frac = pow(10, l - e);
+    int f = frac < 1.5 ? 1 : frac < 3.5 ? 2 : frac < 7.5 ? 5 : 10;
+    if (f == 10) {
+        f = 1;
+        e++;
+    }
+    if (a->log && e < 0) {
+        f = 1;
+        e = 0;
+    }
+    set_step(a, f, e);
+}
+
+/* The whole multiples of the step within [lo, hi] (up to a rounding at either end). */
+static void place_ticks(axis *a)
+{
+    a->n0 = 0;
+    a->nticks = 0;
+    if (!(a->step_s > 0) || !isfinite(a->step_s))
+        return;
+    double n0 = ceil(a->lo / a->step_s - 1e-9), n1 = floor(a->hi / a->step_s + 1e-9);
+    if (!(n1 >= n0))
+        return;
+    a->n0 = n0;
+    a->nticks = (int)fmin(n1 - n0 + 1, MAX_TICKS);
+}
+
+/* The y axis around data from lo to hi (log10 of them on a log axis), finite, lo <= hi: 5%
+ * more on either side, as matplotlib's margins; around data that are flat to within FLAT, 10%
+ * of their magnitude (0.5 decades on a log axis, [-1, 1] for zeros). */
+static void fit_y(axis *a, double lo, double hi)
+{
+    a->k = 0;
+    a->lo = lo;
+    a->hi = hi;
+    normalize(a);
+    double mag = fmax(fabs(a->lo), fabs(a->hi)), span = a->hi - a->lo;
+    double pad = span * 0.05;
+    if (span <= FLAT * mag)
+        pad = a->log ? ldexp(0.5, -a->k) : mag > 0 ? mag * 0.1 : 1;
+    a->lo -= pad;
+    a->hi += pad;
+    normalize(a);
+    nice_step(a, 5);
+    place_ticks(a);
+}
+
+/* The x axis, 0 to hi epochs (finite, > 0): ticks at 0.2 epochs up to 1, at whole epochs up
+ * to 10, else about 6 of them. */
+static void fit_x(axis *a, double hi)
+{
+    a->k = 0;
+    a->lo = 0;
+    a->hi = hi;
+    normalize(a);
+    if (hi > 1 && hi <= 10)
+        set_step(a, 1, 0);
+    else if (hi >= 0.5 && hi <= 1)
+        set_step(a, 2, -1);
+    else
+        nice_step(a, 6);
+    place_ticks(a);
+}
+
+static double clip_px(double px)
+{
+    return !(px >= -PX_LIMIT) ? -PX_LIMIT : px > PX_LIMIT ? PX_LIMIT : px;
+}
+
+/* The pixel of a scaled value. */
+static double px_of(const axis *a, double t_s)
+{
+    return clip_px(a->px0 + (t_s - a->lo) / (a->hi - a->lo) * (a->px1 - a->px0));
+}
+
+/* The pixel of a data value. */
+static double to_px(const axis *a, double v)
+{
+    return px_of(a, ldexp(a->log ? log10(v) : v, -a->k));
+}
+
+/* The pixel of tick i. */
+static double tick_px(const axis *a, int i)
+{
+    double n = a->n0 + i;
+    return px_of(a, n == 0 ? 0 : n * a->step_s);
+}
+
+static int usable(const axis *y, double x, double v)
+{
+    return isfinite(x) && isfinite(v) && (!y->log || v > 0);
+}
+
+static void xml_text(FILE *f, const char *s)
+{
+    for (; *s; s++) {
+        switch (*s) {
+        case '&': fputs("&amp;", f); break;
+        case '<': fputs("&lt;", f); break;
+        case '>': fputs("&gt;", f); break;
+        case '"': fputs("&quot;", f); break;
+        default:
+            if ((unsigned char)*s >= 0x20 || *s == '\t')
+                fputc(*s, f);
+        }
+    }
+}
+
+/* Tick i's label. The tick is m x 10^e, m = (n0 + i) x f a whole number (|m| < 2^53). An
+ * axis whose ticks are all within 1e-6 to below 1e6 has them as "%.*f" with the step's
+ * decimals (no "-0"); another has them as m's digits with an exponent ("1.05e+300"). A log
+ * axis's tick is the decade 10^(m x 10^e) ("0.01", "1e-300"). */
+static void tick_label(char *buf, size_t cap, const axis *a, int i)
+{
+    double m = (a->n0 + i) * a->f;
+    int e = a->e;
+    if (a->log) { /* e >= 0: a whole decade */
+        double p = m * pow(10, e);
+        if (p >= -4 && p <= 5)
+            snprintf(buf, cap, "%g", pow(10, p));
+        else
+            snprintf(buf, cap, "1e%c%02.0f", p < 0 ? '-' : '+', fabs(p));
+        return;
+    }
+    double largest = fmax(fabs(a->n0), fabs(a->n0 + a->nticks - 1)) * a->f;
+    if (e >= -6 && largest * pow(10, e) < 1e6) {
+        if (m == 0)
+            m = 0; /* not -0 */
+        if (e >= 0)
+            snprintf(buf, cap, "%.0f", m * pow(10, e));
+        else
+            snprintf(buf, cap, "%.*f", -e, m / pow(10, -e));
+        return;
+    }
+    if (m == 0) {
+        snprintf(buf, cap, "0");
+        return;
+    }
+    char digits[32];
+    int nd = snprintf(digits, sizeof digits, "%.0f", fabs(m));
+    int mag = nd - 1 + e; /* the tick is digits[0].digits[1..] x 10^mag */
+    snprintf(buf, cap, "%s%c%s%se%c%02d", m < 0 ? "-" : "", digits[0], nd > 1 ? "." : "",
+             digits + 1, mag < 0 ? '-' : '+', mag < 0 ? -mag : mag);
+}
+
+static void draw(FILE *f, const cln_history *h, const cln_plot_options *o)
+{
+    const cln_curve *curves[2] = {&h->train_loss, &h->val_loss};
+    double W = o->width, H = o->height;
+    double top = o->title ? 30 : 14, left = 62, right = 14, bottom = 42;
+    axis x = {0};
+    axis y = {0};
+    x.px0 = left;
+    x.px1 = W - right;
+    y.px0 = H - bottom;
+    y.px1 = top;
+    y.log = o->log_y != 0;
+    double x_hi = o->x_max > 0 ? o->x_max : (double)(h->epochs ? h->epochs : 1);
+
+    double lo = INFINITY, hi = -INFINITY, xmax_data = 0;
+    size_t usable_points[2] = {0, 0};
+    for (int c = 0; c < 2; c++)
+        for (size_t i = 0; i < curves[c]->count; i++) {
+            double xv = curves[c]->x[i], v = curves[c]->y[i];
+            if (!usable(&y, xv, v))
+                continue;
+            usable_points[c]++;
+            double t = y.log ? log10(v) : v;
+            lo = fmin(lo, t);
+            hi = fmax(hi, t);
+            xmax_data = fmax(xmax_data, xv);
+        }
+    if (o->x_max <= 0 && xmax_data > x_hi)
+        x_hi = xmax_data;
+    if (!(lo <= hi)) { /* nothing to draw: an empty, labelled frame */
+        lo = y.log ? -1 : 0;
+        hi = 1;
+    }
+    fit_x(&x, x_hi);
+    fit_y(&y, lo, hi);
+
+    fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"no\"?>\n"
+               "<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" width=\"%u\" "
+               "height=\"%u\" viewBox=\"0 0 %u %u\" font-family=\"DejaVu Sans, Arial, "
+               "sans-serif\" font-size=\"12\">\n",
+            o->width, o->height, o->width, o->height);
+    fprintf(f, "<rect x=\"0\" y=\"0\" width=\"%u\" height=\"%u\" fill=\"white\"/>\n", o->width,
+            o->height);
+    if (o->title) {
+        fprintf(f, "<text x=\"%.1f\" y=\"20\" text-anchor=\"middle\" font-size=\"13\">",
+                (x.px0 + x.px1) / 2);
+        xml_text(f, o->title);
+        fputs("</text>\n", f);
+    }
+
+    /* ticks and grid-free labels, as matplotlib's defaults */
+    char label[64];
+    fputs("<g stroke=\"black\" stroke-width=\"0.8\">\n", f);
+    for (int i = 0; i < x.nticks; i++) {
+        double px = tick_px(&x, i);
+        fprintf(f, "<line x1=\"%.2f\" y1=\"%.2f\" x2=\"%.2f\" y2=\"%.2f\"/>\n", px, y.px0, px,
+                y.px0 + 4);
+    }
+    for (int i = 0; i < y.nticks; i++) {
+        double py = tick_px(&y, i);
+        fprintf(f, "<line x1=\"%.2f\" y1=\"%.2f\" x2=\"%.2f\" y2=\"%.2f\"/>\n", x.px0 - 4, py,
+                x.px0, py);
+    }
+    fputs("</g>\n<g fill=\"black\">\n", f);
+    for (int i = 0; i < x.nticks; i++) {
+        tick_label(label, sizeof label, &x, i);
+        fprintf(f, "<text x=\"%.2f\" y=\"%.2f\" text-anchor=\"middle\">%s</text>\n",
+                tick_px(&x, i), y.px0 + 17, label);
+    }
+    for (int i = 0; i < y.nticks; i++) {
+        tick_label(label, sizeof label, &y, i);
+        fprintf(f, "<text x=\"%.2f\" y=\"%.2f\" text-anchor=\"end\">%s</text>\n", x.px0 - 7,
+                tick_px(&y, i) + 4, label);
+    }
+    fprintf(f, "<text x=\"%.2f\" y=\"%.2f\" text-anchor=\"middle\">epoch</text>\n",
+            (x.px0 + x.px1) / 2, H - 8);
+    fputs("</g>\n", f);
+
+    /* the curves, clipped to the axes */
+    fprintf(f, "<clipPath id=\"axes\"><rect x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" "
+               "height=\"%.2f\"/></clipPath>\n",
+            x.px0, y.px1, x.px1 - x.px0, y.px0 - y.px1);
+    fputs("<g clip-path=\"url(#axes)\" fill=\"none\" stroke-width=\"1.5\" "
+          "stroke-linejoin=\"round\">\n", f);
+    for (int c = 0; c < 2; c++) {
+        if (!usable_points[c])
+            continue;
+        fprintf(f, "<polyline id=\"%s\" stroke=\"%s\"%s points=\"", names[c], colours[c],
+                c ? " stroke-dasharray=\"5.55,2.4\"" : "");
+        int first = 1;
+        for (size_t i = 0; i < curves[c]->count; i++) {
+            double xv = curves[c]->x[i], v = curves[c]->y[i];
+            if (!usable(&y, xv, v))
+                continue;
+            fprintf(f, "%s%.2f,%.2f", first ? "" : " ", to_px(&x, xv), to_px(&y, v));
+            first = 0;
+        }
+        fputs("\"/>\n", f);
+        if (usable_points[c] == 1) /* a lone point is no line: mark it */
+            for (size_t i = 0; i < curves[c]->count; i++)
+                if (usable(&y, curves[c]->x[i], curves[c]->y[i]))
+                    fprintf(f, "<circle cx=\"%.2f\" cy=\"%.2f\" r=\"2.5\" fill=\"%s\" "
+                               "stroke=\"none\"/>\n",
+                            to_px(&x, curves[c]->x[i]), to_px(&y, curves[c]->y[i]), colours[c]);
+    }
+    fputs("</g>\n", f);
+    fprintf(f, "<rect x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\" fill=\"none\" "
+               "stroke=\"black\" stroke-width=\"0.8\"/>\n",
+            x.px0, y.px1, x.px1 - x.px0, y.px0 - y.px1);
+
+    /* the legend, upper right */
+    int shown = (usable_points[0] > 0) + (usable_points[1] > 0);
+    if (shown) {
+        double lw = 108, lh = 8 + 18 * shown, lx = x.px1 - lw - 8, ly = y.px1 + 8;
+        fprintf(f, "<g id=\"legend\">\n<rect x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" "
+                   "height=\"%.2f\" rx=\"3\" fill=\"white\" fill-opacity=\"0.8\" "
+                   "stroke=\"#cccccc\"/>\n",
+                lx, ly, lw, lh);
+        double row = ly + 4 + 9;
+        for (int c = 0; c < 2; c++) {
+            if (!usable_points[c])
+                continue;
+            fprintf(f, "<line x1=\"%.2f\" y1=\"%.2f\" x2=\"%.2f\" y2=\"%.2f\" stroke=\"%s\" "
+                       "stroke-width=\"1.5\"%s/>\n",
+                    lx + 8, row, lx + 36, row, colours[c],
+                    c ? " stroke-dasharray=\"5.55,2.4\"" : "");
+            fprintf(f, "<text x=\"%.2f\" y=\"%.2f\">%s</text>\n", lx + 42, row + 4, names[c]);
+            row += 18;
+        }
+        fputs("</g>\n", f);
+    }
+    fputs("</svg>\n", f);
+}
+
+/* ---- writing the file whole or not at all ----------------------------------------------
+ * A regular file, or one not there yet, is written to a temporary file in the same folder,
+ * ".NAME.PID.N.tmp" (O_EXCL: a fresh name until one is free; mode 0666 less the umask, or the
+ * mode of the file it replaces), then flushed, fsync'd and renamed over NAME, so that a full
+ * disk, a file-size limit or a signal never leaves a part of a plot there. A symbolic link
+ * (replacing it would break the link) or an existing file that is not a regular one (a
+ * device, a FIFO) is written in place. */
+
+static int svg_in_place(const char *path)
+{
+    struct stat ls;
+    return lstat(path, &ls) == 0 &&
+           (S_ISLNK(ls.st_mode) || !(S_ISREG(ls.st_mode) || S_ISDIR(ls.st_mode)));
+}
+
+/* Creates the temporary file beside path; its name in tmp. The descriptor, or -1 with
+ * errno set. */
+static int svg_temp(const char *path, char *tmp, size_t cap)
+{
+    static atomic_ulong counter;
+    struct stat st;
+    int exists = stat(path, &st) == 0;
+    if (exists && S_ISDIR(st.st_mode)) {
+        errno = EISDIR;
+        return -1;
+    }
+    const char *slash = strrchr(path, '/');
+    const char *base = slash ? slash + 1 : path;
+    if (!*base) {
+        errno = EISDIR; /* "folder/" */
+        return -1;
+    }
+    int dir_len = slash ? (int)(slash - path) : 1;
+    const char *dir = slash ? path : ".";
+    if (slash == path)
+        dir_len = 1; /* "/name": the root */
+    for (int attempt = 0; attempt < 100; attempt++) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        unsigned long n = atomic_fetch_add(&counter, 1) * 7919u +
+                          ((unsigned long)ts.tv_nsec ^ (unsigned long)attempt);
+        /* the name's part cut to keep within NAME_MAX (255) */
+        int len = snprintf(tmp, cap, "%.*s/.%.200s.%ld.%lx.tmp", dir_len, dir, base,
+                           (long)getpid(), n);
+        if (len < 0 || (size_t)len >= cap) {
+            errno = ENAMETOOLONG;
+            return -1;
+        }
+        int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+        if (fd >= 0) {
+            if (exists && S_ISREG(st.st_mode))
+                (void)fchmod(fd, st.st_mode & 07777);
+            return fd;
+        }
+        if (errno != EEXIST)
+            return -1;
+    }
+    errno = EEXIST;
+    return -1;
+}
+
+static cln_status svg_fail(const char *path, int e)
+{
+    return clni_fail(NULL, CLN_ERR_IO, "cannot write %s: %s", path,
+                     e ? strerror(e) : "write error");
+}
+
+cln_status cln_history_write_svg(const cln_history *history, const cln_plot_options *opts,
+                                 const char *path)
+{
+    const char *fn = "cln_history_write_svg";
+    CLNI_CHECK(clni_check_ptr(NULL, history, fn, "history"));
+    CLNI_CHECK(clni_check_ptr(NULL, path, fn, "path"));
+    cln_plot_options defaults;
+    cln_plot_options_init(&defaults);
+    const cln_plot_options *o = opts ? opts : &defaults;
+    if (o->width < 120 || o->height < 80 || o->width > 16384 || o->height > 16384)
+        return clni_fail(NULL, CLN_ERR_BAD_ARGUMENT, "%s: size %u x %u is outside 120 x 80 .. "
+                         "16384 x 16384", fn, o->width, o->height);
+    if (!(o->x_max >= 0) || !isfinite(o->x_max))
+        return clni_fail(NULL, CLN_ERR_BAD_ARGUMENT, "%s: x_max %g must be finite and >= 0", fn,
+                         o->x_max);
+    for (int c = 0; c < 2; c++) {
+        const cln_curve *cv = c ? &history->val_loss : &history->train_loss;
+        if (cv->count && (!cv->x || !cv->y))
+            return clni_fail(NULL, CLN_ERR_BAD_ARGUMENT, "%s: %s has %zu points but no arrays",
+                             fn, names[c], cv->count);
+    }
+    char tmp[4400] = "";
+    FILE *f;
+    errno = 0;
+    if (svg_in_place(path)) {
+        f = fopen(path, "w");
+    } else {
+        if (strlen(path) > sizeof tmp - 64)
+            return svg_fail(path, ENAMETOOLONG);
+        int fd = svg_temp(path, tmp, sizeof tmp);
+        if (fd < 0)
+            return svg_fail(path, errno);
+        f = fdopen(fd, "w");
+        if (!f) {
+            int e = errno;
+            close(fd);
+            unlink(tmp);
+            return svg_fail(path, e);
+        }
+    }
+    if (!f)
+        return svg_fail(path, errno);
+    errno = 0;
+    draw(f, history, o);
+    /* a failed write left its errno; fflush writes the rest and fails the same way */
+    int e = fflush(f) != 0 || ferror(f) ? (errno ? errno : EIO) : 0;
+    if (!e && tmp[0] && fsync(fileno(f)) != 0)
+        e = errno;
+    if (fclose(f) != 0 && !e)
+        e = errno ? errno : EIO;
+    if (!e && tmp[0] && rename(tmp, path) != 0)
+        e = errno;
+    if (e && tmp[0])
+        unlink(tmp);
+    return e ? svg_fail(path, e) : CLN_SUCCESS;
+}
