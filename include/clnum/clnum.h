@@ -32,6 +32,7 @@
 #define CLNUM_CLNUM_H
 
 #include "clnum/status.h"
+#include "clnum/types.h"
 #include "clnum/runtime.h"
 #include "clnum/tensor.h"
 #include "clnum/random.h"

@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 #include "clnum/status.h"
+#include "clnum/types.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -195,11 +196,11 @@ CLN_API cln_status cln_context_set_error(cln_context *ctx, cln_status status, co
  * is keyed by the kernel sources, the build options, the device, its driver and clnum's
  * version; a corrupt or stale entry is ignored and rebuilt.
  * @param ctx   the context.
- * @param dtype a cln_dtype (tensor.h).
+ * @param dtype the kernels' element type.
  * @return CLN_SUCCESS; CLN_ERR_BUILD_FAILED with the build log in the message;
  * CLN_ERR_NO_FLOAT64; CLN_ERR_BAD_ARGUMENT.
  */
-CLN_API cln_status cln_context_build(cln_context *ctx, int dtype);
+CLN_API cln_status cln_context_build(cln_context *ctx, cln_dtype dtype);
 
 /**
  * @brief Runs the device self-check for one dtype's kernels now (cln_device_info's
@@ -207,10 +208,10 @@ CLN_API cln_status cln_context_build(cln_context *ctx, int dtype);
  * the kernels if needed, reads the cached verdict or runs the check, and fills the context's
  * info (cln_context_device()). A check that cannot run switches every fast path off for
  * this context, with the reason in paths_note, and is not cached.
- * @param ctx the context. @param dtype CLN_FLOAT32 or CLN_FLOAT64 (a cln_dtype).
+ * @param ctx the context. @param dtype CLN_FLOAT32 or CLN_FLOAT64.
  * @return CLN_SUCCESS, CLN_ERR_BAD_ARGUMENT, or the build's error.
  */
-CLN_API cln_status cln_context_selfcheck(cln_context *ctx, int dtype);
+CLN_API cln_status cln_context_selfcheck(cln_context *ctx, cln_dtype dtype);
 
 /** Where a built program came from (cln_context_build_origin()). */
 typedef enum cln_build_origin {
@@ -222,10 +223,10 @@ typedef enum cln_build_origin {
 /**
  * @brief Where the program of a dtype came from.
  * @param ctx   the context.
- * @param dtype a cln_dtype (tensor.h).
+ * @param dtype the element type.
  * @return CLN_BUILD_NONE until it is built.
  */
-CLN_API cln_build_origin cln_context_build_origin(const cln_context *ctx, int dtype);
+CLN_API cln_build_origin cln_context_build_origin(const cln_context *ctx, cln_dtype dtype);
 
 /**
  * @brief The context's OpenCL objects, for interoperation (CLBlast, your own kernels).

@@ -27,21 +27,8 @@ extern "C" {
 /** The largest rank a tensor may have. */
 #define CLN_MAX_RANK 4
 
-/** Element type of a tensor. */
-typedef enum cln_dtype {
-    CLN_FLOAT32 = 0,     /**< float */
-    CLN_FLOAT64 = 1      /**< double: needs cl_khr_fp64, else CLN_ERR_NO_FLOAT64 */
-} cln_dtype;
-
 /** A cl_mem with a dtype, a shape and an offset, owned by its context. Opaque. */
 typedef struct cln_tensor cln_tensor;
-
-/**
- * @brief Size in bytes of one element of dtype.
- * @param dtype the element type.
- * @return 4 or 8; 0 for an unknown dtype.
- */
-CLN_API size_t cln_dtype_size(cln_dtype dtype);
 
 /**
  * @brief Makes a tensor of the given shape; its contents are undefined until written.

@@ -1,7 +1,16 @@
-/* Host values between double, the API's type, and a dtype's own. */
+/* The dtypes, and host values between double, the API's type, and a dtype's own. */
 #include <string.h>
 
 #include "runtime/internal.h"
+
+size_t cln_dtype_size(cln_dtype dtype)
+{
+    switch (dtype) {
+    case CLN_FLOAT32: return sizeof(cl_float);
+    case CLN_FLOAT64: return sizeof(cl_double);
+    default: return 0;
+    }
+}
 
 void clni_doubles_to_dtype(void *dst, cln_dtype dtype, const double *src, size_t n)
 {

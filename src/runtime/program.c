@@ -160,17 +160,18 @@ static cln_status build_program(cln_context *ctx, cln_dtype dtype)
     return st;
 }
 
-cln_status cln_context_build(cln_context *ctx, int dtype)
+cln_status cln_context_build(cln_context *ctx, cln_dtype dtype)
 {
     CLNI_CHECK(clni_check_ptr(NULL, ctx, "cln_context_build", "ctx"));
     if (dtype != CLN_FLOAT32 && dtype != CLN_FLOAT64)
-        return clni_fail(ctx, CLN_ERR_BAD_ARGUMENT, "cln_context_build: unknown dtype %d", dtype);
+        return clni_fail(ctx, CLN_ERR_BAD_ARGUMENT, "cln_context_build: unknown dtype %d",
+                         (int)dtype);
     if (ctx->program[dtype])
         return CLN_SUCCESS;
-    return build_program(ctx, (cln_dtype)dtype);
+    return build_program(ctx, dtype);
 }
 
-cln_build_origin cln_context_build_origin(const cln_context *ctx, int dtype)
+cln_build_origin cln_context_build_origin(const cln_context *ctx, cln_dtype dtype)
 {
     if (!ctx || (dtype != CLN_FLOAT32 && dtype != CLN_FLOAT64))
         return CLN_BUILD_NONE;
@@ -180,7 +181,7 @@ cln_build_origin cln_context_build_origin(const cln_context *ctx, int dtype)
 cln_status clni_kernel(cln_context *ctx, cln_dtype dtype, clni_kernel_id id, cl_kernel *out)
 {
     if (!ctx->kernels[dtype][id]) {
-        CLNI_CHECK(cln_context_build(ctx, (int)dtype));
+        CLNI_CHECK(cln_context_build(ctx, dtype));
         cl_int err;
         ctx->kernels[dtype][id] = clCreateKernel(ctx->program[dtype], kernel_names[id], &err);
         if (err != CL_SUCCESS)

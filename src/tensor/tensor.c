@@ -5,15 +5,6 @@
 #include "runtime/enqueue.h"
 #include "tensor/tensor_impl.h"
 
-size_t cln_dtype_size(cln_dtype dtype)
-{
-    switch (dtype) {
-    case CLN_FLOAT32: return sizeof(cl_float);
-    case CLN_FLOAT64: return sizeof(cl_double);
-    default: return 0;
-    }
-}
-
 static void destroy_registered(clni_object *obj)
 {
     clni_tensor_destroy((cln_tensor *)obj);

@@ -318,12 +318,12 @@ cln_status clni_selfcheck(cln_context *ctx, cln_dtype dtype)
     return CLN_SUCCESS;
 }
 
-cln_status cln_context_selfcheck(cln_context *ctx, int dtype)
+cln_status cln_context_selfcheck(cln_context *ctx, cln_dtype dtype)
 {
     CLNI_CHECK(clni_check_ptr(NULL, ctx, "cln_context_selfcheck", "ctx"));
     if (dtype != CLN_FLOAT32 && dtype != CLN_FLOAT64)
         return clni_fail(ctx, CLN_ERR_BAD_ARGUMENT, "cln_context_selfcheck: unknown dtype %d",
-                         dtype);
+                         (int)dtype);
     CLNI_CHECK(cln_context_build(ctx, dtype));
-    return clni_selfcheck(ctx, (cln_dtype)dtype);
+    return clni_selfcheck(ctx, dtype);
 }
