@@ -697,7 +697,7 @@ int linreg_files_check(const linreg_options *o, char *err, size_t err_cap)
 
 /* ---- --list-devices --------------------------------------------------------------------- */
 
-static const char *device_type_name(cln_device_type t)
+const char *cli_device_type_name(cln_device_type t)
 {
     switch (t) {
     case CLN_DEVICE_CPU: return "CPU";
@@ -758,7 +758,7 @@ int cli_list_devices(const char *program, const char *selector)
             printf("platform %zu: %s\n", d->platform_index, d->platform_name);
         printf("%c %zu:%zu  %s\n", i == chosen ? '*' : ' ', d->platform_index, d->device_index,
                d->device_name);
-        printf("       %s, %u compute units, ", device_type_name(d->type), d->compute_units);
+        printf("       %s, %u compute units, ", cli_device_type_name(d->type), d->compute_units);
         print_bytes((double)d->global_mem_bytes);
         printf(" memory (");
         print_bytes((double)d->max_alloc_bytes);
@@ -838,4 +838,36 @@ int cli_stop_signal(void)
 const char *cli_signal_name(int sig)
 {
     return sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "a signal";
+}
+
+int cli_end_by_signal(int rc)
+{
+    int sig = cli_stop_signal();
+    if (sig && rc == 128 + sig) {
+        fflush(stdout);
+        fflush(stderr);
+        signal(sig, SIG_DFL);
+        raise(sig);
+    }
+    return rc;
+}
+
+double cli_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+cln_status cli_fit_end(cln_status st, const cln_context *ctx, char *msg, size_t msg_cap,
+                       int *diverged, int *stopped_by)
+{
+    if (st == CLN_ERR_DIVERGED) {
+        snprintf(msg, msg_cap, "%s", cln_last_error(ctx));
+        *diverged = 1;
+        st = CLN_SUCCESS;
+    }
+    if (st == CLN_SUCCESS)
+        *stopped_by = cli_stop_signal();
+    return st;
 }

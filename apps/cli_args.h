@@ -1,7 +1,7 @@
 /* Command-line options of clnum-linreg, parsed without side effects so that tests and the
  * fuzzer can drive the parser directly; and the program's output files, checked before a run
- * and written whole or not at all. The table parser, the file checks, the signal helpers and
- * the device list serve clnum-softmax too (softmax_options.c). */
+ * and written whole or not at all. The table parser, the file checks, the signal helpers, the
+ * device list and the small helpers of a run at the end serve clnum-softmax too. */
 #ifndef CLNUM_CLI_ARGS_H
 #define CLNUM_CLI_ARGS_H
 
@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+
+#include "clnum/clnum.h"
 
 typedef enum { LINREG_SOLVER_SGD = 0, LINREG_SOLVER_EXACT = 1 } linreg_solver;
 typedef enum { LINREG_LOSS_HALF_MSE = 0, LINREG_LOSS_MSE = 1 } linreg_loss;
@@ -166,6 +168,11 @@ void cli_signals_release(cli_saved_signals *sv);
 int cli_stop_signal(void);
 /* "SIGINT", "SIGTERM" or "a signal". */
 const char *cli_signal_name(int sig);
+/* main's return: rc, except after a run that a caught signal interrupted (rc is 128 + that
+ * signal): then the program ends by the signal itself, stdout and stderr flushed, so that
+ * the shell reports 128 + its number and a script's loop stops (a shell takes a plain
+ * exit(130) for a signal the program handled). */
+int cli_end_by_signal(int rc);
 
 /* ---- the output files (--json, --csv, --plot) ------------------------------------------
  * Each is written to a temporary file in its folder (".NAME.PID.N.tmp", created with
@@ -223,6 +230,8 @@ int cli_files_check(const cli_file *inputs, size_t num_inputs, const cli_file *o
  * else the default) picks marked '*' ("* the device PROGRAM uses"), on stdout. Returns 0;
  * 1 when the devices cannot be listed ("PROGRAM: reason" on stderr). */
 int cli_list_devices(const char *program, const char *selector);
+/* "CPU", "GPU", "accelerator" or "other", as the device lines name a device's type. */
+const char *cli_device_type_name(cln_device_type t);
 
 /* Fills opts from argv (the chapter's defaults for what is not given). Returns 0 on
  * success; -1 with a one-line reason in err on a bad option or value. */
@@ -234,5 +243,23 @@ int linreg_options_parse(int argc, char **argv, linreg_options *opts, char *err,
  * unchanged. */
 int linreg_progress_timing_parse(const char *delay, const char *interval,
                                  linreg_progress_timing *t, char *err, size_t err_cap);
+
+/* ---- small helpers of both programs' runs ---------------------------------------------- */
+/* Returns the status of a library call that fails. */
+#define CLI_TRY(call)                         \
+    do {                                      \
+        cln_status try_st_ = (call);          \
+        if (try_st_ != CLN_SUCCESS)           \
+            return try_st_;                   \
+    } while (0)
+/* Milliseconds of a monotonic clock, for a run's timings. */
+double cli_now_ms(void);
+/* How a fit that keeps its epochs ended: one that diverges (CLN_ERR_DIVERGED: the
+ * parameters are back to those at the start of the epoch that diverged) or that a caught
+ * signal stops keeps the epochs done, which the program prints and writes, saying why.
+ * Returns st, or CLN_SUCCESS for a divergence, with *diverged set and ctx's message in msg
+ * (msg_cap bytes); after a fit that did not fail, *stopped_by is cli_stop_signal(). */
+cln_status cli_fit_end(cln_status st, const cln_context *ctx, char *msg, size_t msg_cap,
+                       int *diverged, int *stopped_by);
 
 #endif

@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "cli_args.h"
 #include "clnum/clnum.h"
@@ -73,27 +72,10 @@ static void usage(FILE *out)
             "2 for a bad option or value.\n");
 }
 
-static const char *type_name(cln_device_type t)
-{
-    switch (t) {
-    case CLN_DEVICE_CPU: return "CPU";
-    case CLN_DEVICE_GPU: return "GPU";
-    case CLN_DEVICE_ACCELERATOR: return "accelerator";
-    default: return "other";
-    }
-}
-
 static const char *path_name(cln_train_path p)
 {
     static const char *const names[] = {"auto", "stepwise", "fused", "epoch", "persistent"};
     return (unsigned)p < sizeof names / sizeof names[0] ? names[p] : "unknown";
-}
-
-static double now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
 /* What each epoch reported: its mean training loss, validation loss and accuracy. */
@@ -259,21 +241,15 @@ static cln_status train(run_state *s)
     tc.on_epoch = on_epoch;
     tc.user = s;
     cli_signals_catch(&s->signals);
-    double t0 = now_ms();
+    double t0 = cli_now_ms();
     st = cln_fit(cln_softmax_model(s->model), s->ds, &tc, &s->hist);
-    s->ms = now_ms() - t0;
+    s->ms = cli_now_ms() - t0;
     if (s->log.out_of_memory)
         return cln_context_set_error(NULL, CLN_ERR_OUT_OF_HOST_MEMORY,
                                      "out of host memory for the epochs' results");
-    if (st == CLN_ERR_DIVERGED) {
-        /* the parameters are back to those at the start of the epoch that diverged */
-        snprintf(s->fit_msg, sizeof s->fit_msg, "%s", cln_last_error(s->ctx));
-        s->diverged = 1;
-        st = CLN_SUCCESS;
-    }
+    st = cli_fit_end(st, s->ctx, s->fit_msg, sizeof s->fit_msg, &s->diverged, &s->stopped_by);
     if (st != CLN_SUCCESS)
         return st;
-    s->stopped_by = cli_stop_signal();
     s->W = malloc(d->d * d->k * sizeof *s->W);
     s->b = malloc(d->k * sizeof *s->b);
     s->val_correct = calloc(d->k, sizeof *s->val_correct);
@@ -487,7 +463,8 @@ static int run(const softmax_options *o)
         return rc;
     }
     const cln_device_info *dev = cln_context_device(s.ctx);
-    printf("device: %s (%s, %s)\n", dev->device_name, dev->platform_name, type_name(dev->type));
+    printf("device: %s (%s, %s)\n", dev->device_name, dev->platform_name,
+           cli_device_type_name(dev->type));
     if (!o->quiet)
         print_data_line(&s);
     st = train(&s);
@@ -537,15 +514,5 @@ int main(int argc, char **argv)
         fprintf(stderr, PROGRAM ": %s\n", err);
         return 2;
     }
-    int rc = run(&o);
-    int sig = cli_stop_signal();
-    if (sig && rc == 128 + sig) {
-        /* Interrupted, the outputs written: end by the signal itself, so that the shell
-         * reports 128 + its number and a script's loop stops. */
-        fflush(stdout);
-        fflush(stderr);
-        signal(sig, SIG_DFL);
-        raise(sig);
-    }
-    return rc;
+    return cli_end_by_signal(run(&o)); /* an interrupted run ends by its signal */
 }

@@ -1,4 +1,4 @@
-/* clnum-linreg as one rank of a data-parallel group. The program (clnum-linreg.c) sees the
+/* clnum-linreg as one rank of a data-parallel group. The program (linreg_run.h) sees the
  * group only through this struct, so it holds no MPI code: apps/linreg_mpi.c, built with
  * CLNUM_MPI, fills it in under mpirun (clnum/mpi.h); without a group the program runs alone. */
 #ifndef CLNUM_APPS_LINREG_GROUP_H
@@ -8,8 +8,9 @@
 #include "clnum/parallel.h"
 
 typedef struct linreg_group {
-    /* rank, size and the collectives (clnum/parallel.h), for the program's own agreements:
-     * the command line, each setup step, the device names, the exit status */
+    /* rank, size and the collectives (clnum/parallel.h): each step's status goes through
+     * cln_group_agree() on it; the program's own agreements (the command line, the device
+     * names, the signal that stopped the fit, the exit status) use its collectives too */
     cln_group group;
     /* This rank's context for a --device selector (NULL: CLNUM_DEVICE, else by local rank).
      * Collective: every rank gets one, or every rank fails with the failing rank's message
@@ -19,10 +20,5 @@ typedef struct linreg_group {
     cln_status (*fit)(cln_linreg *m, const cln_dataset *shard, const cln_trainer_config *cfg,
                       cln_history *history, cln_group_stats *stats);
 } linreg_group;
-
-/* The whole program: parses argv and runs, alone (group NULL) or as one rank of a group of
- * more than one. Returns the exit status; in a group the same on every rank, and only rank 0
- * prints or writes files. */
-int linreg_main(int argc, char **argv, const linreg_group *group);
 
 #endif

@@ -7,13 +7,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#define TRY(call)                             \
-    do {                                      \
-        cln_status try_st_ = (call);          \
-        if (try_st_ != CLN_SUCCESS)           \
-            return try_st_;                   \
-    } while (0)
-
 static cln_status out_of_memory(size_t rows, size_t d)
 {
     return cln_context_set_error(NULL, CLN_ERR_OUT_OF_HOST_MEMORY,
@@ -78,7 +71,7 @@ cln_status softmax_data_idx_paths(const softmax_options *o, softmax_data *data)
         if (data->idx_path[f])
             continue;
         if (o->idx_dir) {
-            TRY(find_idx(o->idx_dir, names[f], &data->idx_path[f]));
+            CLI_TRY(find_idx(o->idx_dir, names[f], &data->idx_path[f]));
         } else if (given[f] && !(data->idx_path[f] = dup_string(given[f]))) {
             return cln_context_set_error(NULL, CLN_ERR_OUT_OF_HOST_MEMORY, "out of host memory");
         }
@@ -88,10 +81,10 @@ cln_status softmax_data_idx_paths(const softmax_options *o, softmax_data *data)
 
 static cln_status load_idx(const softmax_options *o, softmax_data *data)
 {
-    TRY(softmax_data_idx_paths(o, data));
+    CLI_TRY(softmax_data_idx_paths(o, data));
     cln_idx_pair tr, va;
     memset(&va, 0, sizeof va);
-    TRY(cln_idx_load_pair(data->idx_path[0], data->idx_path[1], &tr));
+    CLI_TRY(cln_idx_load_pair(data->idx_path[0], data->idx_path[1], &tr));
     cln_status st = CLN_SUCCESS;
     char a[512], b[512];
     if (data->idx_path[2])
@@ -148,7 +141,7 @@ static cln_status load_csv(const softmax_options *o, softmax_data *data)
         co.features = (const char *const *)data->features;
         co.num_features = data->num_features;
     }
-    TRY(cln_csv_read(o->data_path, &co, &data->csv));
+    CLI_TRY(cln_csv_read(o->data_path, &co, &data->csv));
     size_t k = cln_csv_num_classes(data->csv);
     if (k < 2) {
         char path[512], target[256], label[256];
@@ -166,7 +159,7 @@ static cln_status load_csv(const softmax_options *o, softmax_data *data)
     sc.val_fraction = o->val_fraction;
     sc.seed = o->seed;
     sc.standardize = o->standardize;
-    TRY(cln_csv_split(data->csv, &sc, &data->split));
+    CLI_TRY(cln_csv_split(data->csv, &sc, &data->split));
     size_t n = data->split.num_train + data->split.num_val;
     data->num_train = data->split.num_train;
     data->num_val = data->split.num_val;
@@ -238,13 +231,13 @@ cln_status softmax_data_load(const softmax_options *o, softmax_data *data)
 {
     if (o->data_path) {
         data->source = SOFTMAX_SOURCE_CSV;
-        TRY(load_csv(o, data));
+        CLI_TRY(load_csv(o, data));
     } else if (o->idx_dir || o->train_images) {
         data->source = SOFTMAX_SOURCE_IDX;
-        TRY(load_idx(o, data));
+        CLI_TRY(load_idx(o, data));
     } else {
         data->source = SOFTMAX_SOURCE_SYNTHETIC;
-        TRY(make_synthetic(o, data));
+        CLI_TRY(make_synthetic(o, data));
     }
     return name_and_count(data);
 }
