@@ -27,7 +27,7 @@ static int watch_epoch(const cln_epoch_report *r, void *user)
 
 /* The model, built on the data with the kernels ready. In a group the setup may fail on one
  * rank only: the ranks agree on it before the collective fit. */
-static cln_status prepare_model(run_state *s, cln_loss loss)
+static cln_status prepare_model(run_state *s, const cln_loss *loss)
 {
     s->w = malloc(s->d * sizeof *s->w);
     cln_status st = s->w ? CLN_SUCCESS : CLN_ERR_OUT_OF_HOST_MEMORY;
@@ -66,13 +66,17 @@ static void trainer_config(const run_state *s, epoch_watch *watch, cln_sharding 
 }
 
 /* The fit itself, timed, with SIGINT and SIGTERM caught from here on. */
-static cln_status fit(run_state *s, cln_loss loss, const cln_trainer_config *tc)
+static cln_status fit(run_state *s, const cln_loss *loss, const cln_trainer_config *tc)
 {
     cli_signals_catch(&s->signals);
     double t0 = cli_now_ms();
+    cln_optimizer *sgd = NULL;
     cln_status st =
         s->g ? s->g->fit(cln_lazy_linear_model(s->net), s->data, tc, &s->hist, &s->stats)
-             : cln_nn_fit(s->net, loss, cln_sgd_make(s->o->lr), s->data, tc, &s->hist);
+             : cln_sgd_create(s->ctx, s->o->lr, 0.0, &sgd);
+    if (!s->g && st == CLN_SUCCESS)
+        st = cln_nn_fit(s->net, loss, sgd, s->data, tc, &s->hist);
+    cln_optimizer_free(sgd);
     s->ms = cli_now_ms() - t0;
     return st;
 }
@@ -94,7 +98,7 @@ static cln_status sgd_params(run_state *s)
 cln_status linreg_train_sgd(run_state *s)
 {
     const linreg_options *o = s->o;
-    cln_loss loss = o->loss == LINREG_LOSS_MSE ? cln_loss_mse() : cln_loss_half_mse();
+    const cln_loss *loss = o->loss == LINREG_LOSS_MSE ? cln_loss_mse() : cln_loss_half_mse();
     CLI_TRY(prepare_model(s, loss));
     progress prog;
     progress_init(&prog, o->quiet || !s->root, &o->progress);

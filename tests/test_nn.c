@@ -18,6 +18,16 @@ static cln_dataset *chapter_data(cln_context *ctx, size_t d, uint64_t seed)
     return data;
 }
 
+/* torch.optim.SGD(lr, weight_decay), owned by ctx (freed with it). */
+static cln_optimizer *sgd(cln_context *ctx, double lr, double weight_decay)
+{
+    cln_optimizer *opt;
+    TU_OK(ctx, cln_sgd_create(ctx, lr, weight_decay, &opt));
+    assert_true(cln_optimizer_lr(opt) == lr);
+    assert_true(cln_optimizer_weight_decay(opt) == weight_decay);
+    return opt;
+}
+
 static void the_first_data_sets_the_size(void **state)
 {
     cln_context *ctx = *state;
@@ -65,7 +75,7 @@ static void the_first_data_sets_the_size(void **state)
     TU_FAILS(ctx, CLN_ERR_SHAPE_MISMATCH, "built for 5 input features, this data has 2",
              cln_lazy_linear_build(net, d2));
     TU_FAILS(ctx, CLN_ERR_SHAPE_MISMATCH, "built for 5 input features",
-             cln_nn_fit(net, cln_loss_mse(), cln_sgd_make(0.03), d2, NULL, NULL));
+             cln_nn_fit(net, cln_loss_mse(), sgd(ctx, 0.03, 0), d2, NULL, NULL));
     TU_OK(ctx, cln_lazy_linear_build(net, d5)); /* the same size is fine */
     cln_lazy_linear_free(net);
 
@@ -79,10 +89,25 @@ static void the_first_data_sets_the_size(void **state)
     TU_FAILS(NULL, CLN_ERR_BAD_ARGUMENT, "init_std",
              cln_lazy_linear_create(ctx, CLN_FLOAT32, -1, 0, &net));
     TU_OK(ctx, cln_lazy_linear_create(ctx, CLN_FLOAT32, 0.01, 0, &net));
-    TU_FAILS(ctx, CLN_ERR_BAD_ARGUMENT, "learning rate",
-             cln_nn_fit(net, cln_loss_mse(), cln_sgd_make(0), d2, NULL, NULL));
-    TU_FAILS(ctx, CLN_ERR_BAD_ARGUMENT, "must be finite and > 0",
-             cln_nn_fit(net, (cln_loss){-1}, cln_sgd_make(0.03), d2, NULL, NULL));
+    cln_optimizer *bad = NULL;
+    TU_FAILS(ctx, CLN_ERR_BAD_ARGUMENT, "learning rate 0 must be finite and > 0",
+             cln_sgd_create(ctx, 0, 0, &bad));
+    TU_FAILS(ctx, CLN_ERR_BAD_ARGUMENT, "learning rate nan", cln_sgd_create(ctx, NAN, 0, &bad));
+    TU_FAILS(ctx, CLN_ERR_BAD_ARGUMENT, "weight decay -1 must be finite and >= 0",
+             cln_sgd_create(ctx, 0.03, -1, &bad));
+    assert_null(bad);
+    TU_FAILS(ctx, CLN_ERR_BAD_ARGUMENT, "loss is NULL",
+             cln_nn_fit(net, NULL, sgd(ctx, 0.03, 0), d2, NULL, NULL));
+    TU_FAILS(ctx, CLN_ERR_BAD_ARGUMENT, "opt is NULL",
+             cln_nn_fit(net, cln_loss_mse(), NULL, d2, NULL, NULL));
+    cln_context *other;
+    TU_OK(NULL, cln_context_create(NULL, &other));
+    TU_FAILS(ctx, CLN_ERR_BAD_ARGUMENT, "the optimizer and the layer are in two contexts",
+             cln_nn_fit(net, cln_loss_mse(), sgd(other, 0.03, 0), d2, NULL, NULL));
+    cln_context_free(other); /* frees its optimizer */
+    assert_string_equal(cln_loss_name(cln_loss_mse()), "mse");
+    assert_string_equal(cln_loss_name(cln_loss_half_mse()), "half_mse");
+    assert_string_equal(cln_loss_name(NULL), "");
     /* left for the context to free, with its model, in whatever order */
     cln_tensor_free(y_hat);
     cln_linreg_free(ref);
@@ -90,21 +115,25 @@ static void the_first_data_sets_the_size(void **state)
     cln_dataset_free(d5);
 }
 
-/* cln_nn_fit is cln_fit on the scratch model with the loss scale set and lr from SGD. */
+/* cln_nn_fit is cln_fit on the scratch model with the loss scale set and lr and weight
+ * decay from SGD. */
 static void the_same_fit_as_the_scratch_model(void **state)
 {
     cln_context *ctx = *state;
-    for (int mse = 0; mse < 2; mse++) {
+    for (int variant = 0; variant < 3; variant++) {
+        int mse = variant != 0;
+        double decay = variant == 2 ? 0.1 : 0.0;
         cln_dataset *data = chapter_data(ctx, 2, 11);
         cln_trainer_config tc;
         cln_trainer_config_init(&tc);
         tc.seed = 11;
-        tc.lr = 123; /* ignored: SGD's lr is used */
+        tc.lr = 123; /* ignored: SGD's lr and weight decay are used */
+        tc.weight_decay = 7;
         cln_lazy_linear *net;
         cln_history h;
         TU_OK(ctx, cln_lazy_linear_create(ctx, CLN_FLOAT32, 0.01, 11, &net));
-        TU_OK(ctx, cln_nn_fit(net, mse ? cln_loss_mse() : cln_loss_half_mse(), cln_sgd_make(0.03),
-                              data, &tc, &h));
+        TU_OK(ctx, cln_nn_fit(net, mse ? cln_loss_mse() : cln_loss_half_mse(),
+                              sgd(ctx, 0.03, decay), data, &tc, &h));
         assert_int_equal(h.epochs, 3);
         assert_int_equal(h.updates, 96);
         assert_true(cln_linreg_loss_scale(cln_lazy_linear_model(net)) == (mse ? 1.0 : 0.5));
@@ -112,6 +141,7 @@ static void the_same_fit_as_the_scratch_model(void **state)
         TU_OK(ctx, cln_linreg_create(ctx, CLN_FLOAT32, 2, 0.01, 11, &m));
         TU_OK(ctx, cln_linreg_set_loss_scale(m, mse ? 1.0 : 0.5));
         tc.lr = 0.03;
+        tc.weight_decay = decay;
         cln_history hr;
         TU_OK(ctx, cln_fit(cln_linreg_model(m), data, &tc, &hr));
         double w[2], b, rw[2], rb;
@@ -149,7 +179,7 @@ static void chapter_statistics(void **state)
         cln_trainer_config tc;
         cln_trainer_config_init(&tc);
         tc.seed = seed;
-        TU_OK(ctx, cln_nn_fit(net, cln_loss_mse(), cln_sgd_make(0.03), data, &tc, NULL));
+        TU_OK(ctx, cln_nn_fit(net, cln_loss_mse(), sgd(ctx, 0.03, 0), data, &tc, NULL));
         double w[2], b, tw[2], tb;
         TU_OK(ctx, cln_lazy_linear_get(net, w, &b));
         TU_OK(ctx, cln_dataset_true_params(data, tw, &tb));

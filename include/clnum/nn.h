@@ -15,7 +15,9 @@
  * @code{.c}
  * cln_lazy_linear *net;
  * cln_lazy_linear_create(ctx, CLN_FLOAT32, 0.01, seed, &net);     // nn.LazyLinear(1)
- * cln_nn_fit(net, cln_loss_mse(), cln_sgd_make(0.03), data, &tc, &hist);
+ * cln_optimizer *sgd;
+ * cln_sgd_create(ctx, 0.03, 0.0, &sgd);                           // torch.optim.SGD(lr=0.03)
+ * cln_nn_fit(net, cln_loss_mse(), sgd, data, &tc, &hist);
  * @endcode
  * cln_nn_fit() sizes the layer from the data it is first given, sets the loss on the
  * layer's model (cln_linreg_set_loss_scale()), takes the learning rate from the
@@ -38,34 +40,66 @@ extern "C" {
  * Owned by the context it was made in. Opaque. */
 typedef struct cln_lazy_linear cln_lazy_linear;
 
-/** A mean squared error loss: scale x mean over the batch of (y_hat - y)^2. */
-typedef struct cln_loss {
-    double scale;  /**< 1: PyTorch's nn.MSELoss; 0.5: d2l's squared loss from scratch */
-} cln_loss;
+/** A loss: the function of the predictions and the targets that training minimises.
+ * Made by the functions below, never by the caller, and immutable: a new kind of loss
+ * joins as a new function, with no struct of the caller's to change. Opaque. */
+typedef struct cln_loss cln_loss;
 
-/** Plain minibatch SGD over the layer's parameters: theta -= lr x gradient. */
-typedef struct cln_sgd {
-    double lr;     /**< learning rate, finite and > 0 */
-} cln_sgd;
+/** An optimizer: how a step turns the gradient into new parameters. Owned by the context
+ * it was made in (freed with it, or by cln_optimizer_free()). Opaque, for the same reason
+ * as cln_loss. */
+typedef struct cln_optimizer cln_optimizer;
 
 /**
  * @brief PyTorch's nn.MSELoss(): mean((y_hat - y)^2), no half (chapter 3.5).
- * @return the loss.
+ * @return the loss, which lives as long as the library (nothing to free).
  */
-CLN_API cln_loss cln_loss_mse(void);
+CLN_API const cln_loss *cln_loss_mse(void);
 
 /**
  * @brief d2l's loss from scratch: mean((y_hat - y)^2 / 2) (chapter 3.4).
- * @return the loss.
+ * @return the loss, which lives as long as the library (nothing to free).
  */
-CLN_API cln_loss cln_loss_half_mse(void);
+CLN_API const cln_loss *cln_loss_half_mse(void);
 
 /**
- * @brief torch.optim.SGD(params, lr).
- * @param lr the learning rate (checked when it is used).
- * @return the optimizer.
+ * @brief The loss's name.
+ * @param loss the loss.
+ * @return "mse" or "half_mse"; "" for NULL.
  */
-CLN_API cln_sgd cln_sgd_make(double lr);
+CLN_API const char *cln_loss_name(const cln_loss *loss);
+
+/**
+ * @brief torch.optim.SGD(params, lr, weight_decay=wd): theta -= lr x (gradient + wd x theta).
+ * @param ctx          the context that will own it.
+ * @param lr           the learning rate, finite and > 0.
+ * @param weight_decay finite and >= 0 (d2l chapter 3.7); 0 is plain SGD.
+ * @param[out] out     the optimizer; free with cln_optimizer_free() or with the context.
+ * @return CLN_SUCCESS; CLN_ERR_BAD_ARGUMENT for a NULL pointer or a value out of range;
+ * CLN_ERR_OUT_OF_HOST_MEMORY.
+ */
+CLN_API cln_status cln_sgd_create(cln_context *ctx, double lr, double weight_decay,
+                                  cln_optimizer **out);
+
+/**
+ * @brief Frees an optimizer.
+ * @param opt the optimizer; NULL is a no-op.
+ */
+CLN_API void cln_optimizer_free(cln_optimizer *opt);
+
+/**
+ * @brief The optimizer's learning rate.
+ * @param opt the optimizer.
+ * @return the rate; 0 for NULL.
+ */
+CLN_API double cln_optimizer_lr(const cln_optimizer *opt);
+
+/**
+ * @brief The optimizer's weight decay.
+ * @param opt the optimizer.
+ * @return the decay; 0 for NULL.
+ */
+CLN_API double cln_optimizer_weight_decay(const cln_optimizer *opt);
 
 /**
  * @brief Makes a layer with no parameters yet.
@@ -142,28 +176,28 @@ CLN_API cln_status cln_lazy_linear_get(const cln_lazy_linear *layer, double *w, 
 /**
  * @brief Sets the loss the layer's model computes and differentiates.
  * @param layer the layer, built.
- * @param loss  its scale must be finite and > 0.
- * @return CLN_SUCCESS; CLN_ERR_BAD_ARGUMENT for a layer not built or a bad scale.
+ * @param loss  cln_loss_mse() or cln_loss_half_mse().
+ * @return CLN_SUCCESS; CLN_ERR_BAD_ARGUMENT for a layer not built or a NULL loss.
  */
-CLN_API cln_status cln_lazy_linear_set_loss(cln_lazy_linear *layer, cln_loss loss);
+CLN_API cln_status cln_lazy_linear_set_loss(cln_lazy_linear *layer, const cln_loss *loss);
 
 /**
  * @brief d2l's Trainer.fit for the concise model: builds the layer from data (the first
- * data decides its size), sets the loss, uses opt.lr as the learning rate (cfg->lr is
- * ignored) and calls cln_fit().
+ * data decides its size), sets the loss, steps as the optimizer says (its learning rate and
+ * weight decay replace cfg's) and calls cln_fit().
  * @param layer   the layer.
  * @param loss    cln_loss_mse() for chapter 3.5, cln_loss_half_mse() for chapter 3.4.
- * @param opt     the optimizer.
+ * @param opt     the optimizer, of the layer's context.
  * @param data    the dataset.
  * @param cfg     epochs, batch size, seed, board; NULL gives cln_trainer_config_init()'s.
  * @param history may be NULL; else filled as cln_fit() fills it (free with
  *                cln_history_free()).
  * @return any status of cln_lazy_linear_build(), cln_lazy_linear_set_loss() and cln_fit();
- * CLN_ERR_BAD_ARGUMENT for a learning rate that is not finite and > 0.
+ * CLN_ERR_BAD_ARGUMENT for a NULL optimizer or one of another context.
  */
-CLN_API cln_status cln_nn_fit(cln_lazy_linear *layer, cln_loss loss, cln_sgd opt,
-                      const cln_dataset *data, const cln_trainer_config *cfg,
-                      cln_history *history);
+CLN_API cln_status cln_nn_fit(cln_lazy_linear *layer, const cln_loss *loss,
+                              const cln_optimizer *opt, const cln_dataset *data,
+                              const cln_trainer_config *cfg, cln_history *history);
 
 #ifdef __cplusplus
 }

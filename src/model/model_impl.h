@@ -43,4 +43,7 @@ void clni_model_embed(cln_model *m, cln_context *ctx, cln_dtype dtype, size_t nu
                       size_t num_params, const cln_model_ops *ops, void *self,
                       const clni_fast_paths *fast);
 
+/* The scale of an MSE loss (loss.c): scale x mean((y_hat - y)^2). */
+double clni_loss_mse_scale(const cln_loss *loss);
+
 #endif

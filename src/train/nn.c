@@ -1,10 +1,11 @@
 /* The concise API (d2l chapter 3.5): a lazily sized linear layer over cln_linreg, the MSE
- * losses as the model's loss scale, SGD as the trainer's learning rate. */
+ * losses as the model's loss scale, SGD as the trainer's learning rate and weight decay. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "data/data_impl.h"
+#include "model/model_impl.h"
+#include "train/optimizer.h"
 
 struct cln_lazy_linear {
     clni_object obj;
@@ -14,10 +15,6 @@ struct cln_lazy_linear {
     uint64_t seed;
     cln_linreg *model; /* NULL until built; a context object of its own */
 };
-
-cln_loss cln_loss_mse(void) { return (cln_loss){1.0}; }
-cln_loss cln_loss_half_mse(void) { return (cln_loss){0.5}; }
-cln_sgd cln_sgd_make(double lr) { return (cln_sgd){lr}; }
 
 /* The context's teardown frees the model as an object of its own, in any order. */
 static void destroy(clni_object *obj)
@@ -132,13 +129,15 @@ cln_status cln_lazy_linear_get(const cln_lazy_linear *layer, double *w, double *
     return cln_linreg_get(layer->model, w, b);
 }
 
-cln_status cln_lazy_linear_set_loss(cln_lazy_linear *layer, cln_loss loss)
+cln_status cln_lazy_linear_set_loss(cln_lazy_linear *layer, const cln_loss *loss)
 {
-    CLNI_CHECK(check_built(layer, "cln_lazy_linear_set_loss"));
-    return cln_linreg_set_loss_scale(layer->model, loss.scale);
+    const char *fn = "cln_lazy_linear_set_loss";
+    CLNI_CHECK(check_built(layer, fn));
+    CLNI_CHECK(clni_check_ptr(layer->ctx, loss, fn, "loss"));
+    return cln_linreg_set_loss_scale(layer->model, clni_loss_mse_scale(loss));
 }
 
-cln_status cln_nn_fit(cln_lazy_linear *layer, cln_loss loss, cln_sgd opt,
+cln_status cln_nn_fit(cln_lazy_linear *layer, const cln_loss *loss, const cln_optimizer *opt,
                       const cln_dataset *data, const cln_trainer_config *cfg,
                       cln_history *history)
 {
@@ -146,9 +145,11 @@ cln_status cln_nn_fit(cln_lazy_linear *layer, cln_loss loss, cln_sgd opt,
     if (history)
         memset(history, 0, sizeof *history);
     CLNI_CHECK(clni_check_ptr(NULL, layer, fn, "layer"));
-    if (!isfinite(opt.lr) || opt.lr <= 0)
-        return clni_fail(layer->ctx, CLN_ERR_BAD_ARGUMENT, "%s: learning rate %g must be "
-                         "finite and > 0", fn, opt.lr);
+    CLNI_CHECK(clni_check_ptr(layer->ctx, loss, fn, "loss"));
+    CLNI_CHECK(clni_check_ptr(layer->ctx, opt, fn, "opt"));
+    if (clni_optimizer_context(opt) != layer->ctx)
+        return clni_fail(layer->ctx, CLN_ERR_BAD_ARGUMENT, "%s: the optimizer and the layer are "
+                         "in two contexts", fn);
     CLNI_CHECK(cln_lazy_linear_build(layer, data));
     CLNI_CHECK(cln_lazy_linear_set_loss(layer, loss));
     cln_trainer_config tc;
@@ -156,6 +157,7 @@ cln_status cln_nn_fit(cln_lazy_linear *layer, cln_loss loss, cln_sgd opt,
         tc = *cfg;
     else
         cln_trainer_config_init(&tc);
-    tc.lr = opt.lr;
+    tc.lr = cln_optimizer_lr(opt);
+    tc.weight_decay = cln_optimizer_weight_decay(opt);
     return cln_fit(cln_linreg_model(layer->model), data, &tc, history);
 }
