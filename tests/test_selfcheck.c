@@ -138,6 +138,8 @@ static void a_broken_path_is_caught_and_avoided(void **state)
     assert_int_equal(info->paths_checked, 1);
     assert_true(info->paths_disabled & (1u << CLN_PATH_EPOCH));
     assert_non_null(strstr(info->paths_note, "epoch: differs from the double-precision host replica"));
+    /* softmax regression's own epoch kernel, broken too, is caught by its own check */
+    assert_non_null(strstr(info->paths_note, "softmax epoch: differs from the host replica"));
     fit_out asked = fit_path(ctx, data, CLN_PATH_EPOCH);
     assert_int_equal(asked.status, CLN_ERR_UNSUPPORTED);
     assert_non_null(strstr(cln_last_error(ctx), "the epoch path is off"));

@@ -122,22 +122,8 @@ cln_status cln_linreg_set(cln_linreg *m, const double *w, double b)
             return clni_fail(m->ctx, CLN_ERR_NOT_FINITE, "cln_linreg_set: w[%zu] is not finite", j);
     if (!isfinite(b))
         return clni_fail(m->ctx, CLN_ERR_NOT_FINITE, "cln_linreg_set: b is not finite");
-    size_t es = cln_dtype_size(m->dtype);
-    unsigned char *buf = malloc((m->d + 1) * es);
-    if (!buf)
-        return clni_fail(m->ctx, CLN_ERR_OUT_OF_HOST_MEMORY, "cln_linreg_set: out of memory");
-    for (size_t j = 0; j <= m->d; j++) {
-        double v = j < m->d ? w[j] : b;
-        if (m->dtype == CLN_FLOAT64)
-            ((double *)buf)[j] = v;
-        else
-            ((float *)buf)[j] = (float)v;
-    }
-    cln_status st = cln_tensor_upload(m->w, buf, m->d * es);
-    if (st == CLN_SUCCESS)
-        st = cln_tensor_upload(m->b, buf + m->d * es, es);
-    free(buf);
-    return st;
+    CLNI_CHECK(clni_tensor_upload_doubles(m->w, w, m->d));
+    return clni_tensor_upload_doubles(m->b, &b, 1);
 }
 
 /* Checks a batch against the model; fills the kernel arguments it implies. */

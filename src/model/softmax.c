@@ -132,19 +132,13 @@ cln_status cln_softmax_get(const cln_softmax *m, double *W, double *b)
     return cln_tensor_download_f64(m->b, b, m->k);
 }
 
-/* n values into dst in the dtype; CLN_ERR_NOT_FINITE names the first that is not finite. */
-static cln_status convert_finite(const cln_softmax *m, const double *src, size_t n, void *dst,
-                                 const char *name)
+/* CLN_ERR_NOT_FINITE naming the first of n values that is not finite. */
+static cln_status check_finite(const cln_softmax *m, const double *v, size_t n, const char *name)
 {
-    for (size_t i = 0; i < n; i++) {
-        if (!isfinite(src[i]))
+    for (size_t i = 0; i < n; i++)
+        if (!isfinite(v[i]))
             return clni_fail(m->ctx, CLN_ERR_NOT_FINITE, "cln_softmax_set: %s[%zu] is not finite",
                              name, i);
-        if (m->dtype == CLN_FLOAT64)
-            ((double *)dst)[i] = src[i];
-        else
-            ((float *)dst)[i] = (float)src[i];
-    }
     return CLN_SUCCESS;
 }
 
@@ -154,19 +148,11 @@ cln_status cln_softmax_set(cln_softmax *m, const double *W, const double *b)
     CLNI_CHECK(clni_check_ptr(NULL, m, fn, "m"));
     CLNI_CHECK(clni_check_ptr(m->ctx, W, fn, "W"));
     CLNI_CHECK(clni_check_ptr(m->ctx, b, fn, "b"));
-    size_t es = cln_dtype_size(m->dtype), dk = m->d * m->k;
-    unsigned char *buf = malloc((dk + m->k) * es);
-    if (!buf)
-        return clni_fail(m->ctx, CLN_ERR_OUT_OF_HOST_MEMORY, "%s: out of memory", fn);
-    cln_status st = convert_finite(m, W, dk, buf, "W");
-    if (st == CLN_SUCCESS)
-        st = convert_finite(m, b, m->k, buf + dk * es, "b");
-    if (st == CLN_SUCCESS)
-        st = cln_tensor_upload(m->W, buf, dk * es);
-    if (st == CLN_SUCCESS)
-        st = cln_tensor_upload(m->b, buf + dk * es, m->k * es);
-    free(buf);
-    return st;
+    size_t dk = m->d * m->k;
+    CLNI_CHECK(check_finite(m, W, dk, "W"));
+    CLNI_CHECK(check_finite(m, b, m->k, "b"));
+    CLNI_CHECK(clni_tensor_upload_doubles(m->W, W, dk));
+    return clni_tensor_upload_doubles(m->b, b, m->k);
 }
 
 /* ---- the kernels' arguments ------------------------------------------------------------ */

@@ -42,7 +42,7 @@ typedef struct clni_verdict {
     clni_verdict_state state;
     unsigned disabled;    /* bit 1 << cln_train_path for each path switched off */
     uint32_t loop_limit;  /* iterations after which the driver ends a loop; 0: none */
-    char note[256];       /* why */
+    char note[256];       /* why: each finding, "; " between them */
 } clni_verdict;
 
 struct cln_context {

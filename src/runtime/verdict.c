@@ -2,6 +2,7 @@
  * beside the program cache, or with that cache off remembered by the process, and read by
  * the fast paths' planners and by cln_device_info. */
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,19 @@
 #define CACHE_MAGIC "CLNUMSC1"
 
 static const char *const path_names[] = {"auto", "stepwise", "fused", "epoch", "persistent"};
+
+void clni_verdict_note(clni_verdict *v, const char *fmt, ...)
+{
+    size_t used = strlen(v->note), cap = sizeof v->note;
+    if (used > 0 && used + 2 < cap) {
+        strcat(v->note, "; ");
+        used += 2;
+    }
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(v->note + used, cap - used, fmt, ap);
+    va_end(ap);
+}
 
 const char *clni_path_name(cln_train_path path)
 {

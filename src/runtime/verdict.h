@@ -7,7 +7,7 @@
 #include "runtime/internal.h"
 
 /* Changes whenever the checks change, so that a cached verdict of other checks is not read. */
-#define CLNI_SELFCHECK_VERSION 2
+#define CLNI_SELFCHECK_VERSION 3
 
 /* The verdict found earlier for this device, dtype and kernel sources: 1 and *v set, or 0. */
 int clni_verdict_find(const cln_device_info *d, cln_dtype dtype, uint64_t sources_hash,
@@ -20,6 +20,8 @@ void clni_verdict_publish(cln_device_info *info, const clni_verdict *v);
 /* Fills info's paths_* and loop_limit fields from the cached float32 verdict, if any. */
 void clni_verdict_peek(cln_device_info *info);
 
+/* Appends a finding to v's note ("; " between findings; cut at its size). */
+void clni_verdict_note(clni_verdict *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* "fused" for CLN_PATH_FUSED, and so on. */
 const char *clni_path_name(cln_train_path path);
 /* Whether the check switched path off for dtype. */

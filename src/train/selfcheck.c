@@ -195,9 +195,7 @@ static cln_status reference_fit(cln_context *ctx, cln_dtype dtype, const cln_dat
     return host_fit(ctx, data, p, w0, lr, scale, ref);
 }
 
-/* Difference of x from ref in units of float rounding's allowance (the tests' tolerance
- * against the double-precision replica); NaN counts as infinitely far. */
-static double off_by(double x, double ref, cln_dtype dtype)
+double clni_selfcheck_off_by(double x, double ref, cln_dtype dtype)
 {
     double rtol = dtype == CLN_FLOAT64 ? 1e-10 : 1e-4, atol = dtype == CLN_FLOAT64 ? 1e-12 : 1e-5;
     double e = fabs(x - ref) / (rtol * fabs(ref) + atol);
@@ -210,25 +208,10 @@ static double mismatch(const fit_result *a, const fit_result *ref, size_t d, cln
 {
     double worst = a->num_losses == ref->num_losses ? 0 : INFINITY;
     for (size_t i = 0; i <= d; i++)
-        worst = fmax(worst, off_by(a->wb[i], ref->wb[i], dtype));
+        worst = fmax(worst, clni_selfcheck_off_by(a->wb[i], ref->wb[i], dtype));
     for (size_t i = 0; i < a->num_losses && i < ref->num_losses; i++)
-        worst = fmax(worst, off_by(a->losses[i], ref->losses[i], dtype));
+        worst = fmax(worst, clni_selfcheck_off_by(a->losses[i], ref->losses[i], dtype));
     return worst;
-}
-
-static void add_note(char *note, size_t cap, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void add_note(char *note, size_t cap, const char *fmt, ...)
-{
-    size_t used = strlen(note);
-    if (used > 0 && used + 2 < cap) {
-        strcat(note, "; ");
-        used += 2;
-    }
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(note + used, cap - used, fmt, ap);
-    va_end(ap);
 }
 
 /* Checks every fast path on every problem; fills v. A status other than success means the
@@ -240,8 +223,7 @@ static cln_status run_checks(cln_context *ctx, cln_dtype dtype, clni_verdict *v)
     ctx->verdict[dtype].loop_limit = v->loop_limit; /* the fits below plan with it */
     if (v->loop_limit) {
         v->disabled |= 1u << CLN_PATH_PERSISTENT;
-        add_note(v->note, sizeof v->note,
-                 "persistent: the driver ends a work-item's loops after %u iterations, and "
+        clni_verdict_note(v, "persistent: the driver ends a work-item's loops after %u iterations, and "
                  "the path's waits cannot be bounded",
                  v->loop_limit);
     }
@@ -268,20 +250,20 @@ static cln_status run_checks(cln_context *ctx, cln_dtype dtype, clni_verdict *v)
             if (e > 1) {
                 v->disabled |= 1u << path;
                 if (got.status != CLN_SUCCESS)
-                    add_note(v->note, sizeof v->note, "%s: failed (%s) on check %zu", clni_path_name(path),
-                             cln_status_str(got.status), i + 1);
+                    clni_verdict_note(v, "%s: failed (%s) on check %zu", clni_path_name(path),
+                                      cln_status_str(got.status), i + 1);
                 else
-                    add_note(v->note, sizeof v->note,
-                             "%s: differs from the double-precision host replica by %.3g times "
-                             "float rounding "
-                             "(check %zu: %zu inputs, %zu rows, batch %zu)",
-                             clni_path_name(path), e, i + 1, p->d, p->num_train, p->batch);
+                    clni_verdict_note(v, "%s: differs from the double-precision host replica "
+                                      "by %.3g times float rounding (check %zu: %zu inputs, "
+                                      "%zu rows, batch %zu)",
+                                      clni_path_name(path), e, i + 1, p->d, p->num_train,
+                                      p->batch);
             }
         }
         cln_dataset_free(data);
         CLNI_CHECK(st);
     }
-    return CLN_SUCCESS;
+    return clni_selfcheck_softmax(ctx, dtype, v);
 }
 
 cln_status clni_selfcheck(cln_context *ctx, cln_dtype dtype)

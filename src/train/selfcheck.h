@@ -11,4 +11,12 @@
  * run leaves only the stepwise path on. */
 cln_status clni_selfcheck(cln_context *ctx, cln_dtype dtype);
 
+/* Softmax regression's part of the check (selfcheck_softmax.c): switches off in v each fast
+ * path whose softmax kernel differs from the host replica, with the reason in its note. */
+cln_status clni_selfcheck_softmax(cln_context *ctx, cln_dtype dtype, clni_verdict *v);
+
+/* Difference of x from ref in units of float rounding's allowance (the tests' tolerance
+ * against the double-precision replica); NaN counts as infinitely far. */
+double clni_selfcheck_off_by(double x, double ref, cln_dtype dtype);
+
 #endif
