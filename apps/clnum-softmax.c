@@ -57,8 +57,8 @@ static void usage(FILE *out)
             "  --noise X           standard deviation around each class's centre (default 1)\n"
             "output:\n"
             "  --quiet             only the result lines; no data or epoch lines\n"
-            "  --plot FILE.svg     the training and validation loss as d2l's board draws them\n"
-            "                      (the final validation accuracy in its title)\n"
+            "  --plot FILE.svg     train_loss, val_loss and val_acc as d2l's board draws them\n"
+            "                      (the final val_acc in its title)\n"
             "  --json FILE         a summary: device, status, classes, train_loss, val_loss and\n"
             "                      val_acc per epoch, time_ms\n"
             "device:\n"
@@ -391,6 +391,7 @@ static int write_outputs(const run_state *s)
                 snprintf(title, sizeof title, "softmax regression: final val_acc %.4f", acc);
         }
         po.title = title;
+        po.metric_label = "val_acc"; /* the model's metric is its accuracy, d2l's name */
         if (cln_history_write_svg(&s->hist, &po, o->plot_path) != CLN_SUCCESS) {
             fprintf(stderr, PROGRAM ": --plot: %s\n", cln_last_error(NULL));
             failed = 1;

@@ -1,6 +1,8 @@
-/* The loss plot: the SVG has d2l's look (train_loss solid, val_loss dashed, x in epochs, a
- * legend), leaves out what cannot be drawn, reports what it cannot write, and renders: a
- * PNG from rsvg-convert (Debian's librsvg2-bin) that is larger than the empty frame's. */
+/* The loss plot: the SVG has d2l's look (train_loss solid, val_loss dashed, val_metric
+ * dash-dot, x in epochs, a legend), leaves out what cannot be drawn, draws a history without
+ * a metric exactly as before the metric curve existed, reports what it cannot write, and
+ * renders: a PNG from rsvg-convert (Debian's librsvg2-bin) that is larger than the empty
+ * frame's. */
 #include <float.h>
 #include <math.h>
 #include <signal.h>
@@ -65,6 +67,34 @@ static size_t polyline_points(const char *svg, const char *id, double *xmin, dou
         assert_int_equal(sscanf(p, "%lf,%lf%n", &x, &y, &used), 2);
         *xmin = fmin(*xmin, x);
         *xmax = fmax(*xmax, x);
+        n++;
+        p += used;
+        while (*p == ' ')
+            p++;
+    }
+    return n;
+}
+
+/* The points of the polyline with id `id` (at most cap of them kept); their count. */
+static size_t polyline_xy(const char *svg, const char *id, double *xs, double *ys, size_t cap)
+{
+    char key[64];
+    snprintf(key, sizeof key, "<polyline id=\"%s\"", id);
+    const char *p = strstr(svg, key);
+    if (!p)
+        return 0;
+    p = strstr(p, "points=\"");
+    assert_non_null(p);
+    p += 8;
+    size_t n = 0;
+    while (*p != '"') {
+        double x, y;
+        int used;
+        assert_int_equal(sscanf(p, "%lf,%lf%n", &x, &y, &used), 2);
+        if (n < cap) {
+            xs[n] = x;
+            ys[n] = y;
+        }
         n++;
         p += used;
         while (*p == ' ')
@@ -189,6 +219,10 @@ static void failures(void **state)
     h.train_loss.count = 3;
     TU_FAILS(NULL, CLN_ERR_BAD_ARGUMENT, "train_loss has 3 points but no arrays",
              cln_history_write_svg(&h, NULL, "x.svg"));
+    h.train_loss.count = 0;
+    h.val_metric.count = 2;
+    TU_FAILS(NULL, CLN_ERR_BAD_ARGUMENT, "val_metric has 2 points but no arrays",
+             cln_history_write_svg(&h, NULL, "x.svg"));
 }
 
 /* ---- curves that a converged fit leaves: every point within a few doubles of the others --
@@ -267,14 +301,17 @@ static void assert_numbers_sane(const char *svg, const char *what)
     }
 }
 
-/* Draws ty[] (n points at epochs 0.5, 1, 1.5, ...) and checks what came out. */
-static void check_drawing(const double *ty, size_t n, int log_y, double x_max, const char *what)
+/* Draws ty[] as train_loss and my[] as val_metric (n points each at epochs 0.5, 1, 1.5, ...;
+ * NULL: no such curve) and checks what came out. */
+static void check_curves(const double *ty, const double *my, size_t n, int log_y, double x_max,
+                         const char *what)
 {
     double tx[8];
     assert_true(n <= 8);
     for (size_t i = 0; i < n; i++)
         tx[i] = 0.5 * (double)(i + 1);
-    cln_history h = {{n, tx, (double *)ty}, {0, NULL, NULL}, (n + 1) / 2, n, CLN_PATH_EPOCH, {0, NULL, NULL}};
+    cln_history h = {{ty ? n : 0, tx, (double *)ty}, {0, NULL, NULL}, (n + 1) / 2, n,
+                     CLN_PATH_EPOCH, {my ? n : 0, tx, (double *)my}};
     cln_plot_options po;
     cln_plot_options_init(&po);
     po.log_y = log_y;
@@ -312,23 +349,29 @@ static void check_drawing(const double *ty, size_t n, int log_y, double x_max, c
         if (strcmp(labels[i], labels[i - 1]) == 0)
             TU_FAIL("%s: two y ticks labelled '%s'", what, labels[i]);
     /* every point drawn (a log axis leaves out zeros), inside the axes' height: the y axis
-     * holds every value */
-    size_t drawn = 0;
-    for (size_t i = 0; i < n; i++)
-        drawn += !log_y || ty[i] > 0;
-    double a, b;
-    if (polyline_points(svg, "train_loss", &a, &b) != drawn)
-        TU_FAIL("%s: not every point in the polyline", what);
-    const char *p = strstr(strstr(svg, "id=\"train_loss\""), "points=\"") + 8;
-    for (size_t i = 0; i < drawn; i++) {
-        double x, y;
-        int used;
-        assert_int_equal(sscanf(p, "%lf,%lf%n", &x, &y, &used), 2);
-        if (!(y >= 14 && y <= 320 - 42))
-            TU_FAIL("%s: point %zu at y = %g px, outside the axes", what, i, y);
-        p += used;
+     * holds every value of either curve */
+    const double *values[2] = {ty, my};
+    const char *ids[2] = {"train_loss", "val_metric"};
+    for (int c = 0; c < 2; c++) {
+        if (!values[c])
+            continue;
+        size_t drawn = 0;
+        for (size_t i = 0; i < n; i++)
+            drawn += !log_y || values[c][i] > 0;
+        double xs[8], ys[8];
+        if (polyline_xy(svg, ids[c], xs, ys, 8) != drawn)
+            TU_FAIL("%s: not every point of %s in its polyline", what, ids[c]);
+        for (size_t i = 0; i < drawn; i++)
+            if (!(ys[i] >= 14 && ys[i] <= 320 - 42))
+                TU_FAIL("%s: %s's point %zu at y = %g px, outside the axes", what, ids[c], i,
+                        ys[i]);
     }
     free(svg);
+}
+
+static void check_drawing(const double *ty, size_t n, int log_y, double x_max, const char *what)
+{
+    check_curves(ty, NULL, n, log_y, x_max, what);
 }
 
 static void flat_and_extreme_curves_terminate(void **state)
@@ -383,6 +426,41 @@ static void flat_and_extreme_curves_terminate(void **state)
     check_drawing(some, 4, 0, 1e-300, "x_max 1e-300");
 }
 
+/* The same for the metric curve: alone (an accuracy that stopped changing), and beside
+ * losses of any size, from subnormals to DBL_MAX. */
+static void metric_flat_and_extreme_terminate(void **state)
+{
+    (void)state;
+    const double sub = 4.9406564584124654e-324, a97 = nextafter(0.97, 1);
+    const double equal[] = {0.97, 1.0, 0.0, 1e-300, DBL_MAX, sub, -0.5};
+    for (size_t i = 0; i < sizeof equal / sizeof *equal; i++) {
+        double y[4] = {equal[i], equal[i], equal[i], equal[i]};
+        char what[64];
+        snprintf(what, sizeof what, "every metric = %.17g", equal[i]);
+        check_curves(NULL, y, 4, 0, 0, what);
+        if (equal[i] > 0)
+            check_curves(NULL, y, 4, 1, 0, what);
+    }
+    const double ulp[4] = {0.97, a97, 0.97, a97};
+    check_curves(NULL, ulp, 4, 0, 0, "a metric within one ulp");
+    check_curves(NULL, ulp, 4, 1, 0, "a metric within one ulp");
+    const double acc[4] = {0.5, 0.7, 0.85, 0.9};
+    const double losses[][4] = {{DBL_MAX, 1e308, 1e300, 1}, {sub, sub, sub, sub},
+                                {1e-300, 2e-300, 3e-300, 1.5e-300}, {-DBL_MAX, DBL_MAX, 0, 1}};
+    for (size_t i = 0; i < sizeof losses / sizeof *losses; i++) {
+        char what[64];
+        snprintf(what, sizeof what, "an accuracy beside losses %.3g .. %.3g", losses[i][0],
+                 losses[i][1]);
+        check_curves(losses[i], acc, 4, 0, 0, what);
+        if (losses[i][0] > 0)
+            check_curves(losses[i], acc, 4, 1, 0, what);
+    }
+    /* losses equal to the accuracy's last value (linear only: 0.5 .. 0.9 holds no decade,
+     * which is a log axis's only tick) */
+    const double same[4] = {0.9, 0.9, 0.9, 0.9};
+    check_curves(same, acc, 4, 0, 0, "an accuracy beside losses of its last value");
+}
+
 /* A history whose x values are extreme (the x axis follows the last one). */
 static void extreme_epochs_terminate(void **state)
 {
@@ -403,6 +481,289 @@ static void extreme_epochs_terminate(void **state)
     assert_true(count_of(svg, "text-anchor=\"middle\">") >= 3); /* ticks, the axis title */
     free(svg);
     remove(path_svg);
+}
+
+/* ---- the metric curve: d2l 4.4's val_acc, dash-dot in matplotlib's C2 -------------------- */
+
+/* Where a point belongs on the default 480 x 320 board without a title: x from 0 to x_hi
+ * epochs on pixels 62 to 466; y on pixels 278 (bottom) to 14, from the lowest to the highest
+ * value drawn with matplotlib's 5% margins. */
+static double want_px_x(double x, double x_hi)
+{
+    return 62 + x / x_hi * 404;
+}
+
+static double want_px_y(double v, double lo, double hi)
+{
+    double pad = (hi - lo) * 0.05;
+    return 278 - (v - (lo - pad)) / ((hi + pad) - (lo - pad)) * 264;
+}
+
+/* The file has two decimals: a point is right within their rounding. */
+static void assert_px(double got, double want, const char *what, size_t i)
+{
+    if (!(fabs(got - want) <= 0.006))
+        TU_FAIL("%s: point %zu at %.2f px, expected %.2f", what, i, got, want);
+}
+
+/* The legend's box: x, y, width, height of its first rect. */
+static void legend_box(const char *svg, double *lx, double *ly, double *lw, double *lh)
+{
+    const char *p = strstr(svg, "<g id=\"legend\">\n<rect ");
+    assert_non_null(p);
+    assert_int_equal(sscanf(p, "<g id=\"legend\">\n<rect x=\"%lf\" y=\"%lf\" width=\"%lf\" "
+                               "height=\"%lf\"", lx, ly, lw, lh), 4);
+}
+
+/* A fit's three curves: losses falling below 0.4, an accuracy rising to 0.9 (d2l 4.4's shape),
+ * 4 epochs. */
+static double fit_tx[8] = {0.5, 1, 1.5, 2, 2.5, 3, 3.5, 4};
+static double fit_ty[8] = {0.4, 0.3, 0.25, 0.2, 0.16, 0.13, 0.11, 0.1};
+static double fit_vx[4] = {1, 2, 3, 4}, fit_vy[4] = {0.35, 0.25, 0.15, 0.12};
+static double fit_mx[4] = {1, 2, 3, 4}, fit_my[4] = {0.5, 0.7, 0.85, 0.9};
+
+static cln_history fit_history(void)
+{
+    cln_history h = {{8, fit_tx, fit_ty}, {4, fit_vx, fit_vy}, 4, 32, CLN_PATH_EPOCH,
+                     {4, fit_mx, fit_my}};
+    return h;
+}
+
+static void the_metric_drawn_dash_dot_in_c2(void **state)
+{
+    (void)state;
+    cln_history h = fit_history();
+    temp_paths("metric");
+    TU_OK(NULL, cln_history_write_svg(&h, NULL, path_svg));
+    char *svg = slurp(path_svg, NULL);
+    /* the third curve: C2, matplotlib's '-.' at linewidth 1.5, after the losses */
+    assert_has(svg, "<polyline id=\"val_metric\" stroke=\"#2ca02c\" "
+                    "stroke-dasharray=\"9.6,2.4,1.5,2.4\" points=\"");
+    assert_true(strstr(svg, "id=\"val_loss\"") < strstr(svg, "id=\"val_metric\""));
+    assert_int_equal(count_of(svg, "<polyline"), 3);
+    /* every point where it belongs, on a y axis from the lowest loss (0.1) to the highest
+     * accuracy (0.9): the accuracy at the top, the losses below it */
+    double xs[8], ys[8];
+    assert_int_equal(polyline_xy(svg, "val_metric", xs, ys, 8), 4);
+    for (size_t i = 0; i < 4; i++) {
+        assert_px(xs[i], want_px_x(fit_mx[i], 4), "val_metric x", i);
+        assert_px(ys[i], want_px_y(fit_my[i], 0.1, 0.9), "val_metric y", i);
+    }
+    assert_px(ys[3], 26, "the highest accuracy at the top margin", 3);
+    assert_int_equal(polyline_xy(svg, "train_loss", xs, ys, 8), 8);
+    for (size_t i = 0; i < 8; i++) {
+        assert_px(xs[i], want_px_x(fit_tx[i], 4), "train_loss x", i);
+        assert_px(ys[i], want_px_y(fit_ty[i], 0.1, 0.9), "train_loss y", i);
+    }
+    assert_int_equal(polyline_xy(svg, "val_loss", xs, ys, 8), 4);
+    for (size_t i = 0; i < 4; i++)
+        assert_px(ys[i], want_px_y(fit_vy[i], 0.1, 0.9), "val_loss y", i);
+    /* the legend: three rows, the third the metric's line and default name */
+    assert_has(svg, "stroke=\"#2ca02c\" stroke-width=\"1.5\" "
+                    "stroke-dasharray=\"9.6,2.4,1.5,2.4\"/>\n<text ");
+    assert_has(svg, ">val_metric</text>");
+    double lx, ly, lw, lh;
+    legend_box(svg, &lx, &ly, &lw, &lh);
+    assert_true(lw == 108 && lh == 62);
+    /* ... where it hides no point: the upper right, where it would cover the accuracy's last
+     * point, is given up */
+    assert_true(365 >= 466 - 8 - 108 && 26 >= 14 + 8 && 26 <= 14 + 8 + 62);
+    const char *ids[3] = {"train_loss", "val_loss", "val_metric"};
+    for (int c = 0; c < 3; c++) {
+        size_t n = polyline_xy(svg, ids[c], xs, ys, 8);
+        for (size_t i = 0; i < n; i++)
+            if (xs[i] >= lx && xs[i] <= lx + lw && ys[i] >= ly && ys[i] <= ly + lh)
+                TU_FAIL("the legend (%g, %g, %g x %g) hides %s's point %zu (%g, %g)", lx, ly,
+                        lw, lh, ids[c], i, xs[i], ys[i]);
+    }
+    assert_int_equal(count_of(svg, "<g"), count_of(svg, "</g>"));
+    assert_int_equal(count_of(svg, "<text"), count_of(svg, "</text>"));
+    free(svg);
+
+    /* the caller's name for it, escaped; the curve keeps its id */
+    cln_plot_options po;
+    cln_plot_options_init(&po);
+    assert_null(po.metric_label);
+    po.metric_label = "val_acc";
+    TU_OK(NULL, cln_history_write_svg(&h, &po, path_svg));
+    svg = slurp(path_svg, NULL);
+    assert_has(svg, ">val_acc</text>");
+    assert_null(strstr(svg, ">val_metric</text>"));
+    assert_has(svg, "<polyline id=\"val_metric\" stroke=\"#2ca02c\"");
+    free(svg);
+    po.metric_label = "acc <&> \"top-1\"";
+    TU_OK(NULL, cln_history_write_svg(&h, &po, path_svg));
+    svg = slurp(path_svg, NULL);
+    assert_has(svg, ">acc &lt;&amp;&gt; &quot;top-1&quot;</text>");
+    free(svg);
+    /* a longer name widens the legend: 7 pixels a character beyond ten */
+    po.metric_label = "validation accuracy";
+    TU_OK(NULL, cln_history_write_svg(&h, &po, path_svg));
+    svg = slurp(path_svg, NULL);
+    legend_box(svg, &lx, &ly, &lw, &lh);
+    assert_true(lw == 108 + 7 * 9);
+    free(svg);
+    remove(path_svg);
+}
+
+static void metric_points_that_cannot_be_drawn_are_left_out(void **state)
+{
+    (void)state;
+    cln_history h = fit_history();
+    double my[4] = {NAN, 0.7, INFINITY, 0.9};
+    h.val_metric.y = my;
+    temp_paths("metric-gaps");
+    TU_OK(NULL, cln_history_write_svg(&h, NULL, path_svg));
+    char *svg = slurp(path_svg, NULL);
+    double xs[4], ys[4];
+    assert_int_equal(polyline_xy(svg, "val_metric", xs, ys, 4), 2);
+    assert_px(xs[0], want_px_x(2, 4), "val_metric x", 0);
+    assert_px(ys[0], want_px_y(0.7, 0.1, 0.9), "val_metric y", 0);
+    assert_px(xs[1], want_px_x(4, 4), "val_metric x", 1);
+    assert_px(ys[1], want_px_y(0.9, 0.1, 0.9), "val_metric y", 1);
+    assert_numbers_sane(svg, "a metric with NaN and infinity");
+    free(svg);
+
+    /* a lone point is marked in the metric's colour */
+    double lone[4] = {NAN, 0.8, NAN, -INFINITY};
+    h.val_metric.y = lone;
+    TU_OK(NULL, cln_history_write_svg(&h, NULL, path_svg));
+    svg = slurp(path_svg, NULL);
+    assert_int_equal(polyline_xy(svg, "val_metric", xs, ys, 4), 1);
+    assert_has(svg, "r=\"2.5\" fill=\"#2ca02c\"");
+    free(svg);
+
+    /* a log axis leaves out what is not positive, and spans the rest */
+    double nonpos[4] = {0, 0.7, -1, 0.9};
+    h.val_metric.y = nonpos;
+    cln_plot_options po;
+    cln_plot_options_init(&po);
+    po.log_y = 1;
+    TU_OK(NULL, cln_history_write_svg(&h, &po, path_svg));
+    svg = slurp(path_svg, NULL);
+    assert_int_equal(polyline_xy(svg, "val_metric", xs, ys, 4), 2);
+    assert_px(ys[1], want_px_y(log10(0.9), log10(0.1), log10(0.9)), "log val_metric y", 1);
+    free(svg);
+    remove(path_svg);
+}
+
+/* What the plot drew before it drew a metric, for this history and the default options:
+ * train_loss (0.5, 1.8) (1, 0.9) (1.5, 0.6) (2, 0.45), val_loss (1, 1.1) (2, 0.5), 2 epochs. */
+static const char old_svg[] =
+    "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"no\"?>\n"
+    "<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" width=\"480\" height=\"320\" "
+    "viewBox=\"0 0 480 320\" font-family=\"DejaVu Sans, Arial, sans-serif\" font-size=\"12\">\n"
+    "<rect x=\"0\" y=\"0\" width=\"480\" height=\"320\" fill=\"white\"/>\n"
+    "<g stroke=\"black\" stroke-width=\"0.8\">\n"
+    "<line x1=\"62.00\" y1=\"278.00\" x2=\"62.00\" y2=\"282.00\"/>\n"
+    "<line x1=\"264.00\" y1=\"278.00\" x2=\"264.00\" y2=\"282.00\"/>\n"
+    "<line x1=\"466.00\" y1=\"278.00\" x2=\"466.00\" y2=\"282.00\"/>\n"
+    "<line x1=\"58.00\" y1=\"274.89\" x2=\"62.00\" y2=\"274.89\"/>\n"
+    "<line x1=\"58.00\" y1=\"239.33\" x2=\"62.00\" y2=\"239.33\"/>\n"
+    "<line x1=\"58.00\" y1=\"203.78\" x2=\"62.00\" y2=\"203.78\"/>\n"
+    "<line x1=\"58.00\" y1=\"168.22\" x2=\"62.00\" y2=\"168.22\"/>\n"
+    "<line x1=\"58.00\" y1=\"132.67\" x2=\"62.00\" y2=\"132.67\"/>\n"
+    "<line x1=\"58.00\" y1=\"97.11\" x2=\"62.00\" y2=\"97.11\"/>\n"
+    "<line x1=\"58.00\" y1=\"61.56\" x2=\"62.00\" y2=\"61.56\"/>\n"
+    "<line x1=\"58.00\" y1=\"26.00\" x2=\"62.00\" y2=\"26.00\"/>\n"
+    "</g>\n"
+    "<g fill=\"black\">\n"
+    "<text x=\"62.00\" y=\"295.00\" text-anchor=\"middle\">0</text>\n"
+    "<text x=\"264.00\" y=\"295.00\" text-anchor=\"middle\">1</text>\n"
+    "<text x=\"466.00\" y=\"295.00\" text-anchor=\"middle\">2</text>\n"
+    "<text x=\"55.00\" y=\"278.89\" text-anchor=\"end\">0.4</text>\n"
+    "<text x=\"55.00\" y=\"243.33\" text-anchor=\"end\">0.6</text>\n"
+    "<text x=\"55.00\" y=\"207.78\" text-anchor=\"end\">0.8</text>\n"
+    "<text x=\"55.00\" y=\"172.22\" text-anchor=\"end\">1.0</text>\n"
+    "<text x=\"55.00\" y=\"136.67\" text-anchor=\"end\">1.2</text>\n"
+    "<text x=\"55.00\" y=\"101.11\" text-anchor=\"end\">1.4</text>\n"
+    "<text x=\"55.00\" y=\"65.56\" text-anchor=\"end\">1.6</text>\n"
+    "<text x=\"55.00\" y=\"30.00\" text-anchor=\"end\">1.8</text>\n"
+    "<text x=\"264.00\" y=\"312.00\" text-anchor=\"middle\">epoch</text>\n"
+    "</g>\n"
+    "<clipPath id=\"axes\"><rect x=\"62.00\" y=\"14.00\" width=\"404.00\" "
+    "height=\"264.00\"/></clipPath>\n"
+    "<g clip-path=\"url(#axes)\" fill=\"none\" stroke-width=\"1.5\" "
+    "stroke-linejoin=\"round\">\n"
+    "<polyline id=\"train_loss\" stroke=\"#1f77b4\" points=\"163.00,26.00 264.00,186.00 "
+    "365.00,239.33 466.00,266.00\"/>\n"
+    "<polyline id=\"val_loss\" stroke=\"#ff7f0e\" stroke-dasharray=\"5.55,2.4\" "
+    "points=\"264.00,150.44 466.00,257.11\"/>\n"
+    "</g>\n"
+    "<rect x=\"62.00\" y=\"14.00\" width=\"404.00\" height=\"264.00\" fill=\"none\" "
+    "stroke=\"black\" stroke-width=\"0.8\"/>\n"
+    "<g id=\"legend\">\n"
+    "<rect x=\"350.00\" y=\"22.00\" width=\"108.00\" height=\"44.00\" rx=\"3\" fill=\"white\" "
+    "fill-opacity=\"0.8\" stroke=\"#cccccc\"/>\n"
+    "<line x1=\"358.00\" y1=\"35.00\" x2=\"386.00\" y2=\"35.00\" stroke=\"#1f77b4\" "
+    "stroke-width=\"1.5\"/>\n"
+    "<text x=\"392.00\" y=\"39.00\">train_loss</text>\n"
+    "<line x1=\"358.00\" y1=\"53.00\" x2=\"386.00\" y2=\"53.00\" stroke=\"#ff7f0e\" "
+    "stroke-width=\"1.5\" stroke-dasharray=\"5.55,2.4\"/>\n"
+    "<text x=\"392.00\" y=\"57.00\">val_loss</text>\n"
+    "</g>\n"
+    "</svg>\n";
+
+static char *svg_of(const cln_history *h, const cln_plot_options *po)
+{
+    TU_OK(NULL, cln_history_write_svg(h, po, path_svg));
+    char *svg = slurp(path_svg, NULL);
+    remove(path_svg);
+    return svg;
+}
+
+static void a_history_without_metric_points_drawn_as_before(void **state)
+{
+    (void)state;
+    double tx[4] = {0.5, 1, 1.5, 2}, ty[4] = {1.8, 0.9, 0.6, 0.45};
+    double vx[2] = {1, 2}, vy[2] = {1.1, 0.5};
+    cln_history h = {{4, tx, ty}, {2, vx, vy}, 2, 8, CLN_PATH_EPOCH, {0, NULL, NULL}};
+    temp_paths("no-metric");
+    /* byte for byte, with or without a name for the metric it does not have */
+    char *svg = svg_of(&h, NULL);
+    assert_string_equal(svg, old_svg);
+    free(svg);
+    cln_plot_options po;
+    cln_plot_options_init(&po);
+    po.metric_label = "val_acc";
+    svg = svg_of(&h, &po);
+    assert_string_equal(svg, old_svg);
+    free(svg);
+    /* none of whose points can be drawn: as the history with val_metric emptied, on either
+     * axis */
+    double mx[3] = {1, 2, 3}, my[3] = {NAN, INFINITY, -INFINITY}, my_log[3] = {0, -0.5, NAN};
+    h.val_metric = (cln_curve){3, mx, my};
+    svg = svg_of(&h, &po);
+    assert_string_equal(svg, old_svg);
+    free(svg);
+    h.val_metric = (cln_curve){3, mx, my_log};
+    po.log_y = 1;
+    char *with = svg_of(&h, &po);
+    h.val_metric = (cln_curve){0, NULL, NULL};
+    char *without = svg_of(&h, &po);
+    assert_string_equal(with, without);
+    assert_null(strstr(with, "#2ca02c"));
+    free(with);
+    free(without);
+    /* arrays with no count are no points */
+    h.val_metric = (cln_curve){0, mx, my};
+    po.log_y = 0;
+    svg = svg_of(&h, &po);
+    assert_string_equal(svg, old_svg);
+    free(svg);
+    /* the legend stays in the upper right, even over a loss that rose back to the top
+     * (only a metric curve moves it) */
+    double rise[4] = {0.9, 0.6, 1.8, 0.45};
+    h.train_loss.y = rise;
+    svg = svg_of(&h, NULL);
+    double xs[4], ys[4], lx, ly, lw, lh;
+    assert_int_equal(polyline_xy(svg, "train_loss", xs, ys, 4), 4);
+    legend_box(svg, &lx, &ly, &lw, &lh);
+    assert_true(lx == 466 - 8 - 108 && ly == 14 + 8);
+    /* (1.5, 1.8), under the legend */
+    assert_true(xs[2] == 365 && ys[2] == 26);
+    assert_true(xs[2] >= lx && xs[2] <= lx + lw && ys[2] >= ly && ys[2] <= ly + lh);
+    free(svg);
 }
 
 #ifdef CLNUM_RSVG_CONVERT /* tests/CMakeLists.txt defines it where it finds rsvg-convert */
@@ -443,13 +804,23 @@ static void renders_to_png(void **state)
     temp_paths("render");
     TU_OK(NULL, cln_history_write_svg(&h, NULL, path_svg));
     size_t with_curves = render(path_svg, path_png);
+    /* and with an accuracy: the third curve and legend row add to the picture */
+    double mx[3] = {1, 2, 3}, my[3] = {0.62, 0.81, 0.9};
+    h.val_metric = (cln_curve){3, mx, my};
+    cln_plot_options po;
+    cln_plot_options_init(&po);
+    po.metric_label = "val_acc";
+    TU_OK(NULL, cln_history_write_svg(&h, &po, path_svg));
+    size_t with_metric = render(path_svg, path_png);
     cln_history empty = {{0, NULL, NULL}, {0, NULL, NULL}, 3, 0, CLN_PATH_AUTO, {0, NULL, NULL}};
     TU_OK(NULL, cln_history_write_svg(&empty, NULL, path_svg));
     size_t frame = render(path_svg, path_png);
-    print_message("PNG: %zu bytes with the curves, %zu for the empty frame\n", with_curves, frame);
+    print_message("PNG: %zu bytes with the curves, %zu with the metric too, %zu for the empty "
+                  "frame\n", with_curves, with_metric, frame);
     /* antialiased curves and legend text make the picture measurably larger */
     assert_true(frame > 1000);
     assert_true(with_curves > frame + 1000);
+    assert_true(with_metric > with_curves + 500);
     remove(path_svg);
 #endif
 }
@@ -459,6 +830,9 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(a_real_fit_drawn_as_d2l_does),
         cmocka_unit_test(what_cannot_be_drawn_is_left_out),
+        cmocka_unit_test(the_metric_drawn_dash_dot_in_c2),
+        cmocka_unit_test(metric_points_that_cannot_be_drawn_are_left_out),
+        cmocka_unit_test(a_history_without_metric_points_drawn_as_before),
         cmocka_unit_test(failures),
         cmocka_unit_test(renders_to_png),
     };
@@ -466,6 +840,7 @@ int main(void)
     const struct CMUnitTest host_only[] = {
         cmocka_unit_test(flat_and_extreme_curves_terminate),
         cmocka_unit_test(extreme_epochs_terminate),
+        cmocka_unit_test(metric_flat_and_extreme_terminate),
     };
     int failed = cmocka_run_group_tests_name("degenerate curves", host_only, NULL, NULL);
     return failed + cmocka_run_group_tests(tests, tu_context_setup, tu_context_teardown);

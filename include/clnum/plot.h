@@ -1,11 +1,13 @@
 /**
  * @file plot.h
- * @brief The loss curves as a picture: an SVG drawn as d2l's ProgressBoard draws them.
+ * @brief The training curves as a picture: an SVG drawn as d2l's ProgressBoard draws them.
  *
  * train_loss is a solid line in matplotlib's first colour (C0, `#1f77b4`), val_loss a dashed
- * line in its second (C1, `#ff7f0e`), x in epochs from 0 to the number of epochs, a legend
- * in the upper right, as `d2l.Trainer.fit` shows them. The file is plain SVG 1.1 that
- * browsers, Inkscape and rsvg-convert render; it needs no fonts beyond a sans-serif one.
+ * line (`--`) in its second (C1, `#ff7f0e`) and, for a model with a metric, the metric on the
+ * validation split (val_acc for softmax regression) a dash-dot line (`-.`) in its third (C2,
+ * `#2ca02c`), all on one y axis, x in epochs from 0 to the number of epochs, with a legend,
+ * as `d2l.Trainer.fit` shows them. The file is plain SVG 1.1 that browsers, Inkscape and
+ * rsvg-convert render; it needs no fonts beyond a sans-serif one.
  */
 #ifndef CLNUM_PLOT_H
 #define CLNUM_PLOT_H
@@ -25,23 +27,33 @@ typedef struct cln_plot_options {
     /** Right end of the x axis, in epochs; 0 (default): the history's epochs, as d2l's
      * board sets xlim = [0, max_epochs]. */
     double x_max;
-    int log_y;           /**< 1: logarithmic loss axis (points <= 0 are left out); default 0 */
+    int log_y;           /**< 1: logarithmic y axis (points <= 0 are left out); default 0 */
     const char *title;   /**< drawn above the axes; NULL (default): none */
+    /** The legend's name for the history's val_metric curve (UTF-8, as the title);
+     * NULL (default): "val_metric". */
+    const char *metric_label;
 } cln_plot_options;
 
 /**
- * @brief Sets the defaults: 480 x 320, x to the last epoch, linear y, no title.
+ * @brief Sets the defaults: 480 x 320, x to the last epoch, linear y, no title, the metric
+ * named "val_metric".
  * @param opts the options to fill; NULL is a no-op.
  */
 CLN_API void cln_plot_options_init(cln_plot_options *opts);
 
 /**
- * @brief Writes the history's train_loss and val_loss curves to an SVG file. Points that
- * are not finite are left out; a curve with no point is left out of the plot and legend.
- * Every finite value can be drawn, subnormals and values near DBL_MAX included. Each axis has
- * at most 32 ticks, so the file's size depends only on the number of points. Points within
- * 1e-9 of their magnitude of each other (a converged fit's losses, equal to the last digit)
- * are drawn as a flat curve, with the axis widened by 10% of their magnitude around them.
+ * @brief Writes the history's train_loss, val_loss and val_metric curves to an SVG file
+ * (`polyline` elements with those ids). The y axis holds every point drawn, of the losses
+ * and of the metric alike. Points that are not finite are left out; a curve with no point
+ * is left out of the plot and legend, so a history whose val_metric has no point to draw (a
+ * model without a metric) is drawn byte for byte as the same history with val_metric
+ * emptied. The legend is in the upper right; with a metric curve, in the first of
+ * matplotlib's `loc="best"` places that the fewest points and segments run into (a label
+ * over ten characters widens it). Every finite value can be drawn, subnormals and values
+ * near DBL_MAX included. Each axis has at most 32 ticks, so the file's size depends only on
+ * the number of points and the lengths of the labels. Points within 1e-9 of their magnitude
+ * of each other (a converged fit's losses, equal to the last digit) are drawn as a flat
+ * curve, with the axis widened by 10% of their magnitude around them.
  *
  * The file is replaced whole or not at all: the plot is written to a temporary file in the
  * same folder (`.NAME.PID.N.tmp`, created anew, with the mode of the file it replaces or
@@ -53,8 +65,9 @@ CLN_API void cln_plot_options_init(cln_plot_options *opts);
  * @param history the curves (trainer.h); not modified.
  * @param opts    how; NULL gives the defaults.
  * @param path    the file to create or replace.
- * @return CLN_SUCCESS; CLN_ERR_BAD_ARGUMENT for NULL history or path, or a size under
- * 120 x 80 or over 16384 x 16384; CLN_ERR_IO when the file cannot be written (the message,
+ * @return CLN_SUCCESS; CLN_ERR_BAD_ARGUMENT for NULL history or path, a size under 120 x 80
+ * or over 16384 x 16384, a negative or non-finite x_max, or a curve with points but no
+ * arrays; CLN_ERR_IO when the file cannot be written (the message,
  * in cln_last_error(NULL), names it and the reason: a folder that does not exist or cannot
  * be written, a folder given as the file, a full disk, a file-size limit).
  */

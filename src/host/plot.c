@@ -1,4 +1,5 @@
-/* The loss curves as an SVG, drawn as d2l's ProgressBoard draws them with matplotlib. */
+/* The loss and metric curves as an SVG, drawn as d2l's ProgressBoard draws them with
+ * matplotlib. */
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -11,8 +12,15 @@
 
 #include "runtime/internal.h"
 
-static const char *const colours[2] = {"#1f77b4", "#ff7f0e"}; /* matplotlib's C0, C1 */
-static const char *const names[2] = {"train_loss", "val_loss"};
+enum { NCURVES = 3 };
+/* matplotlib's C0, C1, C2 */
+static const char *const colours[NCURVES] = {"#1f77b4", "#ff7f0e", "#2ca02c"};
+/* the curves' ids in the file (the metric's legend label is the caller's) */
+static const char *const names[NCURVES] = {"train_loss", "val_loss", "val_metric"};
+/* matplotlib's '-', '--' and '-.' at linewidth 1.5: its dash patterns (3.7, 1.6) and
+ * (6.4, 1.6, 1, 1.6) scaled by the width */
+static const char *const dashes[NCURVES] = {"", " stroke-dasharray=\"5.55,2.4\"",
+                                            " stroke-dasharray=\"9.6,2.4,1.5,2.4\""};
 
 void cln_plot_options_init(cln_plot_options *opts)
 {
@@ -221,9 +229,106 @@ static void tick_label(char *buf, size_t cap, const axis *a, int i)
              digits + 1, mag < 0 ? '-' : '+', mag < 0 ? -mag : mag);
 }
 
+/* ---- where the legend goes ----------------------------------------------------------------
+ * Falling losses leave the upper right free, so without a metric curve the legend is there.
+ * A metric (an accuracy) runs along the top, where that box would hide it, so with one the
+ * legend takes the first of matplotlib's loc="best" places (in its order) that the fewest of
+ * the curves' points and segments run into. */
+
+typedef struct box {
+    double x0, y0, x1, y1;
+} box;
+
+static int in_box(const box *b, double x, double y)
+{
+    return x >= b->x0 && x <= b->x1 && y >= b->y0 && y <= b->y1;
+}
+
+/* Whether the segment from (ax, ay) to (bx, by) meets the box (Liang-Barsky). */
+static int segment_meets(const box *b, double ax, double ay, double bx, double by)
+{
+    double dx = bx - ax, dy = by - ay, t0 = 0, t1 = 1;
+    const double p[4] = {-dx, dx, -dy, dy};
+    const double q[4] = {ax - b->x0, b->x1 - ax, ay - b->y0, b->y1 - ay};
+    for (int i = 0; i < 4; i++) {
+        if (p[i] == 0) {
+            if (q[i] < 0)
+                return 0; /* parallel to that edge and outside it */
+            continue;
+        }
+        double t = q[i] / p[i];
+        if (p[i] < 0)
+            t0 = fmax(t0, t);
+        else
+            t1 = fmin(t1, t);
+        if (t0 > t1)
+            return 0;
+    }
+    return 1;
+}
+
+/* How many of the drawn points and segments run into the box. */
+static size_t badness(const box *b, const cln_curve *const *curves, const axis *x,
+                      const axis *y)
+{
+    size_t n = 0;
+    for (int c = 0; c < NCURVES; c++) {
+        int have = 0;
+        double px = 0, py = 0;
+        for (size_t i = 0; i < curves[c]->count; i++) {
+            if (!usable(y, curves[c]->x[i], curves[c]->y[i]))
+                continue;
+            double qx = to_px(x, curves[c]->x[i]), qy = to_px(y, curves[c]->y[i]);
+            n += (size_t)in_box(b, qx, qy);
+            if (have)
+                n += (size_t)segment_meets(b, px, py, qx, qy);
+            px = qx;
+            py = qy;
+            have = 1;
+        }
+    }
+    return n;
+}
+
+/* The legend's top left corner for a box of lw x lh. */
+static void place_legend(const cln_curve *const *curves, const axis *x, const axis *y,
+                         int best, double lw, double lh, double *lx, double *ly)
+{
+    double l = x->px0 + 8, r = x->px1 - lw - 8, cx = (x->px0 + x->px1 - lw) / 2;
+    double t = y->px1 + 8, btm = y->px0 - lh - 8, cy = (y->px0 + y->px1 - lh) / 2;
+    /* upper right, upper left, lower left, lower right, right, center left, lower center,
+     * upper center, center (matplotlib's "center right" is its "right") */
+    const double at[][2] = {{r, t}, {l, t}, {l, btm}, {r, btm}, {r, cy},
+                            {l, cy}, {cx, btm}, {cx, t}, {cx, cy}};
+    int n = best ? (int)(sizeof at / sizeof at[0]) : 1;
+    size_t least = (size_t)-1;
+    for (int i = 0; i < n; i++) {
+        box b = {at[i][0], at[i][1], at[i][0] + lw, at[i][1] + lh};
+        size_t bad = best ? badness(&b, curves, x, y) : 0;
+        if (bad < least) {
+            least = bad;
+            *lx = at[i][0];
+            *ly = at[i][1];
+        }
+        if (!bad)
+            break;
+    }
+}
+
+/* The characters of a UTF-8 label (what the legend's width follows). */
+static size_t label_chars(const char *s)
+{
+    size_t n = 0;
+    for (; *s; s++)
+        n += ((unsigned char)*s & 0xC0) != 0x80;
+    return n;
+}
+
 static void draw(FILE *f, const cln_history *h, const cln_plot_options *o)
 {
-    const cln_curve *curves[2] = {&h->train_loss, &h->val_loss};
+    const cln_curve *curves[NCURVES] = {&h->train_loss, &h->val_loss, &h->val_metric};
+    const char *labels[NCURVES] = {names[0], names[1],
+                                   o->metric_label ? o->metric_label : names[2]};
     double W = o->width, H = o->height;
     double top = o->title ? 30 : 14, left = 62, right = 14, bottom = 42;
     axis x = {0};
@@ -236,8 +341,8 @@ static void draw(FILE *f, const cln_history *h, const cln_plot_options *o)
     double x_hi = o->x_max > 0 ? o->x_max : (double)(h->epochs ? h->epochs : 1);
 
     double lo = INFINITY, hi = -INFINITY, xmax_data = 0;
-    size_t usable_points[2] = {0, 0};
-    for (int c = 0; c < 2; c++)
+    size_t usable_points[NCURVES] = {0, 0, 0};
+    for (int c = 0; c < NCURVES; c++)
         for (size_t i = 0; i < curves[c]->count; i++) {
             double xv = curves[c]->x[i], v = curves[c]->y[i];
             if (!usable(&y, xv, v))
@@ -305,11 +410,11 @@ static void draw(FILE *f, const cln_history *h, const cln_plot_options *o)
             x.px0, y.px1, x.px1 - x.px0, y.px0 - y.px1);
     fputs("<g clip-path=\"url(#axes)\" fill=\"none\" stroke-width=\"1.5\" "
           "stroke-linejoin=\"round\">\n", f);
-    for (int c = 0; c < 2; c++) {
+    for (int c = 0; c < NCURVES; c++) {
         if (!usable_points[c])
             continue;
         fprintf(f, "<polyline id=\"%s\" stroke=\"%s\"%s points=\"", names[c], colours[c],
-                c ? " stroke-dasharray=\"5.55,2.4\"" : "");
+                dashes[c]);
         int first = 1;
         for (size_t i = 0; i < curves[c]->count; i++) {
             double xv = curves[c]->x[i], v = curves[c]->y[i];
@@ -332,22 +437,33 @@ static void draw(FILE *f, const cln_history *h, const cln_plot_options *o)
             x.px0, y.px1, x.px1 - x.px0, y.px0 - y.px1);
 
     /* the legend, upper right */
-    int shown = (usable_points[0] > 0) + (usable_points[1] > 0);
+    int shown = 0;
+    size_t widest = 0;
+    for (int c = 0; c < NCURVES; c++)
+        if (usable_points[c]) {
+            shown++;
+            widest = label_chars(labels[c]) > widest ? label_chars(labels[c]) : widest;
+        }
     if (shown) {
-        double lw = 108, lh = 8 + 18 * shown, lx = x.px1 - lw - 8, ly = y.px1 + 8;
+        /* room for ten characters, about 7 pixels more for each beyond, up to the axes' width */
+        double lw = 108, lh = 8 + 18 * shown, lx = 0, ly = 0;
+        if (widest > 10)
+            lw = fmax(lw, fmin(lw + 7.0 * (double)(widest - 10), x.px1 - x.px0 - 16));
+        place_legend(curves, &x, &y, usable_points[2] > 0, lw, lh, &lx, &ly);
         fprintf(f, "<g id=\"legend\">\n<rect x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" "
                    "height=\"%.2f\" rx=\"3\" fill=\"white\" fill-opacity=\"0.8\" "
                    "stroke=\"#cccccc\"/>\n",
                 lx, ly, lw, lh);
         double row = ly + 4 + 9;
-        for (int c = 0; c < 2; c++) {
+        for (int c = 0; c < NCURVES; c++) {
             if (!usable_points[c])
                 continue;
             fprintf(f, "<line x1=\"%.2f\" y1=\"%.2f\" x2=\"%.2f\" y2=\"%.2f\" stroke=\"%s\" "
                        "stroke-width=\"1.5\"%s/>\n",
-                    lx + 8, row, lx + 36, row, colours[c],
-                    c ? " stroke-dasharray=\"5.55,2.4\"" : "");
-            fprintf(f, "<text x=\"%.2f\" y=\"%.2f\">%s</text>\n", lx + 42, row + 4, names[c]);
+                    lx + 8, row, lx + 36, row, colours[c], dashes[c]);
+            fprintf(f, "<text x=\"%.2f\" y=\"%.2f\">", lx + 42, row + 4);
+            xml_text(f, labels[c]);
+            fputs("</text>\n", f);
             row += 18;
         }
         fputs("</g>\n", f);
@@ -437,8 +553,10 @@ cln_status cln_history_write_svg(const cln_history *history, const cln_plot_opti
     if (!(o->x_max >= 0) || !isfinite(o->x_max))
         return clni_fail(NULL, CLN_ERR_BAD_ARGUMENT, "%s: x_max %g must be finite and >= 0", fn,
                          o->x_max);
-    for (int c = 0; c < 2; c++) {
-        const cln_curve *cv = c ? &history->val_loss : &history->train_loss;
+    const cln_curve *const given[NCURVES] = {&history->train_loss, &history->val_loss,
+                                             &history->val_metric};
+    for (int c = 0; c < NCURVES; c++) {
+        const cln_curve *cv = given[c];
         if (cv->count && (!cv->x || !cv->y))
             return clni_fail(NULL, CLN_ERR_BAD_ARGUMENT, "%s: %s has %zu points but no arrays",
                              fn, names[c], cv->count);
