@@ -194,6 +194,7 @@ static double mismatch(const sm_result *a, const sm_result *ref, const sm_proble
 cln_status clni_selfcheck_softmax(cln_context *ctx, cln_dtype dtype, clni_verdict *v)
 {
     static const cln_train_path paths[] = {CLN_PATH_FUSED, CLN_PATH_EPOCH};
+    unsigned caught = 0; /* paths this check has found wrong: one finding each */
     for (size_t i = 0; i < NUM_PROBLEMS; i++) {
         const sm_problem *p = &problems[i];
         cln_dataset *data;
@@ -203,6 +204,8 @@ cln_status clni_selfcheck_softmax(cln_context *ctx, cln_dtype dtype, clni_verdic
         /* every path, even one linear regression's check switched off: the note says what
          * each model's kernels do here */
         for (size_t q = 0; st == CLN_SUCCESS && q < sizeof paths / sizeof paths[0]; q++) {
+            if (caught & (1u << paths[q]))
+                continue;
             st = fit_once(ctx, dtype, data, p, paths[q], &got);
             if (st != CLN_SUCCESS || got.status == CLN_ERR_UNSUPPORTED) /* not for this shape */
                 continue;
@@ -210,14 +213,13 @@ cln_status clni_selfcheck_softmax(cln_context *ctx, cln_dtype dtype, clni_verdic
             if (e <= 1)
                 continue;
             v->disabled |= 1u << paths[q];
+            caught |= 1u << paths[q];
             if (got.status != CLN_SUCCESS)
                 clni_verdict_note(v, "softmax %s: failed (%s) on check %zu",
                                   clni_path_name(paths[q]), cln_status_str(got.status), i + 1);
             else
                 clni_verdict_note(v, "softmax %s: differs from the host replica by %.3g x "
-                                  "float rounding (check %zu: d %zu, k %zu, %zu rows, batch %zu)",
-                                  clni_path_name(paths[q]), e, i + 1, p->d, p->k, p->num_train,
-                                  p->batch);
+                                  "(check %zu)", clni_path_name(paths[q]), e, i + 1);
         }
         cln_dataset_free(data);
         CLNI_CHECK(st);
