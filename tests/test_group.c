@@ -173,6 +173,8 @@ static void group_of_one_is_cln_fit(void **state)
         assert_true(b[0] == b[1]);
         assert_int_equal(h[0].epochs, h[1].epochs);
         assert_int_equal(h[0].updates, h[1].updates);
+        assert_int_equal(h[1].path, CLN_PATH_FUSED); /* the path that ran, as cln_fit's */
+        assert_int_equal(h[0].path, h[1].path);
         assert_int_equal(h[0].train_loss.count, h[1].train_loss.count);
         assert_int_equal(h[0].val_loss.count, h[1].val_loss.count);
         TU_ASSERT_CLOSE(h[1].train_loss.y, h[0].train_loss.y, h[0].train_loss.count, 1e-6, 1e-9);
@@ -362,6 +364,7 @@ typedef struct member {
     size_t rank;
     /* what the member does */
     size_t d, nt, nv, batch, epochs;
+    double lr;                   /* 0: the default */
     cln_placement place;
     int bad_shard, other_batch, stop_after_first;
     /* what it got */
@@ -440,11 +443,14 @@ static void *member_main(void *arg)
         cfg.max_epochs = me->epochs;
         cfg.seed = 12;
         cfg.stream_chunk_bytes = 2 * me->batch * (me->d + 1) * sizeof(float);
+        if (me->lr > 0)
+            cfg.lr = me->lr;
         if (me->stop_after_first)
             cfg.on_epoch = stop_now;
         st = cln_fit_group(m, me->bad_shard ? NULL : shard, &cfg, &g, &me->h, NULL);
+        cln_status got = cln_linreg_get(m, me->w, &me->b); /* after a failure too */
         if (st == CLN_SUCCESS)
-            st = cln_linreg_get(m, me->w, &me->b);
+            st = got;
     }
     me->st = st;
     snprintf(me->message, sizeof me->message, "%s", cln_last_error(ctx));
@@ -597,6 +603,66 @@ static void failing_member_stops_every_member(void **state)
     assert_memory_equal(ms[0].w, ms[1].w, 2 * sizeof(double));
 }
 
+/* The epochs of a group are looked at as cln_fit() looks at its own: a last step that
+ * overflows with every loss before it finite (no validation after it to see it) is a
+ * divergence, and the parameters go back to those that epoch started from, on every member. */
+static void overflowing_last_step_diverges(void **state)
+{
+    cln_context *ctx = *state;
+    cln_synthetic_config dc;
+    cln_synthetic_config_init(&dc);
+    dc.num_train = 40;
+    dc.num_val = 0;
+    cln_dataset *data;
+    TU_OK(ctx, cln_synthetic_create(ctx, &dc, &data));
+    cln_trainer_config cfg;
+    cln_trainer_config_init(&cfg);
+    cfg.max_epochs = 1;
+    cfg.batch_size = 40; /* one step, whose loss is that of the initial parameters */
+    cfg.lr = 1e38;       /* finite in float32, but the step takes the parameters past FLT_MAX */
+    cfg.path = CLN_PATH_FUSED;
+    cln_group g;
+    cln_group_single(&g);
+    for (int t = 0; t < 2; t++) {
+        cln_linreg *m;
+        TU_OK(ctx, cln_linreg_create(ctx, CLN_FLOAT32, 2, 0.01, 6, &m));
+        double w0[2], b0, w[2], b;
+        TU_OK(ctx, cln_linreg_get(m, w0, &b0));
+        cln_history h;
+        TU_FAILS(ctx, CLN_ERR_DIVERGED, "in epoch 0's training steps",
+                 t ? cln_fit_group(m, data, &cfg, &g, &h, NULL)
+                   : cln_fit(cln_linreg_model(m), data, &cfg, &h));
+        assert_non_null(strstr(cln_last_error(ctx), t ? "cln_fit_group: " : "cln_fit: "));
+        assert_int_equal(h.epochs, 0);
+        TU_OK(ctx, cln_linreg_get(m, w, &b));
+        assert_memory_equal(w, w0, sizeof w);
+        assert_true(b == b0);
+        cln_history_free(&h);
+        cln_linreg_free(m);
+    }
+    /* Two members: both diverge there, both back at the start (member_main's model). */
+    cln_linreg *m;
+    TU_OK(ctx, cln_linreg_create(ctx, CLN_FLOAT32, 2, 0.01, 1, &m));
+    double w0[2], b0;
+    TU_OK(ctx, cln_linreg_get(m, w0, &b0));
+    cln_linreg_free(m);
+    member ms[2];
+    memset(ms, 0, sizeof ms);
+    for (int r = 0; r < 2; r++)
+        ms[r].d = 2, ms[r].nt = 40, ms[r].nv = 0, ms[r].batch = 20, ms[r].epochs = 1,
+        ms[r].lr = 1e38;
+    run_group(ms, 2);
+    for (int r = 0; r < 2; r++) {
+        assert_int_equal(ms[r].st, CLN_ERR_DIVERGED);
+        assert_non_null(strstr(ms[r].message, "in epoch 0's training steps"));
+        assert_int_equal(ms[r].h.epochs, 0);
+        assert_memory_equal(ms[r].w, w0, sizeof w0);
+        assert_true(ms[r].b == b0);
+        cln_history_free(&ms[r].h);
+    }
+    cln_dataset_free(data);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -607,6 +673,7 @@ int main(void)
         cmocka_unit_test(group_of_one_is_cln_fit),
         cmocka_unit_test(groups_equal_one_process),
         cmocka_unit_test(failing_member_stops_every_member),
+        cmocka_unit_test(overflowing_last_step_diverges),
     };
     return cmocka_run_group_tests(tests, tu_context_setup, tu_context_teardown);
 }

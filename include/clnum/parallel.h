@@ -89,15 +89,15 @@ CLN_API cln_status cln_group_agree(const cln_group *group, cln_context *ctx, cln
  * one member asking to stop stops all after that epoch; draw_order is not used (the order
  * is the group's).
  * @param group the group.
- * @param history may be NULL; as cln_fit()'s, the same on every member.
+ * @param history may be NULL; as cln_fit()'s (path CLN_PATH_FUSED), the same on every member.
  * @param stats may be NULL; this member's timings.
  * @return CLN_SUCCESS on every member, or on every member a failure (but a group that is
  * not one, size 0, rank >= size or a NULL callback, fails on that member alone, at once,
  * CLN_ERR_BAD_ARGUMENT, as no collective call can be made): CLN_ERR_BAD_ARGUMENT
  * when members disagree on the configuration or the model's shape (naming what); a
- * member's own failure (see cln_group_agree()); CLN_ERR_DIVERGED as cln_fit() (parameters
- * restored on every member); CLN_ERR_UNSUPPORTED for another path; CLN_ERR_IO when the
- * transport fails.
+ * member's own failure (see cln_group_agree()); CLN_ERR_DIVERGED as cln_fit(), for a
+ * non-finite loss or parameter (parameters restored on every member); CLN_ERR_UNSUPPORTED
+ * for another path; CLN_ERR_IO when the transport fails.
  */
 CLN_API cln_status cln_fit_group(cln_linreg *m, const cln_dataset *shard, const cln_trainer_config *cfg,
                          const cln_group *group, cln_history *history, cln_group_stats *stats);

@@ -1,18 +1,18 @@
 /* Data-parallel training over a group (parallel.h): each member reduces its share of a
  * global minibatch to sums on its device (cl/parallel/linreg_dist.cl), the group adds them with one
  * allreduce, and every member applies the same step. Every collective call carries a
- * "failed" count, so a member that fails stops the others at the same call. */
+ * "failed" count, so a member that fails stops the others at the same call. What follows an
+ * epoch (divergence, the board, the history, on_epoch) is cln_fit()'s loop (train/fit_loop.h):
+ * this file is the group's epoch and the group's agreements. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "runtime/enqueue.h"
-#include "train/board.h"
 #include "clnum/parallel.h"
+#include "train/fit_loop.h"
 #include "train/stream.h"
-#include "train/train_paths.h"
 
 static int single_allreduce(double *values, size_t n, cln_reduce_op op, void *user)
 {
@@ -104,7 +104,8 @@ typedef struct dist {
     double *losses;               /* the epoch's: nb_train, then nb_val */
     double *val_v;                /* 2 nb_val + 1 */
     double *val_local;            /* this member's validation sums: 2 per local batch */
-    double *good;                 /* w and b after the last good epoch */
+    double *params[2];            /* w and b as epoch e ends them: params[e % 2]; the
+                                     initial ones in params[1] */
 } dist;
 
 static cln_status reduce(dist *D, double *v, size_t n, cln_reduce_op op)
@@ -356,26 +357,20 @@ static cln_status agree_config(dist *D)
     return CLN_SUCCESS;
 }
 
-/* Loaders, the fused plan, buffers. */
+/* The job as cln_fit() plans it, but with this member's own seed, the one path a group
+ * trains on and no draw_order (the order is the group's); then the sums' buffers. */
 static cln_status plan(dist *D, const cln_dataset *shard)
 {
-    clni_epoch_job *job = &D->job;
+    cln_trainer_config local = *D->cfg;
+    local.seed = cln_shard_seed(D->cfg->seed, D->g->rank);
+    local.path = CLN_PATH_FUSED;
+    local.draw_order = NULL;
+    local.order_user = NULL;
+    CLNI_CHECK(clni_epoch_job_init(&D->job, cln_linreg_model(D->m), shard, &local));
     cln_context *ctx = D->ctx;
-    const cln_trainer_config *cfg = D->cfg;
-    size_t n_train = cln_dataset_num_train(shard), n_val = cln_dataset_num_val(shard);
-    size_t batch = clni_effective_batch(cfg->batch_size, n_train, n_val);
-    CLNI_CHECK(clni_loader_new(ctx, n_train, batch, 1, cln_shard_seed(cfg->seed, D->g->rank),
-                               !cln_dataset_on_host(shard), &job->train));
-    if (n_val > 0)
-        CLNI_CHECK(cln_loader_create(ctx, n_val, batch, 0, 0, &job->val));
-    job->nb_train = cln_loader_num_batches(job->train);
-    job->nb_val = cln_loader_num_batches(job->val);
-    job->batch_size = batch;
-    job->stream_chunk_bytes = cfg->stream_chunk_bytes;
-    CLNI_CHECK(clni_epoch_job_plan(job, CLN_PATH_FUSED));
     cl_int err;
     size_t d = D->d, es = D->es;
-    size_t nv = job->nb_val > 0 ? job->nb_val : 1;
+    size_t nv = D->job.nb_val > 0 ? D->job.nb_val : 1;
     D->sums = clCreateBuffer(ctx->cl, CL_MEM_READ_WRITE, (d + 2) * es, NULL, &err);
     if (err == CL_SUCCESS)
         D->gsums = clCreateBuffer(ctx->cl, CL_MEM_READ_WRITE, (d + 1) * es, NULL, &err);
@@ -387,10 +382,11 @@ static cln_status plan(dist *D, const cln_dataset *shard)
     D->raw = malloc(raw);
     D->gs_host = malloc((d + 1) * es);
     D->v = malloc((d + 4) * sizeof *D->v);
-    D->good = malloc((d + 1) * sizeof *D->good);
-    if (!D->raw || !D->gs_host || !D->v || !D->good)
+    D->params[0] = malloc((d + 1) * sizeof *D->params[0]);
+    D->params[1] = malloc((d + 1) * sizeof *D->params[1]);
+    if (!D->raw || !D->gs_host || !D->v || !D->params[0] || !D->params[1])
         return clni_fail(ctx, CLN_ERR_OUT_OF_HOST_MEMORY, "cln_fit_group: out of memory");
-    return cln_linreg_get(D->m, D->good, &D->good[d]);
+    return cln_linreg_get(D->m, D->params[1], &D->params[1][d]);
 }
 
 static void dist_free(dist *D)
@@ -409,43 +405,9 @@ static void dist_free(dist *D)
     free(D->losses);
     free(D->val_v);
     free(D->val_local);
-    free(D->good);
+    free(D->params[0]);
+    free(D->params[1]);
     clni_epoch_job_release(&D->job);
-    cln_loader_free(D->job.train);
-    cln_loader_free(D->job.val);
-}
-
-/* The end of an epoch on every member: divergence, the board, the callback. */
-static cln_status finish_epoch(dist *D, size_t epoch, clni_board *tb, clni_board *vb,
-                               cln_history *h, double t0, int *stop)
-{
-    cln_context *ctx = D->ctx;
-    size_t nt = D->nb_train, nv = D->nb_val;
-    for (size_t k = 0; k < nt + nv; k++) {
-        if (isfinite(D->losses[k]))
-            continue;
-        clni_queue_finish(ctx, ctx->queue);
-        CLNI_CHECK(cln_linreg_set(D->m, D->good, D->good[D->d]));
-        int training = k < nt;
-        return clni_fail(ctx, CLN_ERR_DIVERGED,
-                         "cln_fit_group: the loss became %g at epoch %zu, %s batch %zu (learning "
-                         "rate %g); the parameters are restored to those at the start of that "
-                         "epoch", D->losses[k], epoch, training ? "training" : "validation",
-                         training ? k : k - nt, D->cfg->lr);
-    }
-    CLNI_CHECK(cln_linreg_get(D->m, D->good, &D->good[D->d]));
-    for (size_t k = 0; k < nt; k++)
-        CLNI_CHECK(clni_board_draw(tb, ctx, (double)(epoch * nt + k) / (double)nt, D->losses[k]));
-    for (size_t k = 0; k < nv; k++)
-        CLNI_CHECK(clni_board_draw(vb, ctx, (double)(epoch + 1), D->losses[nt + k]));
-    h->epochs++;
-    h->updates += nt;
-    if (D->cfg->on_epoch) {
-        cln_epoch_report r = {epoch, D->cfg->max_epochs, nt, D->n_train, clni_mean(D->losses, nt),
-                              clni_mean(D->losses + nt, nv), clni_now() - t0, NAN, NULL};
-        *stop = D->cfg->on_epoch(&r, D->cfg->user) != 0;
-    }
-    return CLN_SUCCESS;
 }
 
 /* After a STOPPED collective: every member learns who failed and why. */
@@ -457,9 +419,48 @@ static cln_status stopped(dist *D)
                                                               "with no failing member");
 }
 
+/* The driver's epoch (fit_loop.h): the steps, the parameters they end with (read before the
+ * validation allreduce, so that a failed read stops the group there) and the group's
+ * validation losses. */
+static cln_status run_epoch(void *self, size_t epoch, clni_epoch_out *out)
+{
+    dist *D = self;
+    double *end = D->params[epoch % 2];
+    cln_status st = train_epoch(D, epoch);
+    if (st == CLN_SUCCESS && D->st == CLN_SUCCESS)
+        note(D, cln_linreg_get(D->m, end, &end[D->d]));
+    if (st == CLN_SUCCESS)
+        st = val_losses(D);
+    if (st == STOPPED)
+        return stopped(D);
+    if (st != CLN_SUCCESS)
+        return st; /* the transport */
+    out->losses = D->losses;
+    out->params = end;
+    out->params_start = D->params[(epoch + 1) % 2];
+    out->metric = NAN;
+    return CLN_SUCCESS;
+}
+
+/* The driver's end of an epoch: a divergence is every member's at once (the losses and the
+ * parameters are the group's); anything else, one allreduce of whether a member failed and
+ * whether one asked to stop. */
+static cln_status agree_epoch(void *self, cln_status local, int *stop)
+{
+    dist *D = self;
+    note(D, local);
+    if (D->st == CLN_ERR_DIVERGED)
+        return D->st;
+    double flags[2] = {*stop, D->st != CLN_SUCCESS};
+    CLNI_CHECK(reduce(D, flags, 2, CLN_REDUCE_MAX));
+    if (flags[1] > 0)
+        return stopped(D);
+    *stop = flags[0] > 0;
+    return CLN_SUCCESS;
+}
+
 static cln_status fit(dist *D, const cln_dataset *shard, cln_history *h, double t0)
 {
-    const cln_trainer_config *cfg = D->cfg;
     note(D, plan(D, shard));
     /* Planning may fail on one member only (memory, a kernel build): agree before going on,
      * then on the configuration. */
@@ -476,29 +477,12 @@ static cln_status fit(dist *D, const cln_dataset *shard, cln_history *h, double 
     /* The statistics are the epochs': the agreements above waited for every member's start. */
     D->stats.allreduce_seconds = 0;
     D->stats.allreduces = D->stats.allreduce_bytes = 0;
-    clni_board tb, vb;
-    clni_board_init(&tb, &h->train_loss, nt / cfg->train_points_per_epoch);
-    clni_board_init(&vb, &h->val_loss, nv / cfg->val_points_per_epoch);
-    for (size_t epoch = 0; epoch < cfg->max_epochs; epoch++) {
-        cln_status st = train_epoch(D, epoch);
-        if (st == CLN_SUCCESS)
-            st = val_losses(D);
-        if (st == STOPPED)
-            return stopped(D);
-        if (st != CLN_SUCCESS)
-            return st; /* the transport */
-        int stop = 0;
-        note(D, finish_epoch(D, epoch, &tb, &vb, h, t0, &stop));
-        if (D->st == CLN_ERR_DIVERGED)
-            return D->st; /* the losses are the group's: every member diverged with it */
-        double flags[2] = {stop, D->st != CLN_SUCCESS};
-        CLNI_CHECK(reduce(D, flags, 2, CLN_REDUCE_MAX));
-        if (flags[1] > 0)
-            return stopped(D);
-        if (flags[0] > 0)
-            break;
-    }
-    return CLN_SUCCESS;
+    h->path = D->job.path;
+    /* The group's rows are every member's; it has no metric and does not run ahead. */
+    clni_epoch_driver driver = {.self = D, .fn = "cln_fit_group", .model = D->job.model,
+                                .nb_train = nt, .nb_val = nv, .examples = D->n_train,
+                                .run_epoch = run_epoch, .agree = agree_epoch};
+    return clni_fit_loop(&driver, D->cfg, t0, h);
 }
 
 cln_status cln_fit_group(cln_linreg *m, const cln_dataset *shard, const cln_trainer_config *cfg,
@@ -524,11 +508,6 @@ cln_status cln_fit_group(cln_linreg *m, const cln_dataset *shard, const cln_trai
     D.d = cln_linreg_num_inputs(m);
     D.es = cln_dtype_size(D.dtype);
     D.m = m;
-    D.job.ctx = ctx;
-    D.job.model = cln_linreg_model(m);
-    D.job.data = shard;
-    D.job.step.lr = cfg->lr;
-    D.job.step.weight_decay = cfg->weight_decay;
     cln_history scratch = {0};
     cln_history *h = history ? history : &scratch;
     st = fit(&D, shard, h, t0);

@@ -28,6 +28,9 @@ void clni_epoch_job_release(clni_epoch_job *job)
     job->partial = job->counter = NULL;
     clni_stream_free(job->stream);
     job->stream = NULL;
+    cln_loader_free(job->train);
+    cln_loader_free(job->val);
+    job->train = job->val = NULL;
 }
 
 /* The results tensor's layout (train_paths.h), and the path: stepwise, or what the model's
@@ -59,7 +62,7 @@ static cln_status plan_path(clni_epoch_job *job, cln_train_path requested)
 }
 
 /* Host-resident data streams through the fused or stepwise path (stream.c). */
-cln_status clni_epoch_job_plan(clni_epoch_job *job, cln_train_path requested)
+static cln_status plan(clni_epoch_job *job, cln_train_path requested)
 {
     if (!cln_dataset_on_host(job->data))
         return plan_path(job, requested);
@@ -71,6 +74,31 @@ cln_status clni_epoch_job_plan(clni_epoch_job *job, cln_train_path requested)
     CLNI_CHECK(plan_path(job, requested));
     return clni_stream_create(job->ctx, job->data, job->train, job->val, job->stream_chunk_bytes,
                               &job->stream);
+}
+
+cln_status clni_epoch_job_init(clni_epoch_job *job, cln_model *m, const cln_dataset *data,
+                               const cln_trainer_config *cfg)
+{
+    cln_context *ctx = m->ctx;
+    job->ctx = ctx;
+    job->model = m;
+    job->data = data;
+    job->step.lr = cfg->lr;
+    job->step.weight_decay = cfg->weight_decay;
+    size_t n_train = cln_dataset_num_train(data), n_val = cln_dataset_num_val(data);
+    size_t batch = clni_effective_batch(cfg->batch_size, n_train, n_val);
+    /* Host-resident data is gathered on the host in this order: no index on the device. */
+    CLNI_CHECK(clni_loader_new(ctx, n_train, batch, 1, cfg->seed, !cln_dataset_on_host(data),
+                               &job->train));
+    job->train->draw = cfg->draw_order;
+    job->train->draw_user = cfg->order_user;
+    job->stream_chunk_bytes = cfg->stream_chunk_bytes;
+    if (n_val > 0)
+        CLNI_CHECK(cln_loader_create(ctx, n_val, batch, 0, 0, &job->val));
+    job->nb_train = cln_loader_num_batches(job->train);
+    job->nb_val = cln_loader_num_batches(job->val);
+    job->batch_size = batch;
+    return plan(job, cfg->path);
 }
 
 cln_status clni_stepwise_batch(clni_epoch_job *job, const cln_batch *batch, size_t k)

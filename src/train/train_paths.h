@@ -11,9 +11,13 @@
  * reaching a kernel is within the rows. */
 size_t clni_effective_batch(size_t batch_size, size_t n_train, size_t n_val);
 
-/* Chooses the path (resolving AUTO) and makes the buffers it needs. An explicit path that
- * cannot run here fails with CLN_ERR_UNSUPPORTED and says why. */
-cln_status clni_epoch_job_plan(clni_epoch_job *job, cln_train_path requested);
+/* The job (zeroed) of a fit of m on data as cfg says (its batch size, seed, draw_order, path,
+ * step and stream chunks): the loaders, then the path (AUTO resolved) and its buffers.
+ * An explicit path that cannot run here fails with CLN_ERR_UNSUPPORTED and says why. On
+ * failure too, job->ctx is set and clni_epoch_job_release() frees what was made. */
+cln_status clni_epoch_job_init(clni_epoch_job *job, cln_model *m, const cln_dataset *data,
+                               const cln_trainer_config *cfg);
+/* Frees the job's buffers, stream and loaders. */
 void clni_epoch_job_release(clni_epoch_job *job);
 
 /* Enqueues one epoch's training and validation minibatches and the copies of the
