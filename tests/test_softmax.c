@@ -3,7 +3,9 @@
  * tolerances derived from rounding bounds; the gradient against central finite differences;
  * stable losses at logits of 1e4; accuracy ties; bad arguments; launches per minibatch; and
  * cln_fit on the stepwise, fused and epoch paths (device and streamed host data) against a
- * host replica of the same epochs, with a bound on how far float rounding can take a fit.
+ * host replica of the same epochs, with a bound on how far float rounding can take a fit:
+ * also at the edges of the fused kernels' register blocks, in both shapes of block, and in
+ * float64.
  *
  * The bounds use test_util.h's model of rounding (u per operation, FMA or not) and OpenCL
  * C's accuracy of the functions the kernels call: exp and log within 3 ulp, float division
@@ -1156,17 +1158,17 @@ static int fit_on_path(cln_context *ctx, const fit_case *fc, cln_dataset *ds, cl
 }
 
 /* Every path from the same start against the replica, against each other (within twice the
- * bound) and, run again, against itself bit for bit. */
-static void check_fit(cln_context *ctx, const fit_case *fc, cln_placement where)
+ * bound) and, run again, against itself bit for bit; in dtype dt. */
+static void check_fit_in(cln_context *ctx, const fit_case *fc, cln_placement where, cln_dtype dt)
 {
     const uint64_t seed = 12;
     size_t d = fc->d, k = fc->k, P = (d + 1) * k;
     fit_data f = fit_data_make(fc, 31 + d);
     cln_dataset *ds;
-    TU_OK(ctx, cln_dataset_create_labeled(ctx, CLN_FLOAT32, f.all.X, f.all.labels, f.all.n, d, k,
+    TU_OK(ctx, cln_dataset_create_labeled(ctx, dt, f.all.X, f.all.labels, f.all.n, d, k,
                                           fc->n_train, where, &ds));
     cln_softmax *m;
-    TU_OK(ctx, cln_softmax_create(ctx, CLN_FLOAT32, d, k, 0.01, 5, &m));
+    TU_OK(ctx, cln_softmax_create(ctx, dt, d, k, 0.01, 5, &m));
     double *W0 = malloc(d * k * sizeof *W0), *b0 = malloc(k * sizeof *b0);
     double *W_ref = malloc(d * k * sizeof *W_ref), *b_ref = malloc(k * sizeof *b_ref);
     TU_OK(ctx, cln_softmax_get(m, W0, b0));
@@ -1174,7 +1176,7 @@ static void check_fit(cln_context *ctx, const fit_case *fc, cln_placement where)
     memcpy(b_ref, b0, k * sizeof *b0);
     epoch_ref ref[8];
     assert_true(fc->epochs <= 8);
-    host_fit(CLN_FLOAT32, &f.train, &f.val, fc, seed, W_ref, b_ref, ref);
+    host_fit(dt, &f.train, &f.val, fc, seed, W_ref, b_ref, ref);
 
     const cln_train_path paths[] = {CLN_PATH_STEPWISE, CLN_PATH_FUSED, CLN_PATH_EPOCH, CLN_PATH_AUTO};
     double *got[4], *gb[4];
@@ -1217,6 +1219,11 @@ static void check_fit(cln_context *ctx, const fit_case *fc, cln_placement where)
     rows_free(&f.all);
 }
 
+static void check_fit(cln_context *ctx, const fit_case *fc, cln_placement where)
+{
+    check_fit_in(ctx, fc, where, CLN_FLOAT32);
+}
+
 static void fit_paths_match_host_replica(void **state)
 {
     /* ragged: 150 = 4 x 37 + 2 training rows, 47 validation rows */
@@ -1239,6 +1246,58 @@ static void fit_streamed_host_data(void **state)
 {
     const fit_case small = {13, 7, 150, 47, 37, 2, 0.25, 0.01};
     check_fit(*state, &small, CLN_PLACE_HOST);
+}
+
+/* The edges of the fused kernels' register blocks (cl/model/softmax.cl: vectors of CB = 16
+ * classes, blocks of RB = 8 rows of logits and of JB = 8 inputs of gradient sums, tiles of
+ * up to 256 rows): a second class block of one class, the fewest classes, fewer inputs
+ * than a block and a whole number of blocks (the bias's input alone in the last),
+ * minibatches smaller than a row block with a ragged last one, and one group's rows over
+ * two tiles (the epoch path's 300-row minibatch; the fused path's in one group). */
+static const fit_case block_edges[] = {
+    {19, 17, 61, 29, 13, 2, 0.25, 0.01}, /* k = CB + 1; d = 2 JB + 3; batches of 13, last 9 */
+    {16, 2, 40, 11, 6, 2, 0.5, 0.0},     /* k = 2; d = 2 JB; batches of 6 < RB, last 4 */
+    {3, 33, 45, 20, 45, 1, 0.25, 0.0},   /* d < JB; k = 2 CB + 1; one minibatch */
+    {5, 10, 600, 40, 300, 1, 0.125, 0.0} /* 300 rows a minibatch: two tiles */
+};
+#define NUM_BLOCK_EDGES (sizeof block_edges / sizeof block_edges[0])
+
+static void fit_block_edges_match_host_replica(void **state)
+{
+    for (size_t i = 0; i < NUM_BLOCK_EDGES; i++)
+        check_fit(*state, &block_edges[i], CLN_PLACE_DEVICE);
+}
+
+/* Both shapes of register block on this device, through CLNUM_TUNE=WG:LANES:GROUPS (lanes
+ * 1: a vector of classes on one work-item, a CPU's shape; more: one class a work-item, a
+ * GPU's): one work-item in one group (the fused step's 300 rows over two tiles), vectors
+ * shared out over 32 work-items in 2 groups, and a GPU's shape in 3. */
+static void fit_block_shapes_match_host_replica(void **state)
+{
+    const char *shapes[] = {"1:1:1", "32:1:2", "16:2:3"};
+    const char *saved = getenv("CLNUM_TUNE");
+    char *keep = saved ? strdup(saved) : NULL;
+    for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++) {
+        setenv("CLNUM_TUNE", shapes[s], 1);
+        print_message("CLNUM_TUNE=%s\n", shapes[s]);
+        for (size_t i = 0; i < NUM_BLOCK_EDGES; i++)
+            check_fit(*state, &block_edges[i], CLN_PLACE_DEVICE);
+    }
+    if (keep)
+        setenv("CLNUM_TUNE", keep, 1);
+    else
+        unsetenv("CLNUM_TUNE");
+    free(keep);
+}
+
+/* The kernels in float64 (vectors of 16 doubles on a CPU): ragged classes and inputs. */
+static void fit_f64_matches_host_replica(void **state)
+{
+    if (!cln_context_device(*state)->has_float64)
+        skip();
+    check_fit_in(*state, &block_edges[0], CLN_PLACE_DEVICE, CLN_FLOAT64);
+    const fit_case small = {13, 7, 150, 47, 37, 2, 0.25, 0.01};
+    check_fit_in(*state, &small, CLN_PLACE_DEVICE, CLN_FLOAT64);
 }
 
 /* A learning rate that overflows the logits: every path stops as diverged, and puts back the
@@ -1375,6 +1434,9 @@ int main(void)
         cmocka_unit_test(fit_paths_match_host_replica),
         cmocka_unit_test(fit_wide_matches_host_replica),
         cmocka_unit_test(fit_streamed_host_data),
+        cmocka_unit_test(fit_block_edges_match_host_replica),
+        cmocka_unit_test(fit_block_shapes_match_host_replica),
+        cmocka_unit_test(fit_f64_matches_host_replica),
         cmocka_unit_test(divergence_restores_the_start),
         cmocka_unit_test(too_many_classes_for_local_memory),
         cmocka_unit_test(launches_per_minibatch),

@@ -26,6 +26,13 @@ inline uint cln_sm_label(global const real *y, ulong at, uint k)
     return v >= 0 && v < (real)k ? (uint)v : k;
 }
 
+/* -log softmax(o)[label] = log(s) - (o_label - m), from the row's largest logit m, its sum
+ * of exp(o - m) s and its label's logit o_label; NaN for no class. */
+inline real cln_sm_loss_of(real o_label, uint label, uint k, real m, real s)
+{
+    return label < k ? log(s) - (o_label - m) : (real)NAN;
+}
+
 /* Helpers on one row of k logits, for rows in global memory (the stepwise kernels) and in
  * local memory (the fused tiles): OpenCL C 1.2 has no generic address space. */
 #define CLN_SM_ROW_HELPERS(SPACE, NAME)                                                     \
@@ -45,11 +52,10 @@ inline uint cln_sm_label(global const real *y, ulong at, uint k)
             s += exp(o[c] - m);                                                             \
         return s;                                                                           \
     }                                                                                       \
-    /* -log softmax(o)[label] = log(s) - (o[label] - m), from m and s above; NaN for no  \
-     * class */                                                                             \
+    /* the row's loss, from m and s above (cln_sm_loss_of) */                               \
     inline real NAME##_row_loss(SPACE const real *o, uint label, uint k, real m, real s)    \
     {                                                                                       \
-        return label < k ? log(s) - (o[label] - m) : (real)NAN;                             \
+        return cln_sm_loss_of(label < k ? o[label] : (real)0, label, k, m, s);              \
     }                                                                                       \
     /* the first largest logit's class */                                                   \
     inline uint NAME##_argmax(SPACE const real *o, uint k)                                  \
@@ -214,58 +220,284 @@ kernel void cln_softmax_step(global real *W, global const real *grad_W, global r
 /* ---- the fused step and the whole epoch ---------------------------------------------------
  *
  * A work-group takes its rows a tile of up to tile_rows at a time, in four phases separated
- * by barriers: the tile's rows and labels into local memory; its logits (one (row, class)
- * pair a work-item, as cln_softmax_forward sums them); per row the loss, the hits and the
- * row's delta in place of its logits; then the gradient sums, each of the (d + 1) k of them
- * owned by one work-item, which adds the tile's rows to it. The group's sums go to its slice
- * of `partial`: (d + 1) k gradient sums, then the loss sum, then the hits. */
+ * by barriers: the tile's rows and labels into local memory; its logits; per row the loss,
+ * the hits and the row's delta in place of its logits; then the tile's gradient sums, added
+ * into the group's slice of `partial`: (d + 1) k gradient sums, then the loss sum, then the
+ * hits.
+ *
+ * The two products (the logits X W and the gradient sums X^T delta) are register blocks: a
+ * work-item keeps CLN_SM_RB rows of logits, or CLN_SM_JB inputs of gradient sums, in
+ * registers, so each value it reads of W or of the deltas serves that many products. Done
+ * one dot product a (row, class) at a time instead, W3 (d2l's Fashion-MNIST shape) trained
+ * over twenty times slower on PoCL's CPU device. The loops over a block's rows or inputs
+ * are unrolled by pragma: PoCL's compiler leaves them as loops otherwise, and the
+ * accumulators then live in memory instead of registers. Two shapes of block, as the host
+ * chooses (vector_classes):
+ *   - a CPU's: CLN_SM_CB classes as the lanes of a vector, so each value of X read is one
+ *     broadcast times a vector of W or of the deltas (the compiler's vector registers);
+ *   - a GPU's: one class a work-item, adjacent work-items on adjacent classes, so their
+ *     reads of W, of the deltas and of the sums are adjacent and their reads of X the same.
+ * A tile row holds kp = k rounded up to CB values in both; lanes from k on are never read
+ * as logits and are 0 as deltas. */
 
-/* The (row, class) logits of a tile of n rows, as cln_softmax_forward computes them. */
+#define CLN_SM_CB 16 /* classes a vector holds: softmax_paths.c's CLASS_BLOCK */
+#define CLN_SM_RB 8  /* rows of logits a work-item computes at once */
+#define CLN_SM_JB 8  /* inputs of gradient sums a work-item computes at once */
+#if CLN_FP64
+typedef double16 cln_sm_vec;
+#else
+typedef float16 cln_sm_vec;
+#endif
+
+inline uint cln_sm_padded_k(uint k) { return (k + CLN_SM_CB - 1) / CLN_SM_CB * CLN_SM_CB; }
+
+/* Lanes [0, n) from p, the rest 0: for the last values of a buffer, where a whole vector's
+ * read would run past its end. */
+inline cln_sm_vec cln_sm_vload_part(global const real *p, uint n)
+{
+    real lanes[CLN_SM_CB];
+    for (uint l = 0; l < CLN_SM_CB; l++)
+        lanes[l] = l < n ? p[l] : (real)0;
+    return vload16(0, lanes);
+}
+
+/* A group's gradient sum from one tile's: the first tile's stored, later tiles' added. */
+inline void cln_sm_store_sum(global real *mine, real tile_sum, int first_tile)
+{
+    *mine = first_tile ? tile_sum : *mine + tile_sum;
+}
+
+/* v's lanes [0, n) into mine[0, n), as cln_sm_store_sum. */
+inline void cln_sm_store_lanes(global real *mine, cln_sm_vec v, uint n, int first_tile)
+{
+    real lanes[CLN_SM_CB];
+    vstore16(v, 0, lanes);
+    for (uint l = 0; l < n; l++)
+        cln_sm_store_sum(mine + l, lanes[l], first_tile);
+}
+
+/* The starts of the rows of X of a block of tile rows [r0, r0 + nr), nr <= RB; a short
+ * block's missing rows repeat its first (read, never stored). */
+inline void cln_sm_block_rows(global const real *X, ulong x_offset, uint d,
+                              local const uint *rows, uint r0, uint nr,
+                              global const real *x[CLN_SM_RB])
+{
+    for (uint r = 0; r < CLN_SM_RB; r++)
+        x[r] = X + x_offset + (ulong)rows[r0 + (r < nr ? r : 0)] * d;
+}
+
+/* The logits of tile rows [r0, r0 + nr) for classes [c0, c0 + CB): the CPU's block. The
+ * read of W's row j takes CB values from j k + c0 whenever they lie inside W: the lanes
+ * past k then hold the next row's weights, whose products land in the tile's padding. */
+inline void cln_sm_logits_vector(global const real *X, ulong x_offset, uint d, uint k,
+                                 local const uint *rows, uint r0, uint nr, uint c0,
+                                 global const real *W, global const real *b, local real *tile)
+{
+    global const real *x[CLN_SM_RB];
+    cln_sm_block_rows(X, x_offset, d, rows, r0, nr, x);
+    cln_sm_vec acc[CLN_SM_RB];
+    for (uint r = 0; r < CLN_SM_RB; r++)
+        acc[r] = 0;
+    ulong dk = (ulong)d * k;
+    uint whole = dk >= c0 + CLN_SM_CB ? (uint)min((ulong)d, (dk - c0 - CLN_SM_CB) / k + 1) : 0;
+    for (uint j = 0; j < whole; j++) {
+        cln_sm_vec w = vload16(0, W + (ulong)j * k + c0);
+#pragma unroll
+        for (uint r = 0; r < CLN_SM_RB; r++)
+            acc[r] += x[r][j] * w;
+    }
+    uint classes = min(k - c0, (uint)CLN_SM_CB);
+    for (uint j = whole; j < d; j++) {
+        cln_sm_vec w = cln_sm_vload_part(W + (ulong)j * k + c0, classes);
+#pragma unroll
+        for (uint r = 0; r < CLN_SM_RB; r++)
+            acc[r] += x[r][j] * w;
+    }
+    cln_sm_vec bias = cln_sm_vload_part(b + c0, classes);
+    uint kp = cln_sm_padded_k(k);
+    for (uint r = 0; r < CLN_SM_RB; r++)
+        if (r < nr)
+            vstore16(acc[r] + bias, 0, tile + (r0 + r) * kp + c0);
+}
+
+/* The logits of tile rows [r0, r0 + nr) for class c: the GPU's block. */
+inline void cln_sm_logits_scalar(global const real *X, ulong x_offset, uint d, uint k,
+                                 local const uint *rows, uint r0, uint nr, uint c,
+                                 global const real *W, global const real *b, local real *tile)
+{
+    global const real *x[CLN_SM_RB];
+    cln_sm_block_rows(X, x_offset, d, rows, r0, nr, x);
+    real acc[CLN_SM_RB];
+    for (uint r = 0; r < CLN_SM_RB; r++)
+        acc[r] = 0;
+    for (uint j = 0; j < d; j++) {
+        real w = W[(ulong)j * k + c];
+#pragma unroll
+        for (uint r = 0; r < CLN_SM_RB; r++)
+            acc[r] += x[r][j] * w;
+    }
+    uint kp = cln_sm_padded_k(k);
+    for (uint r = 0; r < CLN_SM_RB; r++)
+        if (r < nr)
+            tile[(r0 + r) * kp + c] = acc[r] + b[c];
+}
+
+/* The logits of a tile of n rows, in blocks of RB rows; adjacent work-items take adjacent
+ * rows (the CPU's blocks) or adjacent classes (the GPU's). */
 inline void cln_sm_tile_logits(global const real *X, ulong x_offset, uint d, uint k,
                                local const uint *rows, uint n, global const real *W,
-                               global const real *b, local real *tile)
+                               global const real *b, int vector_classes, local real *tile)
 {
-    for (ulong p = get_local_id(0); p < (ulong)n * k; p += get_local_size(0)) {
-        uint r = (uint)(p / k), c = (uint)(p % k);
-        global const real *x = X + x_offset + (ulong)rows[r] * d;
-        real acc = 0;
-        for (uint j = 0; j < d; j++)
-            acc += x[j] * W[(ulong)j * k + c];
-        tile[p] = acc + b[c];
+    uint row_blocks = (n + CLN_SM_RB - 1) / CLN_SM_RB;
+    uint columns = vector_classes ? cln_sm_padded_k(k) / CLN_SM_CB : k;
+    for (uint u = get_local_id(0); u < row_blocks * columns; u += get_local_size(0)) {
+        if (vector_classes) {
+            uint r0 = u % row_blocks * CLN_SM_RB, c0 = u / row_blocks * CLN_SM_CB;
+            cln_sm_logits_vector(X, x_offset, d, k, rows, r0, min(n - r0, (uint)CLN_SM_RB), c0,
+                                 W, b, tile);
+        } else {
+            uint r0 = u / k * CLN_SM_RB, c = u % k;
+            cln_sm_logits_scalar(X, x_offset, d, k, rows, r0, min(n - r0, (uint)CLN_SM_RB), c,
+                                 W, b, tile);
+        }
     }
 }
 
-/* Adds the tile's rows into the gradient sums the work-item owns. */
+/* A row's loss, and its delta softmax(o) - onehot(label) in place of its logits o (0 in
+ * the padding lanes up to kp). Each exp(o - m) is taken once and kept in o until the sum
+ * they make is known: the same values as sum_exp's and the stepwise delta's. */
+inline real cln_sm_row_delta(local real *o, uint label, uint k, uint kp)
+{
+    real m = cln_sm_l_max(o, k), o_label = label < k ? o[label] : (real)0, s = 0;
+    for (uint c = 0; c < k; c++) {
+        real e = exp(o[c] - m);
+        o[c] = e;
+        s += e;
+    }
+    for (uint c = 0; c < k; c++)
+        o[c] = o[c] / s - (c == label ? (real)1 : (real)0);
+    for (uint c = k; c < kp; c++)
+        o[c] = 0;
+    return cln_sm_loss_of(o_label, label, k, m, s);
+}
+
+/* Per row of the tile its loss into *loss and, without with_grad, its hit into *hits;
+ * with it, its delta in place of its logits (cln_sm_row_delta). */
+inline void cln_sm_tile_rows(uint k, local const uint *labels, uint n, int with_grad,
+                             local real *tile, real *loss, real *hits)
+{
+    uint kp = cln_sm_padded_k(k);
+    for (uint r = get_local_id(0); r < n; r += get_local_size(0)) {
+        local real *o = tile + r * kp;
+        uint label = labels[r];
+        if (with_grad) {
+            *loss += cln_sm_row_delta(o, label, k, kp);
+            continue;
+        }
+        real m = cln_sm_l_max(o, k);
+        *loss += cln_sm_l_row_loss(o, label, k, m, cln_sm_l_sum_exp(o, k, m));
+        *hits += cln_sm_l_argmax(o, k) == label ? (real)1 : (real)0;
+    }
+}
+
+/* Input j0 + i of row x (X's row from j0 on) for i < JB, in a block that holds the bias's
+ * input d (x = 1) or reaches past it (0, never stored). */
+inline real cln_sm_edge_input(global const real *x, uint j0, uint i, uint d)
+{
+    return j0 + i < d ? x[i] : j0 + i == d ? (real)1 : (real)0;
+}
+
+/* The sums over the tile's n rows of x[j] delta[c] for inputs [j0, j0 + JB) and classes
+ * [c0, c0 + CB), into mine (cln_sm_store_sum): the CPU's block. Inputs past the bias's are
+ * not stored. */
+inline void cln_sm_grads_vector(global const real *X, ulong x_offset, uint d, uint k,
+                                local const uint *rows, uint n, uint j0, uint c0,
+                                local const real *tile, int first_tile, global real *mine)
+{
+    cln_sm_vec acc[CLN_SM_JB];
+    for (uint i = 0; i < CLN_SM_JB; i++)
+        acc[i] = 0;
+    uint kp = cln_sm_padded_k(k);
+    int inside = j0 + CLN_SM_JB <= d; /* the block's inputs all lie inside X's rows */
+    for (uint r = 0; r < n; r++) {
+        global const real *x = X + x_offset + (ulong)rows[r] * d + j0;
+        cln_sm_vec g = vload16(0, tile + r * kp + c0);
+        if (inside) {
+#pragma unroll
+            for (uint i = 0; i < CLN_SM_JB; i++)
+                acc[i] += x[i] * g;
+        } else {
+            for (uint i = 0; i < CLN_SM_JB; i++)
+                acc[i] += cln_sm_edge_input(x, j0, i, d) * g;
+        }
+    }
+    uint classes = min(k - c0, (uint)CLN_SM_CB);
+    for (uint i = 0; i < CLN_SM_JB; i++)
+        if (j0 + i <= d)
+            cln_sm_store_lanes(mine + (ulong)(j0 + i) * k + c0, acc[i], classes, first_tile);
+}
+
+/* The same for class c alone: the GPU's block. */
+inline void cln_sm_grads_scalar(global const real *X, ulong x_offset, uint d, uint k,
+                                local const uint *rows, uint n, uint j0, uint c,
+                                local const real *tile, int first_tile, global real *mine)
+{
+    real acc[CLN_SM_JB];
+    for (uint i = 0; i < CLN_SM_JB; i++)
+        acc[i] = 0;
+    uint kp = cln_sm_padded_k(k);
+    int inside = j0 + CLN_SM_JB <= d;
+    for (uint r = 0; r < n; r++) {
+        global const real *x = X + x_offset + (ulong)rows[r] * d + j0;
+        real g = tile[r * kp + c];
+        if (inside) {
+#pragma unroll
+            for (uint i = 0; i < CLN_SM_JB; i++)
+                acc[i] += x[i] * g;
+        } else {
+            for (uint i = 0; i < CLN_SM_JB; i++)
+                acc[i] += cln_sm_edge_input(x, j0, i, d) * g;
+        }
+    }
+    for (uint i = 0; i < CLN_SM_JB; i++)
+        if (j0 + i <= d)
+            cln_sm_store_sum(mine + (ulong)(j0 + i) * k + c, acc[i], first_tile);
+}
+
+/* The tile's gradient sums into mine, in blocks of JB inputs; adjacent work-items take
+ * adjacent inputs (the CPU's blocks: adjacent values of X's rows) or adjacent classes
+ * (the GPU's). A block falls to the same work-item in every tile, so each sum is only
+ * ever read and written by one work-item, and needs no fence. */
 inline void cln_sm_tile_grads(global const real *X, ulong x_offset, uint d, uint k,
                               local const uint *rows, uint n, local const real *tile,
-                              global real *mine)
+                              int vector_classes, int first_tile, global real *mine)
 {
-    ulong outs = (ulong)(d + 1) * k;
-    for (ulong o = get_local_id(0); o < outs; o += get_local_size(0)) {
-        uint j = (uint)(o / k), c = (uint)(o % k);
-        real acc = 0;
-        for (uint r = 0; r < n; r++) {
-            real x = j < d ? X[x_offset + (ulong)rows[r] * d + j] : (real)1;
-            acc += x * tile[(ulong)r * k + c];
+    ulong input_blocks = ((ulong)d + CLN_SM_JB) / CLN_SM_JB; /* d + 1 inputs */
+    ulong columns = vector_classes ? cln_sm_padded_k(k) / CLN_SM_CB : k;
+    for (ulong u = get_local_id(0); u < input_blocks * columns; u += get_local_size(0)) {
+        if (vector_classes) {
+            uint j0 = (uint)(u % input_blocks) * CLN_SM_JB;
+            uint c0 = (uint)(u / input_blocks) * CLN_SM_CB;
+            cln_sm_grads_vector(X, x_offset, d, k, rows, n, j0, c0, tile, first_tile, mine);
+        } else {
+            uint j0 = (uint)(u / k) * CLN_SM_JB, c = (uint)(u % k);
+            cln_sm_grads_scalar(X, x_offset, d, k, rows, n, j0, c, tile, first_tile, mine);
         }
-        mine[o] += acc;
     }
 }
 
-/* The group's sums over positions [begin, end) into mine: the gradient sums (with_grad:
- * training), the loss sum, and the hits (without: validation). Ends with a barrier. */
+/* The group's sums over positions [begin, end), begin < end, into mine: the gradient sums
+ * (with_grad: training), the loss sum, and the hits (without: validation). Ends with a
+ * barrier. */
 inline void cln_sm_group_rows(global const real *X, ulong x_offset, uint d, uint k,
                               global const uint *index, ulong begin, ulong end,
                               global const real *y, ulong y_offset, global const real *W,
                               global const real *b, int with_grad, uint tile_rows,
-                              global real *mine, local real *tile, local uint *rows,
-                              local uint *labels, local real *red)
+                              int vector_classes, global real *mine, local real *tile,
+                              local uint *rows, local uint *labels, local real *red)
 {
     uint lid = get_local_id(0), wg = get_local_size(0);
     ulong outs = (ulong)(d + 1) * k;
-    if (with_grad)
-        for (ulong o = lid; o < outs; o += wg)
-            mine[o] = 0;
     real loss = 0, hits = 0;
     for (ulong base = begin; base < end; base += tile_rows) {
         uint n = (uint)min((ulong)tile_rows, end - base);
@@ -275,24 +507,13 @@ inline void cln_sm_group_rows(global const real *X, ulong x_offset, uint d, uint
             labels[r] = cln_sm_label(y, y_offset + row, k);
         }
         barrier(CLK_LOCAL_MEM_FENCE);
-        cln_sm_tile_logits(X, x_offset, d, k, rows, n, W, b, tile);
+        cln_sm_tile_logits(X, x_offset, d, k, rows, n, W, b, vector_classes, tile);
         barrier(CLK_LOCAL_MEM_FENCE);
-        for (uint r = lid; r < n; r += wg) {
-            local real *o = tile + (ulong)r * k;
-            uint label = labels[r];
-            real m = cln_sm_l_max(o, k);
-            real s = cln_sm_l_sum_exp(o, k, m);
-            loss += cln_sm_l_row_loss(o, label, k, m, s);
-            if (!with_grad) {
-                hits += cln_sm_l_argmax(o, k) == label ? (real)1 : (real)0;
-                continue;
-            }
-            for (uint c = 0; c < k; c++)
-                o[c] = exp(o[c] - m) / s - (c == label ? (real)1 : (real)0);
-        }
+        cln_sm_tile_rows(k, labels, n, with_grad, tile, &loss, &hits);
         barrier(CLK_LOCAL_MEM_FENCE);
         if (with_grad)
-            cln_sm_tile_grads(X, x_offset, d, k, rows, n, tile, mine);
+            cln_sm_tile_grads(X, x_offset, d, k, rows, n, tile, vector_classes, base == begin,
+                              mine);
         barrier(CLK_LOCAL_MEM_FENCE); /* the tile is written again next round */
     }
     real2 sums = cln_sm_group_sum2((real2)(loss, hits), red);
@@ -361,8 +582,8 @@ kernel void cln_softmax_fused_step(global const real *X, ulong x_offset, uint d,
                                    global const real *y, ulong y_offset, global real *W,
                                    global real *b, global real *grad_W, global real *grad_b,
                                    real lr, real weight_decay, int update, uint rows_per_group,
-                                   uint tile_rows, global real *results, ulong loss_at,
-                                   ulong metric_at, ulong start_at, ulong end_at,
+                                   uint tile_rows, int vector_classes, global real *results,
+                                   ulong loss_at, ulong metric_at, ulong start_at, ulong end_at,
                                    global real *partial, volatile global uint *counter,
                                    local real *tile, local uint *rows_labels, local real *red)
 {
@@ -377,7 +598,8 @@ kernel void cln_softmax_fused_step(global const real *X, ulong x_offset, uint d,
     ulong begin = first + (ulong)group * rows_per_group;
     ulong end = min(begin + rows_per_group, first + count);
     cln_sm_group_rows(X, x_offset, d, k, index, begin, end, y, y_offset, W, b, update, tile_rows,
-                      partial + group * stride, tile, rows_labels, rows_labels + tile_rows, red);
+                      vector_classes, partial + group * stride, tile, rows_labels,
+                      rows_labels + tile_rows, red);
     if (groups > 1) { /* the last group to arrive sums every group's slice */
         if (cln_group_arrive(counter, &arrived) != groups - 1)
             return;
@@ -406,9 +628,9 @@ kernel void cln_softmax_epoch(global const real *Xt, ulong xt_offset, global con
                               ulong yv_offset, uint n_val, uint d, uint k, uint batch,
                               global real *W, global real *b, global real *grad_W,
                               global real *grad_b, real lr, real weight_decay, uint tile_rows,
-                              global real *results, ulong losses_at, ulong metrics_at,
-                              ulong params_at, global real *partial, local real *tile,
-                              local uint *rows_labels, local real *red)
+                              int vector_classes, global real *results, ulong losses_at,
+                              ulong metrics_at, ulong params_at, global real *partial,
+                              local real *tile, local uint *rows_labels, local real *red)
 {
     if (CLN_TEST_BREAK == 3)
         lr *= (real)0.5;
@@ -422,8 +644,9 @@ kernel void cln_softmax_epoch(global const real *Xt, ulong xt_offset, global con
         uint count = min(batch, (training ? n_train : n_val) - begin);
         cln_sm_group_rows(training ? Xt : Xv, training ? xt_offset : xv_offset, d, k,
                           training ? index : NULL, begin, begin + count, training ? yt : yv,
-                          training ? yt_offset : yv_offset, W, b, training, tile_rows, partial,
-                          tile, rows_labels, rows_labels + tile_rows, red);
+                          training ? yt_offset : yv_offset, W, b, training, tile_rows,
+                          vector_classes, partial, tile, rows_labels, rows_labels + tile_rows,
+                          red);
         barrier(CLK_GLOBAL_MEM_FENCE | CLK_LOCAL_MEM_FENCE); /* the sums, and W read */
         ulong metric_at = training || metrics_at == CLN_SM_NONE ? CLN_SM_NONE : metrics_at + v;
         cln_sm_apply(partial, 1, d, k, count, training, W, b, grad_W, grad_b, lr, weight_decay,

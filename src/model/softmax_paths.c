@@ -6,21 +6,19 @@
 #include "model/fast_paths.h"
 #include "runtime/verdict.h"
 
-/* What a plan keeps beyond job->geo (in job->fast_state): rows a tile takes at a time. */
-typedef struct softmax_plan {
-    size_t tile_rows;
-} softmax_plan;
+/* A launch shape: wg work-items a group, tiles of tile_rows rows, and the kernels' shape of
+ * register block: a vector of classes a work-item (a CPU's), else one class a work-item
+ * (a GPU's). What a plan keeps beyond job->geo (in job->fast_state). */
+typedef struct sm_shape {
+    size_t wg, tile_rows;
+    int vector_classes;
+} sm_shape;
 
 /* The problem as the kernels see it. */
 typedef struct sm_problem {
     size_t d, k, real_size;
     cln_dtype dtype;
 } sm_problem;
-
-/* A launch shape: wg work-items a group, tiles of tile_rows rows. */
-typedef struct sm_shape {
-    size_t wg, tile_rows;
-} sm_shape;
 
 static size_t min_size(size_t a, size_t b) { return a < b ? a : b; }
 static uint64_t div_up(uint64_t n, uint64_t m) { return (n + m - 1) / m; }
@@ -39,11 +37,19 @@ static sm_problem problem_of(const clni_epoch_job *job)
 
 /* ---- limits: local memory and the driver's loop limit --------------------------------- */
 
-/* Bytes of local memory a launch takes: the tile's logits, its rows and labels, and the
- * group's reduction (of two sums at once). */
+/* The kernels' register blocks (cl/model/softmax.cl): classes a vector holds (CLN_SM_CB),
+ * rows of logits (CLN_SM_RB) and inputs of gradient sums (CLN_SM_JB) a work-item computes at
+ * once. */
+enum { CLASS_BLOCK = 16, ROW_BLOCK = 8, INPUT_BLOCK = 8 };
+
+/* A tile row's values: k rounded up to whole class blocks. */
+static size_t padded_k(const sm_problem *p) { return div_up(p->k, CLASS_BLOCK) * CLASS_BLOCK; }
+
+/* Bytes of local memory a launch takes: the tile's logits (padded rows), its rows and
+ * labels, and the group's reduction (of two sums at once). */
 static size_t local_bytes(const sm_problem *p, const sm_shape *s)
 {
-    return s->tile_rows * p->k * p->real_size + 2 * s->tile_rows * sizeof(cl_uint) +
+    return s->tile_rows * padded_k(p) * p->real_size + 2 * s->tile_rows * sizeof(cl_uint) +
            2 * s->wg * p->real_size;
 }
 
@@ -73,12 +79,17 @@ static cln_status limits_of(cln_context *ctx, cln_dtype dtype, clni_kernel_id id
     return CLN_SUCCESS;
 }
 
-/* Tiles of up to max(32, wg) rows, no more than `rows`, as many as local memory holds;
- * 0 when not even one row's logits fit. */
+/* Rows a tile takes at most: the gradient sums are read and written once a tile, so a tile
+ * as large as a group's rows halves that traffic at each doubling, while its logits (about
+ * 16 KiB at 256 rows of 16 floats) still sit in a CPU core's nearest caches. */
+enum { TILE_ROWS = 256 };
+
+/* Tiles of up to max(TILE_ROWS, wg) rows, no more than `rows`, as many as local memory
+ * holds; 0 when not even one row's logits fit. */
 static size_t tile_rows_for(const sm_problem *p, const kernel_limits *lim, size_t wg,
                             size_t rows)
 {
-    sm_shape s = {wg, min_size(rows, wg > 32 ? wg : 32)};
+    sm_shape s = {wg, min_size(rows, wg > TILE_ROWS ? wg : TILE_ROWS), 0};
     while (s.tile_rows > 0 && local_bytes(p, &s) > lim->local_budget)
         s.tile_rows /= 2;
     return s.tile_rows;
@@ -92,20 +103,48 @@ static uint64_t log2_ceil(uint64_t n)
     return l;
 }
 
-/* An upper bound on the loop iterations one work-item runs in cln_sm_group_rows over `rows`
- * rows (cl/model/softmax.cl). Each loop counts one more than its iterations: a SIMD driver
- * (llvmpipe) runs a loop's body once more with every lane masked off before it leaves. */
+/* Upper bounds on the loop iterations one work-item runs in cl/model/softmax.cl's tile
+ * functions. Each loop counts one more than its iterations: a SIMD driver (llvmpipe) runs a
+ * loop's body once more with every lane masked off before it leaves. The loops over a
+ * register block count too, in case a driver does not unroll them. */
+
+/* A logits block (cln_sm_logits_vector or _scalar): the row pointers and the clearing, W's
+ * rows, and the stores; the vector's tail (at most CB + 2 rows of W, read lane by lane)
+ * and bias. */
+static uint64_t logits_block_bound(const sm_problem *p, int vector_classes)
+{
+    uint64_t d = p->d, tail = d < CLASS_BLOCK + 2 ? d : CLASS_BLOCK + 2;
+    uint64_t common = 3 * (ROW_BLOCK + 1) + (d + 2) + d * (ROW_BLOCK + 1);
+    return common + (vector_classes ? (tail + 1) * (CLASS_BLOCK + 1) : 0);
+}
+
+/* A gradient block over t rows: the clearing, the rows, and the adds into the sums. */
+static uint64_t grads_block_bound(uint64_t t, int vector_classes)
+{
+    return (INPUT_BLOCK + 1) + (t + 1) * (INPUT_BLOCK + 2) +
+           (INPUT_BLOCK + 1) * (vector_classes ? CLASS_BLOCK + 2 : 1);
+}
+
+/* One tile of t rows: rows and labels, logits, losses and deltas, gradient sums. */
+static uint64_t tile_bound(const sm_problem *p, const sm_shape *s, int with_grad)
+{
+    uint64_t wg = s->wg, t = s->tile_rows, k = p->k, kp = padded_k(p);
+    uint64_t columns = s->vector_classes ? kp / CLASS_BLOCK : k; /* blocks across a row */
+    uint64_t per_row = 4 * (k + 1) + 1 + (kp - k + 1); /* max, sum of exp, delta, padding */
+    uint64_t logits = div_up(div_up(t, ROW_BLOCK) * columns, wg) *
+                      logits_block_bound(p, s->vector_classes);
+    uint64_t grads = div_up(div_up(p->d + 1, INPUT_BLOCK) * columns, wg) *
+                     grads_block_bound(t, s->vector_classes);
+    return div_up(t, wg) + 1 + logits + 1 + div_up(t, wg) * per_row + 1 +
+           (with_grad ? grads + 1 : 0);
+}
+
+/* cln_sm_group_rows over `rows` rows: the tiles and the trees. */
 static uint64_t group_rows_bound(const sm_problem *p, const sm_shape *s, size_t rows,
                                  int with_grad)
 {
-    uint64_t wg = s->wg, t = s->tile_rows, d = p->d, k = p->k, outs = (d + 1) * k;
-    uint64_t per_row = 4 * (k + 1) + 1; /* max, sum of exp, delta or argmax */
-    uint64_t tile = div_up(t, wg) + 1 +                      /* rows and labels */
-                    div_up(t * k, wg) * (d + 1) + 1 +        /* logits */
-                    div_up(t, wg) * per_row + 1 +            /* losses and deltas */
-                    (with_grad ? div_up(outs, wg) * (t + 1) + 1 : 0); /* gradient sums */
-    uint64_t trees = 2 * (log2_ceil(wg) + 1);
-    return div_up(rows, t) * tile + 1 + div_up(outs, wg) + 1 + trees;
+    uint64_t trees = 2 * (log2_ceil(s->wg) + 1);
+    return div_up(rows, s->tile_rows) * tile_bound(p, s, with_grad) + 1 + trees;
 }
 
 /* The same for cln_sm_apply over `groups` slices, and the saving of the parameters. */
@@ -150,14 +189,28 @@ static size_t first_wg(const cln_context *ctx, const kernel_limits *lim, int *tu
     return *tuned ? tune[0] : min_size(clni_max_wg_for(ctx), lim->max_wg);
 }
 
+/* The kernels' shape of register block. A CPU's compiler turns a vector of classes into
+ * its vector registers; a GPU runs each work-item's vector lane by lane, so it wants the
+ * classes spread over its work-items instead. CLNUM_TUNE's lanes, when given, choose as
+ * for linear regression: 1, a row's classes on one work-item (the vector); more, on
+ * several (one class each). */
+static int vector_classes_for(const cln_context *ctx)
+{
+    unsigned long tune[3];
+    clni_tune_values(tune);
+    if (tune[1] > 0)
+        return tune[1] == 1;
+    return ctx->info.type != CLN_DEVICE_GPU;
+}
+
 static cln_status make_buffers(clni_epoch_job *job, size_t slices, size_t stride_bytes,
-                               size_t tile_rows)
+                               const sm_shape *shape)
 {
     cln_context *ctx = job->ctx;
-    softmax_plan *plan = malloc(sizeof *plan);
+    sm_shape *plan = malloc(sizeof *plan);
     if (!plan)
         return clni_fail(ctx, CLN_ERR_OUT_OF_HOST_MEMORY, "cln_fit: out of memory");
-    plan->tile_rows = tile_rows;
+    *plan = *shape;
     job->fast_state = plan;
     cl_int err;
     job->partial = clCreateBuffer(ctx->cl, CL_MEM_READ_WRITE, slices * stride_bytes, NULL, &err);
@@ -218,12 +271,12 @@ static cln_status plan_fused(clni_epoch_job *job, int quiet)
     kernel_limits lim;
     CLNI_CHECK(limits_of(ctx, p.dtype, CLNI_K_SOFTMAX_FUSED_STEP, &lim));
     int tuned;
-    sm_shape s = {first_wg(ctx, &lim, &tuned), 0};
+    sm_shape s = {first_wg(ctx, &lim, &tuned), 0, vector_classes_for(ctx)};
     for (; s.wg <= lim.max_wg; s.wg *= 2) {
         size_t rows = fused_rows_for(job, &p, &lim, &s);
         if (rows > 0) {
             job->geo = (clni_geometry){s.wg, 1, rows, div_up(job->batch_size, rows)};
-            return make_buffers(job, job->geo.max_groups, stride_bytes(&p), s.tile_rows);
+            return make_buffers(job, job->geo.max_groups, stride_bytes(&p), &s);
         }
         if (tuned)
             break;
@@ -251,7 +304,7 @@ static cln_status plan_epoch(clni_epoch_job *job, int quiet)
     CLNI_CHECK(limits_of(ctx, p.dtype, CLNI_K_SOFTMAX_EPOCH, &lim));
     size_t n_train = cln_dataset_num_train(job->data), n_val = cln_dataset_num_val(job->data);
     int tuned;
-    sm_shape s = {first_wg(ctx, &lim, &tuned), 0};
+    sm_shape s = {first_wg(ctx, &lim, &tuned), 0, vector_classes_for(ctx)};
     uint64_t bound = 0;
     for (; s.wg <= lim.max_wg; s.wg *= 2) {
         s.tile_rows = tile_rows_for(&p, &lim, s.wg, job->batch_size);
@@ -260,7 +313,7 @@ static cln_status plan_epoch(clni_epoch_job *job, int quiet)
         bound = epoch_bound(&p, &s, job->batch_size, n_train, n_val);
         if (clni_within_loop_limit(ctx, p.dtype, bound)) {
             job->geo = (clni_geometry){s.wg, 1, job->batch_size, 1};
-            return make_buffers(job, 1, stride_bytes(&p), s.tile_rows);
+            return make_buffers(job, 1, stride_bytes(&p), &s);
         }
         if (tuned)
             break;
@@ -340,12 +393,14 @@ static cln_status plan(clni_epoch_job *job, cln_train_path requested)
 
 #define NONE CL_ULONG_MAX /* cl/model/softmax.cl's CLN_SM_NONE: write nothing there */
 
+static const sm_shape *shape_of(const clni_epoch_job *job) { return job->fast_state; }
+
 /* Local memory arguments of both kernels: the tile, its rows and labels, the reduction. */
 static void local_sizes(const clni_epoch_job *job, size_t out[3])
 {
     sm_problem p = problem_of(job);
-    size_t tile_rows = ((const softmax_plan *)job->fast_state)->tile_rows;
-    out[0] = tile_rows * p.k * p.real_size;
+    size_t tile_rows = shape_of(job)->tile_rows;
+    out[0] = tile_rows * padded_k(&p) * p.real_size;
     out[1] = 2 * tile_rows * sizeof(cl_uint);
     out[2] = 2 * job->geo.wg * p.real_size;
 }
@@ -381,8 +436,8 @@ static cln_status fused_batch(clni_epoch_job *job, const cln_tensor *X, const cl
     cl_ulong x_offset = X->offset, y_offset = y->offset, first_pos = first;
     cl_uint d = (cl_uint)p.d, k = (cl_uint)p.k, n = (cl_uint)count;
     cl_uint rows = (cl_uint)job->geo.rows_per_group;
-    cl_uint tile = (cl_uint)((const softmax_plan *)job->fast_state)->tile_rows;
-    cl_int upd = update;
+    cl_uint tile = (cl_uint)shape_of(job)->tile_rows;
+    cl_int upd = update, vector_classes = shape_of(job)->vector_classes;
     size_t groups = div_up(count, rows);
     return clni_launch(job->ctx, p.dtype, CLNI_K_SOFTMAX_FUSED_STEP, groups * job->geo.wg,
                        job->geo.wg,
@@ -394,9 +449,9 @@ static cln_status fused_batch(clni_epoch_job *job, const cln_tensor *X, const cl
                                  CLNI_ARG(cln_softmax_grad_W(m)->buffer),
                                  CLNI_ARG(cln_softmax_grad_b(m)->buffer), CLNI_REAL(lr),
                                  CLNI_REAL(decay), CLNI_ARG(upd), CLNI_ARG(rows), CLNI_ARG(tile),
-                                 CLNI_ARG(job->results->buffer), CLNI_ARG(at.loss_at),
-                                 CLNI_ARG(at.metric_at), CLNI_ARG(at.start_at),
-                                 CLNI_ARG(at.end_at), CLNI_ARG(job->partial),
+                                 CLNI_ARG(vector_classes), CLNI_ARG(job->results->buffer),
+                                 CLNI_ARG(at.loss_at), CLNI_ARG(at.metric_at),
+                                 CLNI_ARG(at.start_at), CLNI_ARG(at.end_at), CLNI_ARG(job->partial),
                                  CLNI_ARG(job->counter), CLNI_LOCAL(loc[0]), CLNI_LOCAL(loc[1]),
                                  CLNI_LOCAL(loc[2])));
 }
@@ -447,7 +502,8 @@ static cln_status enqueue_whole_epoch(clni_epoch_job *job)
     local_sizes(job, loc);
     epoch_data e = epoch_data_of(job);
     cl_uint d = (cl_uint)p.d, k = (cl_uint)p.k, batch = (cl_uint)job->batch_size;
-    cl_uint tile = (cl_uint)((const softmax_plan *)job->fast_state)->tile_rows;
+    cl_uint tile = (cl_uint)shape_of(job)->tile_rows;
+    cl_int vector_classes = shape_of(job)->vector_classes;
     clni_real lr = clni_real_make(p.dtype, job->step.lr);
     clni_real decay = clni_real_make(p.dtype, job->step.weight_decay);
     cl_ulong base = job->results->offset, params_at = base + job->params_at;
@@ -462,8 +518,9 @@ static cln_status enqueue_whole_epoch(clni_epoch_job *job)
                                  CLNI_ARG(cln_softmax_b(m)->buffer),
                                  CLNI_ARG(cln_softmax_grad_W(m)->buffer),
                                  CLNI_ARG(cln_softmax_grad_b(m)->buffer), CLNI_REAL(lr),
-                                 CLNI_REAL(decay), CLNI_ARG(tile), CLNI_ARG(job->results->buffer),
-                                 CLNI_ARG(base), CLNI_ARG(metrics_at), CLNI_ARG(params_at),
+                                 CLNI_REAL(decay), CLNI_ARG(tile), CLNI_ARG(vector_classes),
+                                 CLNI_ARG(job->results->buffer), CLNI_ARG(base),
+                                 CLNI_ARG(metrics_at), CLNI_ARG(params_at),
                                  CLNI_ARG(job->partial), CLNI_LOCAL(loc[0]), CLNI_LOCAL(loc[1]),
                                  CLNI_LOCAL(loc[2])));
 }
