@@ -24,12 +24,14 @@ if(CLNUM_BUILD_STATIC)
     add_dependencies(clnum_static clnum) # the embedded kernels are generated once
     target_include_directories(clnum_static
       PUBLIC $<BUILD_INTERFACE:${PROJECT_SOURCE_DIR}/include> $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}>
-      PRIVATE ${PROJECT_SOURCE_DIR}/src ${CLNUM_LAPACKE_INCLUDE_DIR} ${ZLIB_INCLUDE_DIRS})
+      PRIVATE ${PROJECT_SOURCE_DIR}/src ${CLNUM_LAPACKE_INCLUDE_DIR} ${CLNUM_JANSSON_INCLUDE_DIR}
+              ${ZLIB_INCLUDE_DIRS})
     target_compile_definitions(clnum_static PUBLIC CL_TARGET_OPENCL_VERSION=120)
-    # Users of the static library link CLBlast, LAPACKE, zlib and libm themselves: exported
-    # as LINK_ONLY (LAPACKE and zlib by the paths found at configure time).
+    # Users of the static library link CLBlast, LAPACKE, Jansson, zlib and libm themselves:
+    # exported as LINK_ONLY (LAPACKE, Jansson and zlib by the paths found at configure time).
     target_link_libraries(clnum_static PUBLIC OpenCL::OpenCL
-                          PRIVATE clblast ${CLNUM_LAPACKE_LIBRARY} ${ZLIB_LIBRARIES} m)
+                          PRIVATE clblast ${CLNUM_LAPACKE_LIBRARY} ${CLNUM_JANSSON_LIBRARY}
+                          ${ZLIB_LIBRARIES} m)
     target_compile_options(clnum_static PRIVATE $<TARGET_PROPERTY:clnum,COMPILE_OPTIONS>)
     set_target_properties(clnum_static PROPERTIES OUTPUT_NAME clnum POSITION_INDEPENDENT_CODE ON)
     list(APPEND CLNUM_EXPORTED clnum_static)

@@ -19,6 +19,15 @@ static void names(void **state)
         assert_string_not_equal(cln_status_str(s), "unknown status");
 }
 
+/* The library linked is the one whose headers the test was compiled with, and its version
+ * is the project's (CMake passes PROJECT_VERSION). */
+static void version(void **state)
+{
+    (void)state;
+    assert_string_equal(cln_version(), CLNUM_VERSION_STRING);
+    assert_string_equal(cln_version(), CLNUM_TEST_PROJECT_VERSION);
+}
+
 static void messages_outside_a_context(void **state)
 {
     (void)state;
@@ -44,6 +53,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(names),
+        cmocka_unit_test(version),
         cmocka_unit_test(messages_outside_a_context),
         cmocka_unit_test(messages_in_a_context),
     };

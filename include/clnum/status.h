@@ -43,6 +43,13 @@ typedef enum cln_status {
  */
 CLN_API const char *cln_status_str(int status);
 
+/**
+ * @brief The version of the library linked at run time, "MAJOR.MINOR.PATCH" (clnum.h's
+ * CLNUM_VERSION_STRING is the version of the headers compiled against).
+ * @return a static string, never NULL.
+ */
+CLN_API const char *cln_version(void);
+
 #ifdef __cplusplus
 }
 #endif

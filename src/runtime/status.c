@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "clnum/clnum.h"
 #include "runtime/internal.h"
 
 const char *cln_status_str(int status)
@@ -127,4 +128,9 @@ cln_status clni_check_ptr(cln_context *ctx, const void *p, const char *fn, const
     if (p)
         return CLN_SUCCESS;
     return clni_fail(ctx, CLN_ERR_BAD_ARGUMENT, "%s: %s is NULL", fn, name);
+}
+
+const char *cln_version(void)
+{
+    return CLNUM_VERSION_STRING;
 }
