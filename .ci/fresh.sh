@@ -7,11 +7,17 @@
 # not skip without it, a file that is not committed.
 #
 # Usage (as root; Debian 12 host with network to Debian's mirrors):
-#   bash .ci/fresh.sh [--worktree] [DIR]
+#   bash .ci/fresh.sh [--worktree] [--root-tar FILE] [--debs DEBS] [DIR]
 #     DIR         where to make the root: a folder that does not exist or is empty
 #                 (default: a new mktemp -d /tmp/clnum-fresh.XXXXXX)
 #     --worktree  copy the working tree (tracked and untracked files that git does not
 #                 ignore, as they are now) instead of HEAD; also FRESH_WORKTREE=1
+#     --root-tar FILE  the minimal root as a tarball, so that a second check needs no second
+#                 mmdebstrap: when FILE exists the root is unpacked from it, else it is made
+#                 and saved there before anything is added to it; also FRESH_ROOT_TAR=FILE
+#     --debs DEBS instead of README's commands, the Debian packages' check: the .deb files of
+#                 the folder DEBS are copied to /root/debs and `.ci/deb_check.sh --in-root
+#                 /root/debs` runs there (.ci/deb_check.sh makes the packages and calls this)
 #   KEEP=1        keep the root afterwards (chroot DIR /bin/bash; the checkout is in
 #                 /root/clnum); by default it is removed, after everything is unmounted
 #
@@ -30,15 +36,23 @@
 set -euo pipefail
 
 worktree=${FRESH_WORKTREE:-0}
+root_tar=${FRESH_ROOT_TAR:-}
+debs=""
 dir=""
-for arg in "$@"; do
-  case $arg in
+while [ $# -gt 0 ]; do
+  case $1 in
     --worktree) worktree=1 ;;
+    --root-tar|--debs)
+      [ $# -ge 2 ] || { echo "fresh.sh: $1 needs a value (see --help)" >&2; exit 2; }
+      if [ "$1" = --debs ]; then debs=$2; else root_tar=$2; fi
+      shift ;;
     -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d'; exit 0 ;;
-    -*) echo "fresh.sh: unknown option $arg (see --help)" >&2; exit 2 ;;
-    *) [ -z "$dir" ] || { echo "fresh.sh: one DIR at most" >&2; exit 2; }; dir=$arg ;;
+    -*) echo "fresh.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
+    *) [ -z "$dir" ] || { echo "fresh.sh: one DIR at most" >&2; exit 2; }; dir=$1 ;;
   esac
+  shift
 done
+case $root_tar in ''|/*) ;; *) root_tar=$PWD/$root_tar ;; esac
 
 say() { printf '\n==== fresh.sh [%3ds]: %s\n' "$SECONDS" "$*"; }
 die() { printf 'fresh.sh: %s\n' "$*" >&2; exit 1; }
@@ -58,14 +72,20 @@ readme_block() {
     seen == 2 { print }
     END { if (!found) exit 1 }' "$repo/README.md"
 }
-quick_start=$(readme_block "## Quick start") || true
-test_command=$(readme_block "The whole test suite") || true
-[ -n "$quick_start" ] ||
-  die "README.md: no \`\`\`sh block after '## Quick start' (this check runs README's commands)"
-[ -n "$test_command" ] ||
-  die "README.md: no \`\`\`sh block after 'The whole test suite' (this check runs README's commands)"
-say "README.md's quick start: $quick_start"
-say "README.md's test command: $test_command"
+if [ -n "$debs" ]; then
+  [ -d "$debs" ] || die "--debs: no folder $debs"
+  debs=$(cd "$debs" && pwd -P)
+  ls "$debs"/*.deb >/dev/null 2>&1 || die "--debs: no .deb file in $debs"
+else
+  quick_start=$(readme_block "## Quick start") || true
+  test_command=$(readme_block "The whole test suite") || true
+  [ -n "$quick_start" ] ||
+    die "README.md: no \`\`\`sh block after '## Quick start' (this check runs README's commands)"
+  [ -n "$test_command" ] ||
+    die "README.md: no \`\`\`sh block after 'The whole test suite' (this check runs README's commands)"
+  say "README.md's quick start: $quick_start"
+  say "README.md's test command: $test_command"
+fi
 
 # ---- the root's folder ----------------------------------------------------------------------
 if [ -n "$dir" ]; then
@@ -139,8 +159,18 @@ if ! command -v mmdebstrap >/dev/null; then
   apt-get update -q
   DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends mmdebstrap
 fi
-say "making a minimal Debian 12 root in $root (mmdebstrap --variant=minbase bookworm)"
-mmdebstrap --mode=root --variant=minbase bookworm "$root" </dev/null
+if [ -n "$root_tar" ] && [ -f "$root_tar" ]; then
+  say "unpacking the minimal Debian 12 root of $root_tar into $root"
+  tar -C "$root" --numeric-owner -xpf "$root_tar"
+else
+  say "making a minimal Debian 12 root in $root (mmdebstrap --variant=minbase bookworm)"
+  mmdebstrap --mode=root --variant=minbase bookworm "$root" </dev/null
+  if [ -n "$root_tar" ]; then  # as mmdebstrap left it, for the next check
+    say "saving it as $root_tar"
+    tar -C "$root" --numeric-owner -cf "$root_tar.part" . && mv "$root_tar.part" "$root_tar" ||
+      { rm -f "$root_tar.part"; die "cannot save the root as $root_tar"; }
+  fi
+fi
 
 # apt inside needs name resolution: the host's resolver (a symlink there would point outside).
 rm -f "$root/etc/resolv.conf"
@@ -188,6 +218,13 @@ inside() {  # inside TITLE COMMAND: runs COMMAND with bash in /root/clnum, with 
   wait $! || die "$1 failed in the fresh root (status $?): $2"
   say "$1 passed in $((SECONDS - start)) s"
 }
+if [ -n "$debs" ]; then
+  mkdir -p "$root/root/debs"
+  cp "$debs"/*.deb "$root/root/debs/"
+  inside "the Debian packages' check" "bash .ci/deb_check.sh --in-root /root/debs"
+  say "the Debian packages install and work on a fresh Debian 12 root"
+  exit 0
+fi
 inside "the quick start" "$quick_start"
 inside "the test command" "$test_command"
 say "README.md's quick start and test command pass on a fresh Debian 12 root"

@@ -1,11 +1,15 @@
 /* clnum-bench: the figures of one run, and their flat JSON form. */
 #include "report.h"
 
+#include <fcntl.h>
+#include <jansson.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 typedef struct entry {
     char key[96];
@@ -112,40 +116,95 @@ const char *report_get_str(const bench_report *r, const char *key)
 
 int report_ok(const bench_report *r) { return r && !r->out_of_memory; }
 
-static void write_json_string(FILE *f, const char *s)
+/* A JSON string of s; bytes that are not UTF-8 (a driver's name) become '?'. */
+static json_t *json_text(const char *s)
 {
-    fputc('"', f);
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\')
-            fprintf(f, "\\%c", c);
-        else if (c < 0x20)
-            fprintf(f, "\\u%04x", c);
-        else
-            fputc(c, f);
-    }
-    fputc('"', f);
+    json_t *j = json_string(s);
+    if (j)
+        return j;
+    char *copy = malloc(strlen(s) + 1);
+    if (!copy)
+        return NULL;
+    size_t n = 0;
+    for (; *s; s++)
+        copy[n++] = (unsigned char)*s < 0x80 ? *s : '?';
+    copy[n] = '\0';
+    j = json_string(copy);
+    free(copy);
+    return j;
 }
 
-int report_write_json(const bench_report *r, const char *path)
+/* A figure: null when not measured, a whole number as an integer (counts, limits), else a
+ * real printed with 17 digits, so that it reads back as the same double. */
+static json_t *json_figure(double v)
 {
-    FILE *f = fopen(path, "w");
-    if (!f)
-        return -1;
-    fputs("{\n", f);
+    if (!isfinite(v))
+        return json_null();   /* not measured, or not supported on this path */
+    if (v == floor(v) && fabs(v) <= 9007199254740992.0)   /* 2^53: exact as an integer */
+        return json_integer((json_int_t)v);
+    return json_real(v);
+}
+
+static json_t *report_json(const bench_report *r)
+{
+    json_t *obj = json_object();
+    if (!obj)
+        return NULL;
     for (size_t i = 0; i < r->count; i++) {
         const entry *e = &r->items[i];
-        fputs("  ", f);
-        write_json_string(f, e->key);
-        fputs(": ", f);
-        if (e->str)
-            write_json_string(f, e->str);
-        else if (isfinite(e->num))
-            fprintf(f, "%.9g", e->num);
-        else
-            fputs("null", f);   /* not measured, or not supported on this path */
-        fputs(i + 1 < r->count ? ",\n" : "\n", f);
+        json_t *value = e->str ? json_text(e->str) : json_figure(e->num);
+        /* Keys are the program's own ASCII names; json_object_set_new frees value on failure. */
+        if (!value || json_object_set_new(obj, e->key, value) != 0) {
+            json_decref(obj);
+            return NULL;
+        }
     }
-    fputs("}\n", f);
-    return fclose(f) == 0 ? 0 : -1;
+    return obj;
+}
+
+static int dump(const json_t *obj, FILE *f)
+{
+    return json_dumpf(obj, f, JSON_INDENT(2) | JSON_REAL_PRECISION(17)) == 0 &&
+           fputc('\n', f) != EOF && fflush(f) == 0;
+}
+
+/* A regular file (or a new one) is written to a temporary file beside it, synced and renamed
+ * over it, so that a failed write never leaves it half-written or emptied; a link, a device
+ * or a pipe (--json /dev/stdout) is written in place. */
+int report_write_json(const bench_report *r, const char *path)
+{
+    json_t *obj = report_json(r);
+    if (!obj)
+        return -1;
+    int ok = 0;
+    struct stat st;
+    if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+        FILE *f = fopen(path, "w");
+        if (f) {
+            ok = dump(obj, f);
+            ok = fclose(f) == 0 && ok;
+        }
+        json_decref(obj);
+        return ok ? 0 : -1;
+    }
+    size_t size = strlen(path) + 32;
+    char *tmp = malloc(size);
+    if (tmp) {
+        snprintf(tmp, size, "%s.tmp.%ld", path, (long)getpid());
+        /* O_EXCL: never through a file or link that is already there. */
+        int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL, 0666);
+        FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+        if (f) {
+            ok = dump(obj, f) && fsync(fd) == 0;
+            ok = fclose(f) == 0 && ok;
+            ok = ok && rename(tmp, path) == 0;
+        } else if (fd >= 0) {
+            close(fd);
+        }
+        if (fd >= 0 && !ok)
+            unlink(tmp);
+        free(tmp);
+    }
+    json_decref(obj);
+    return ok ? 0 : -1;
 }
