@@ -6,6 +6,8 @@
 # after its timeout); and `mpirun -np 2 clnum-linreg` (cli_mpi_equal: the parameters of one
 # process drawing the same global order; cli_mpi_bad_data, _bad_device, _bad_option: a bad
 # value on one rank makes every rank exit non-zero, the message printed once, by rank 0).
+# And README's `$ mpirun ...` command, its output compared with the one shown there
+# (readme_commands_mpi, tests/readme_commands.py).
 # Then checks that clnum/mpi.h is installed with MPI and only with it.
 # Called by .ci/run after the main build; about 3 minutes on 2 cores.
 # Usage: .ci/mpi.sh [MAIN_BUILD_DIR (default build, built already)] [MPI_BUILD_DIR (build-mpi)]

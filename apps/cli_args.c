@@ -9,7 +9,9 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdarg.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -97,37 +99,61 @@ typedef cli_opt_spec opt_spec;
 static const char *const solver_words[] = {"sgd", "exact", NULL};
 static const char *const loss_words[] = {"half-mse", "mse", NULL};
 static const char *const placement_words[] = {"auto", "device", "host", NULL}; /* cln_placement */
+static const char *const dtype_words[] = {"float32", "float64", NULL}; /* CLI_DTYPE_* */
+
+const char CLI_VALUE_LEFT_OUT[] = "-";
 
 #define FIELD(f) offsetof(linreg_options, f)
+#define SGD (LINREG_GIVEN_SGD_ONLY | LINREG_GIVEN_TRAINING)
+#define DATA (LINREG_GIVEN_DATA_ONLY | LINREG_GIVEN_TRAINING)
+#define SYNTH (LINREG_GIVEN_SYNTHETIC | LINREG_GIVEN_TRAINING)
+#define TRAIN LINREG_GIVEN_TRAINING
+#define COLS (DATA | LINREG_GIVEN_COLUMNS)
 static const opt_spec specs[] = {
-    {"--epochs", OPT_SIZE, 1, 1000000, FIELD(epochs), 0, NULL},
-    {"--lr", OPT_DOUBLE, 0, 0, FIELD(lr), 0, NULL},
-    {"--batch-size", OPT_SIZE, 1, UINT32_MAX, FIELD(batch_size), 0, NULL},
-    {"--num-train", OPT_SIZE, 1, UINT32_MAX, FIELD(num_train), LINREG_GIVEN_SYNTHETIC, NULL},
-    {"--num-val", OPT_SIZE, 0, UINT32_MAX, FIELD(num_val), LINREG_GIVEN_SYNTHETIC, NULL},
-    {"--num-inputs", OPT_SIZE, 1, 1u << 20, FIELD(num_inputs), LINREG_GIVEN_SYNTHETIC, NULL},
-    {"--noise", OPT_DOUBLE, 0, 0, FIELD(noise), LINREG_GIVEN_SYNTHETIC, NULL},
-    {"--seed", OPT_U64, 0, 0, FIELD(seed), 0, NULL},
+    {"--epochs", OPT_SIZE, 1, 1000000, FIELD(epochs), SGD, NULL},
+    {"--lr", OPT_DOUBLE, 0, 0, FIELD(lr), SGD, NULL},
+    {"--batch-size", OPT_SIZE, 1, UINT32_MAX, FIELD(batch_size), SGD, NULL},
+    {"--num-train", OPT_SIZE, 1, UINT32_MAX, FIELD(num_train), SYNTH, NULL},
+    {"--num-val", OPT_SIZE, 0, UINT32_MAX, FIELD(num_val), SYNTH, NULL},
+    {"--num-inputs", OPT_SIZE, 1, 1u << 20, FIELD(num_inputs), SYNTH | LINREG_GIVEN_NUM_INPUTS,
+     NULL},
+    {"--noise", OPT_DOUBLE, 0, 0, FIELD(noise), SYNTH, NULL},
+    {"--seed", OPT_U64, 0, 0, FIELD(seed), TRAIN, NULL},
     {"--device", OPT_STRING, 0, 0, FIELD(device), 0, NULL},
-    {"--csv", OPT_STRING, 0, 0, FIELD(csv_path), 0, NULL},
+    {"--csv", OPT_STRING, 0, 0, FIELD(csv_path), SGD, NULL},
     {"--list-devices", OPT_FLAG, 0, 0, FIELD(list_devices), 0, NULL},
     {"--help", OPT_FLAG, 0, 0, FIELD(help), 0, NULL},
-    {"--data", OPT_STRING, 0, 0, FIELD(data_path), 0, NULL},
-    {"--target", OPT_STRING, 0, 0, FIELD(target), LINREG_GIVEN_DATA_ONLY, NULL},
-    {"--features", OPT_STRING, 0, 0, FIELD(features), LINREG_GIVEN_DATA_ONLY, NULL},
-    {"--delimiter", OPT_CHAR, 0, 0, FIELD(delimiter), LINREG_GIVEN_DATA_ONLY, NULL},
-    {"--no-header", OPT_FLAG, 0, 0, FIELD(no_header), LINREG_GIVEN_DATA_ONLY, NULL},
-    {"--standardize", OPT_FLAG, 0, 0, FIELD(standardize), LINREG_GIVEN_DATA_ONLY, NULL},
-    {"--val-fraction", OPT_DOUBLE, 0, 0, FIELD(val_fraction), LINREG_GIVEN_DATA_ONLY, NULL},
-    {"--solver", OPT_CHOICE, 0, 0, FIELD(solver), 0, solver_words},
-    {"--loss", OPT_CHOICE, 0, 0, FIELD(loss), 0, loss_words},
-    {"--plot", OPT_STRING, 0, 0, FIELD(plot_path), 0, NULL},
-    {"--json", OPT_STRING, 0, 0, FIELD(json_path), 0, NULL},
+    {"--version", OPT_FLAG, 0, 0, FIELD(version), 0, NULL},
+    {"--data", OPT_STRING, 0, 0, FIELD(data_path), TRAIN, NULL},
+    {"--target", OPT_STRING, 0, 0, FIELD(target), DATA, NULL},
+    {"--features", OPT_STRING, 0, 0, FIELD(features), COLS, NULL},
+    {"--exclude", OPT_STRING, 0, 0, FIELD(exclude), COLS, NULL},
+    {"--delimiter", OPT_CHAR, 0, 0, FIELD(delimiter), LINREG_GIVEN_CSV_FORMAT, NULL},
+    {"--no-header", OPT_FLAG, 0, 0, FIELD(no_header), LINREG_GIVEN_CSV_FORMAT, NULL},
+    {"--standardize", OPT_FLAG, 0, 0, FIELD(standardize), COLS, NULL},
+    {"--val-fraction", OPT_DOUBLE, 0, 0, FIELD(val_fraction), DATA, NULL},
+    {"--solver", OPT_CHOICE, 0, 0, FIELD(solver), TRAIN, solver_words},
+    {"--loss", OPT_CHOICE, 0, 0, FIELD(loss), SGD | LINREG_GIVEN_LOSS, loss_words},
+    {"--dtype", OPT_CHOICE, 0, 0, FIELD(dtype), SGD | LINREG_GIVEN_COLUMNS, dtype_words},
+    {"--plot", OPT_STRING, 0, 0, FIELD(plot_path), SGD, NULL},
+    {"--log-y", OPT_FLAG, 0, 0, FIELD(log_y), SGD | LINREG_GIVEN_PLOT_STYLE, NULL},
+    {"--title", OPT_STRING, 0, 0, FIELD(title), SGD | LINREG_GIVEN_PLOT_STYLE, NULL},
+    /* --json's value may be left out after --list-devices: the list as JSON on stdout */
+    {"--json", OPT_STRING, 1, 0, FIELD(json_path), TRAIN, NULL},
     {"--quiet", OPT_FLAG, 0, 0, FIELD(quiet), 0, NULL},
-    {"--placement", OPT_CHOICE, 0, 0, FIELD(placement), 0, placement_words},
+    {"--placement", OPT_CHOICE, 0, 0, FIELD(placement), TRAIN, placement_words},
+    {"--save", OPT_STRING, 0, 0, FIELD(save_path), SGD, NULL},
+    {"--load", OPT_STRING, 0, 0, FIELD(load_path), 0, NULL},
+    {"--predict", OPT_STRING, 0, 0, FIELD(predict_path), 0, NULL},
+    {"--output", OPT_STRING, 0, 0, FIELD(output_path), 0, NULL},
     /* not in the usage: for checking a data-parallel run (README, "Data-parallel training") */
-    {"--shards", OPT_SIZE, 1, 65536, FIELD(shards), 0, NULL},
+    {"--shards", OPT_SIZE, 1, 65536, FIELD(shards), TRAIN, NULL},
 };
+#undef SGD
+#undef DATA
+#undef SYNTH
+#undef TRAIN
+#undef COLS
 
 size_t cli_utf8_char_len(const char *text)
 {
@@ -251,6 +277,11 @@ int cli_parse_args(int argc, char **argv, const cli_opt_spec *specs, size_t num_
             *(int *)field = 1;
             continue;
         }
+        if (spec->kind == OPT_STRING && spec->min && !eq &&
+            (i + 1 >= argc || strncmp(argv[i + 1], "--", 2) == 0)) {
+            *(const char **)field = CLI_VALUE_LEFT_OUT; /* an optional value left out */
+            continue;
+        }
         const char *value = eq ? eq + 1 : (i + 1 < argc ? argv[++i] : NULL);
         if (!value) {
             snprintf(err, err_cap, "%s needs a value", spec->name);
@@ -287,6 +318,42 @@ int cli_parse_args(int argc, char **argv, const cli_opt_spec *specs, size_t num_
     return 0;
 }
 
+const char *cli_first_given(int argc, char **argv, const cli_opt_spec *specs, size_t num_specs,
+                            unsigned mask)
+{
+    for (int i = 1; i < argc; i++) {
+        const char *arg = strcmp(argv[i], "-h") == 0 ? "--help" : argv[i];
+        const char *eq = strchr(arg, '=');
+        size_t name_len = eq ? (size_t)(eq - arg) : strlen(arg);
+        const opt_spec *spec = NULL;
+        for (size_t k = 0; k < num_specs; k++)
+            if (strlen(specs[k].name) == name_len && strncmp(specs[k].name, arg, name_len) == 0)
+                spec = &specs[k];
+        if (!spec)
+            return NULL; /* the parser stops here too */
+        if (spec->given & mask)
+            return spec->name;
+        int left_out = spec->kind == OPT_STRING && spec->min &&
+                       (i + 1 >= argc || strncmp(argv[i + 1], "--", 2) == 0);
+        if (spec->kind != OPT_FLAG && !eq && !left_out)
+            i++; /* its value */
+    }
+    return NULL;
+}
+
+const char *cli_plot_path_problem(const char *path)
+{
+    static const char *const others[] = {".png", ".jpg", ".jpeg", ".pdf", ".gif", ".bmp",
+                                         ".tif", ".tiff", ".webp", ".eps", ".ps", NULL};
+    const char *dot = strrchr(path, '.');
+    if (!dot || strchr(dot, '/'))
+        return NULL;
+    for (int k = 0; others[k]; k++)
+        if (strcasecmp(dot, others[k]) == 0)
+            return others[k];
+    return NULL;
+}
+
 static int parse_options(int argc, char **argv, linreg_options *opts, char *err, size_t err_cap);
 
 /* err (err_cap bytes) made printable in place (cli_printable). */
@@ -305,6 +372,69 @@ int linreg_options_parse(int argc, char **argv, linreg_options *opts, char *err,
     if (rc != 0)
         cli_make_printable(err, err_cap);
     return rc;
+}
+
+/* What goes with what beyond the data: the exact solver, the plot's style, a saved model,
+ * the device, --json's optional value. */
+static int linreg_check_combinations(int argc, char **argv, const linreg_options *opts,
+                                     char *err, size_t err_cap)
+{
+    const size_t n = sizeof specs / sizeof specs[0];
+    const char *sgd_only = cli_first_given(argc, argv, specs, n, LINREG_GIVEN_SGD_ONLY);
+    if (opts->solver == LINREG_SOLVER_EXACT && opts->plot_path) {
+        snprintf(err, err_cap, "--plot draws the training curves: it needs --solver sgd");
+        return -1;
+    }
+    if (opts->solver == LINREG_SOLVER_EXACT && sgd_only) {
+        snprintf(err, err_cap, "%s is for SGD: it does not go with --solver exact", sgd_only);
+        return -1;
+    }
+    if (opts->solver == LINREG_SOLVER_EXACT && opts->load_path) {
+        snprintf(err, err_cap, "--load continues training a saved model by SGD: it does not go "
+                 "with --solver exact");
+        return -1;
+    }
+    if ((opts->given & LINREG_GIVEN_PLOT_STYLE) && !opts->plot_path) {
+        snprintf(err, err_cap, "--log-y and --title style the plot: they need --plot FILE.svg");
+        return -1;
+    }
+    const char *ext = opts->plot_path ? cli_plot_path_problem(opts->plot_path) : NULL;
+    if (ext) {
+        snprintf(err, err_cap, "--plot %.200s: the plot is an SVG file, not %s: name it "
+                 "FILE.svg", opts->plot_path, ext);
+        return -1;
+    }
+    if (opts->predict_path && !opts->load_path) {
+        snprintf(err, err_cap, "--predict applies a saved model: it needs --load MODEL");
+        return -1;
+    }
+    if (opts->output_path && !opts->predict_path) {
+        snprintf(err, err_cap, "--output is where --predict writes: it needs --predict "
+                 "FILE.csv");
+        return -1;
+    }
+    const char *training = cli_first_given(argc, argv, specs, n, LINREG_GIVEN_TRAINING);
+    if (opts->predict_path && training) {
+        snprintf(err, err_cap, "%s does not go with --predict, which only applies the --load "
+                 "model to the rows", training);
+        return -1;
+    }
+    const char *columns = cli_first_given(argc, argv, specs, n, LINREG_GIVEN_COLUMNS);
+    if (opts->load_path && columns) {
+        snprintf(err, err_cap, "%s does not go with --load: the saved model's dtype, features "
+                 "and their standardisation are its own", columns);
+        return -1;
+    }
+    if (opts->json_path == CLI_VALUE_LEFT_OUT && !opts->list_devices) {
+        snprintf(err, err_cap, "--json needs a value (a file, or - for standard output)");
+        return -1;
+    }
+    cln_device_selector sel;
+    if (opts->device && cln_device_selector_parse(opts->device, &sel) != CLN_SUCCESS) {
+        snprintf(err, err_cap, "--device: %s", cln_last_error(NULL));
+        return -1;
+    }
+    return 0;
 }
 
 static int parse_options(int argc, char **argv, linreg_options *opts, char *err, size_t err_cap)
@@ -344,8 +474,18 @@ static int parse_options(int argc, char **argv, linreg_options *opts, char *err,
         return -1;
     }
     if (!opts->data_path && (opts->given & LINREG_GIVEN_DATA_ONLY)) {
-        snprintf(err, err_cap, "--target, --features, --delimiter, --no-header, --standardize "
-                 "and --val-fraction need --data FILE.csv");
+        snprintf(err, err_cap, "--target, --features, --exclude, --standardize and "
+                 "--val-fraction need --data FILE.csv");
+        return -1;
+    }
+    if (!opts->data_path && !opts->predict_path && (opts->given & LINREG_GIVEN_CSV_FORMAT)) {
+        snprintf(err, err_cap, "--delimiter and --no-header need --data FILE.csv (or "
+                 "--predict FILE.csv)");
+        return -1;
+    }
+    if (opts->features && opts->exclude) {
+        snprintf(err, err_cap, "--exclude leaves columns out of every other column: it does not "
+                 "go with --features, which names the columns");
         return -1;
     }
     if (opts->shards > 0 && opts->batch_size % opts->shards != 0) {
@@ -353,11 +493,7 @@ static int parse_options(int argc, char **argv, linreg_options *opts, char *err,
                  "of --shards %zu", opts->batch_size, opts->shards);
         return -1;
     }
-    if (opts->plot_path && opts->solver == LINREG_SOLVER_EXACT) {
-        snprintf(err, err_cap, "--plot draws the training curves: it needs --solver sgd");
-        return -1;
-    }
-    return 0;
+    return linreg_check_combinations(argc, argv, opts, err, err_cap);
 }
 
 static int parse_seconds(const char *name, const char *text, double *out, char *err,
@@ -515,6 +651,11 @@ static int create_temp(const char *path, char *tmp, size_t cap)
     return -1;
 }
 
+int cli_is_stdio(const char *path)
+{
+    return path && strcmp(path, "-") == 0;
+}
+
 static int output_error(const char *path, int e, char *err, size_t err_cap)
 {
     char shown[512];
@@ -529,6 +670,11 @@ int cli_output_open(cli_output *out, const char *path, char *err, size_t err_cap
     out->path = path;
     err[0] = '\0';
     errno = 0;
+    if (cli_is_stdio(path)) {
+        out->f = stdout;
+        out->to_stdout = 1;
+        return 0;
+    }
     if (in_place(path)) {
         out->f = fopen(path, "w");
         return out->f ? 0 : output_error(path, errno, err, err_cap);
@@ -560,6 +706,10 @@ int cli_output_commit(cli_output *out, char *err, size_t err_cap)
      * same way */
     if (fflush(out->f) != 0 || ferror(out->f))
         e = errno ? errno : EIO;
+    if (out->to_stdout) { /* standard output stays open: other text may follow */
+        out->f = NULL;
+        return e ? output_error("standard output", e, err, err_cap) : 0;
+    }
     if (!e && out->tmp[0] && fsync(fileno(out->f)) != 0)
         e = errno;
     if (fclose(out->f) != 0 && !e)
@@ -575,7 +725,7 @@ int cli_output_commit(cli_output *out, char *err, size_t err_cap)
 
 void cli_output_discard(cli_output *out)
 {
-    if (out->f)
+    if (out->f && !out->to_stdout)
         fclose(out->f);
     out->f = NULL;
     if (out->tmp[0])
@@ -586,6 +736,8 @@ void cli_output_discard(cli_output *out)
 int cli_output_probe(const char *path, char *err, size_t err_cap)
 {
     err[0] = '\0';
+    if (cli_is_stdio(path))
+        return 0;
     struct stat st;
     if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
         return output_error(path, EISDIR, err, err_cap);
@@ -617,6 +769,10 @@ static void identify(file_id *id, const char *option, const char *path)
     memset(id, 0, sizeof *id);
     id->option = option;
     id->path = path;
+    if (cli_is_stdio(path)) { /* a standard stream: never the same file as another */
+        id->exists = 1;
+        return;
+    }
     struct stat st;
     if (stat(path, &st) == 0) {
         id->exists = 1;
@@ -682,101 +838,83 @@ int cli_files_check(const cli_file *inputs, size_t num_inputs, const cli_file *o
     return 0;
 }
 
+int cli_stdio_check(const cli_file *inputs, size_t num_inputs, const cli_file *outputs,
+                    size_t num_outputs, char *err, size_t err_cap)
+{
+    err[0] = '\0';
+    const cli_file *lists[2] = {inputs, outputs};
+    size_t counts[2] = {num_inputs, num_outputs};
+    static const char *const streams[2] = {"standard input", "standard output"};
+    for (int l = 0; l < 2; l++) {
+        const char *first = NULL;
+        for (size_t i = 0; i < counts[l]; i++) {
+            if (!cli_is_stdio(lists[l][i].path))
+                continue;
+            if (first) {
+                snprintf(err, err_cap, "%s - and %s - are both %s: give one of them a file",
+                         first, lists[l][i].option, streams[l]);
+                return 2;
+            }
+            first = lists[l][i].option;
+        }
+    }
+    return 0;
+}
+
 int linreg_files_check(const linreg_options *o, char *err, size_t err_cap)
 {
-    cli_file outs[3], data = {"--data", o->data_path, "training data"};
-    size_t n = 0;
+    cli_file outs[6], ins[3];
+    size_t n = 0, ni = 0;
     if (o->json_path)
         outs[n++] = (cli_file){"--json", o->json_path, NULL};
     if (o->csv_path)
         outs[n++] = (cli_file){"--csv", o->csv_path, NULL};
     if (o->plot_path)
         outs[n++] = (cli_file){"--plot", o->plot_path, NULL};
-    return cli_files_check(&data, o->data_path ? 1 : 0, outs, n, err, err_cap);
+    if (o->save_path)
+        outs[n++] = (cli_file){"--save", o->save_path, NULL};
+    if (o->predict_path)
+        outs[n++] = (cli_file){"--output", o->output_path ? o->output_path : "-", NULL};
+    if (o->data_path)
+        ins[ni++] = (cli_file){"--data", o->data_path, "training data"};
+    if (o->load_path)
+        ins[ni++] = (cli_file){"--load", o->load_path, "saved model"};
+    if (o->predict_path)
+        ins[ni++] = (cli_file){"--predict", o->predict_path, "rows to predict"};
+    int rc = cli_stdio_check(ins, ni, outs, n, err, err_cap);
+    return rc ? rc : cli_files_check(ins, ni, outs, n, err, err_cap);
 }
 
-/* ---- --list-devices --------------------------------------------------------------------- */
+/* ---- the programs' text ------------------------------------------------------------------- */
 
-const char *cli_device_type_name(cln_device_type t)
+static FILE *text_stream; /* NULL: stdout */
+
+FILE *cli_text(void)
 {
-    switch (t) {
-    case CLN_DEVICE_CPU: return "CPU";
-    case CLN_DEVICE_GPU: return "GPU";
-    case CLN_DEVICE_ACCELERATOR: return "accelerator";
-    default: return "other";
-    }
+    return text_stream ? text_stream : stdout;
 }
 
-static void print_bytes(double bytes)
+void cli_text_to_stderr(void)
 {
-    if (bytes >= (1u << 30))
-        printf("%.1f GiB", bytes / (1u << 30));
-    else if (bytes >= (1u << 20))
-        printf("%.0f MiB", bytes / (1u << 20));
-    else
-        printf("%.0f KiB", bytes / (1u << 10));
+    fflush(stdout);
+    text_stream = stderr;
 }
 
-/* The device self-check's verdict (runtime.h), as the cache has it. */
-static void print_selfcheck(const cln_device_info *d)
+const char *cli_format_number(double v, int decimals, int small_as_e, char *out, size_t cap)
 {
-    static const char *const names[] = {"auto", "stepwise", "fused", "epoch", "persistent"};
-    if (!d->paths_checked) {
-        printf("       training paths: not checked yet (checked at the first training)\n");
-        return;
-    }
-    if (!d->paths_disabled) {
-        printf("       training paths: all checked against the host replica\n");
-        return;
-    }
-    printf("       training paths off:");
-    for (int p = CLN_PATH_FUSED; p <= CLN_PATH_PERSISTENT; p++)
-        if (d->paths_disabled & (1u << p))
-            printf(" %s", names[p]);
-    printf(" (%s)\n", d->paths_note);
+    double a = fabs(v);
+    int e = isfinite(v) && (a >= 1e6 || (small_as_e && a < 1e-4 && a > 0));
+    snprintf(out, cap, e ? "%.*e" : "%.*f", decimals, v);
+    return out;
 }
 
-int cli_list_devices(const char *program, const char *selector)
+int cli_printf(const char *fmt, ...)
 {
-    cln_device_info *list;
-    size_t count, chosen = (size_t)-1;
-    if (cln_devices_list(&list, &count) != CLN_SUCCESS) {
-        fprintf(stderr, "%s: %s\n", program, cln_last_error(NULL));
-        return 1;
-    }
-    cln_device_selector sel;
-    const char *source = selector ? "--device" : "default";
-    if (!selector && getenv("CLNUM_DEVICE")) {
-        selector = getenv("CLNUM_DEVICE");
-        source = "CLNUM_DEVICE";
-    }
-    int bad_selector = cln_device_selector_parse(selector, &sel) != CLN_SUCCESS ||
-                       cln_devices_choose(list, count, &sel, &chosen) != CLN_SUCCESS;
-    for (size_t i = 0; i < count; i++) {
-        const cln_device_info *d = &list[i];
-        if (i == 0 || d->platform_index != list[i - 1].platform_index)
-            printf("platform %zu: %s\n", d->platform_index, d->platform_name);
-        printf("%c %zu:%zu  %s\n", i == chosen ? '*' : ' ', d->platform_index, d->device_index,
-               d->device_name);
-        printf("       %s, %u compute units, ", cli_device_type_name(d->type), d->compute_units);
-        print_bytes((double)d->global_mem_bytes);
-        printf(" memory (");
-        print_bytes((double)d->max_alloc_bytes);
-        printf(" per buffer), ");
-        print_bytes((double)d->local_mem_bytes);
-        printf(" local\n       %s, %s, %s, driver %s\n", d->opencl_c_version,
-               d->has_float64 ? "float64" : "no float64",
-               d->has_device_acq_rel ? "device acquire/release" : "no device acquire/release",
-               d->driver_version);
-        print_selfcheck(d);
-    }
-    if (bad_selector)
-        printf("no device matches '%s' (%s)\n", selector ? selector : "", source);
-    else
-        printf("* the device %s uses (%s%s%s)\n", program, source, selector ? " " : "",
-               selector ? selector : "");
-    cln_devices_free(list);
-    return 0;
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vfprintf(cli_text(), fmt, ap);
+    va_end(ap);
+    return n;
 }
 
 /* ---- SIGINT and SIGTERM during a fit ------------------------------------------------------ */

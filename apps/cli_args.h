@@ -1,7 +1,8 @@
 /* Command-line options of clnum-linreg, parsed without side effects so that tests and the
  * fuzzer can drive the parser directly; and the program's output files, checked before a run
  * and written whole or not at all. The table parser, the file checks, the signal helpers, the
- * device list and the small helpers of a run at the end serve clnum-softmax too. */
+ * small helpers of a run at the end serve clnum-softmax too (cli_devices.h has the device
+ * list, cli_kernels.h the kernels' build). */
 #ifndef CLNUM_CLI_ARGS_H
 #define CLNUM_CLI_ARGS_H
 
@@ -63,8 +64,20 @@ typedef struct linreg_options {
     linreg_solver solver;    /* default LINREG_SOLVER_SGD */
     linreg_loss loss;        /* default LINREG_LOSS_HALF_MSE */
     const char *plot_path;   /* SVG of the loss curves, or NULL */
-    const char *json_path;   /* machine-readable summary, or NULL */
+    int log_y;               /* --log-y: the plot's y axis logarithmic */
+    const char *title;       /* --title: the plot's title, or NULL */
+    const char *json_path;   /* machine-readable summary, or NULL (CLI_VALUE_LEFT_OUT: --json
+                                given last or before another option, which --list-devices
+                                reads as standard output) */
     int quiet;
+    int version;             /* --version */
+    const char *exclude;     /* comma-separated columns left out of "every other column" */
+    int dtype;               /* CLI_DTYPE_FLOAT32 (default) or CLI_DTYPE_FLOAT64 */
+    /* a saved model (model_file.h) */
+    const char *save_path;   /* --save FILE: the trained model, or NULL */
+    const char *load_path;   /* --load FILE: start from a saved model, or NULL */
+    const char *predict_path;/* --predict rows.csv: predict with the loaded model, or NULL */
+    const char *output_path; /* --output FILE: the predictions (default: standard output) */
     int placement;           /* where the rows live: 0 auto (default), 1 device, 2 host (the
                                 values of cln_placement) */
     size_t shards;           /* hidden --shards K: one process draws the global order of K
@@ -79,9 +92,27 @@ typedef struct linreg_options {
 /* Options given on the command line, for the checks of what goes with what. */
 enum {
     LINREG_GIVEN_SYNTHETIC = 1u << 0, /* --num-train --num-val --num-inputs --noise */
-    LINREG_GIVEN_DATA_ONLY = 1u << 1  /* --target --features --delimiter --no-header
-                                         --standardize --val-fraction */
+    LINREG_GIVEN_DATA_ONLY = 1u << 1, /* --target --features --exclude --standardize
+                                         --val-fraction */
+    LINREG_GIVEN_SGD_ONLY = 1u << 2,  /* --epochs --lr --batch-size --loss --dtype --csv
+                                         --plot --log-y --title: what only SGD uses */
+    LINREG_GIVEN_PLOT_STYLE = 1u << 3, /* --log-y --title: how --plot draws */
+    LINREG_GIVEN_TRAINING = 1u << 4,  /* what --predict does not do: every option of a run
+                                         but --load, --predict, --output, --device, --quiet,
+                                         the CSV's format (--delimiter --no-header) */
+    LINREG_GIVEN_COLUMNS = 1u << 5,   /* --features --exclude --standardize --dtype: what a
+                                         loaded model has decided already */
+    LINREG_GIVEN_CSV_FORMAT = 1u << 6, /* --delimiter --no-header: how a CSV file is read */
+    LINREG_GIVEN_LOSS = 1u << 7,      /* --loss (a loaded model keeps its own otherwise) */
+    LINREG_GIVEN_NUM_INPUTS = 1u << 8 /* --num-inputs (a loaded model has its own) */
 };
+
+/* --dtype's words, shared by both programs: the index is the value stored. */
+enum { CLI_DTYPE_FLOAT32 = 0, CLI_DTYPE_FLOAT64 = 1 };
+
+/* The value a string option with an optional value (cli_opt_spec.optional) stores when it is
+ * left out: a pointer compared by identity, whose text is "-" (standard output). */
+extern const char CLI_VALUE_LEFT_OUT[];
 
 /* Splits a comma-separated list into malloc'd strings (empty items are an error). Returns
  * 0 and sets *items (free each and the array with cli_free_list) and *count; -1 on an
@@ -103,7 +134,9 @@ typedef enum cli_opt_kind {
 typedef struct cli_opt_spec {
     const char *name;            /* "--epochs" */
     cli_opt_kind kind;
-    size_t min, max;             /* CLI_OPT_SIZE bounds */
+    size_t min, max;             /* CLI_OPT_SIZE bounds; CLI_OPT_STRING: min 1 makes the value
+                                    optional (CLI_VALUE_LEFT_OUT when the option is last or
+                                    the next argument starts with "--") */
     size_t field;                /* offsetof in the options struct */
     unsigned given;              /* bits ORed into *given when the option is given */
     const char *const *choices;  /* CLI_OPT_CHOICE: the words; their index is stored */
@@ -115,6 +148,15 @@ typedef struct cli_opt_spec {
  * printable (cli_make_printable) before showing it. */
 int cli_parse_args(int argc, char **argv, const cli_opt_spec *specs, size_t num_specs,
                    void *opts, unsigned *given, char *err, size_t err_cap);
+
+/* The first option in argv (read as cli_parse_args reads it, values skipped) whose spec has
+ * one of the bits of mask, as its spec names it ("--epochs"); NULL when none is. */
+const char *cli_first_given(int argc, char **argv, const cli_opt_spec *specs, size_t num_specs,
+                            unsigned mask);
+
+/* The extension of a --plot path that names another image format (".png", ".pdf", ...: the
+ * plot is SVG), else NULL. */
+const char *cli_plot_path_problem(const char *path);
 
 /* A CSV delimiter as typed: the character itself, or "tab" / "\t". Returns NULL with *out
  * set, or why not (the reader's own characters: '"', '#', CR, LF; more than one character). */
@@ -185,9 +227,13 @@ typedef struct cli_output {
     FILE *f;              /* write here */
     const char *path;     /* the output's name, as given */
     char tmp[4200];       /* the temporary file; "" when written in place */
+    int to_stdout;        /* path "-": f is stdout, flushed but not closed */
 } cli_output;
 
-/* Opens path for writing (see above). Returns 0; -1 with "cannot write PATH: REASON" in err
+/* "-": standard output for a file written, standard input for one read. */
+int cli_is_stdio(const char *path);
+
+/* Opens path for writing (see above; "-" is standard output). Returns 0; -1 with "cannot write PATH: REASON" in err
  * (a folder, a folder that does not exist or is not writable, ...), nothing left behind. */
 int cli_output_open(cli_output *out, const char *path, char *err, size_t err_cap);
 /* Flushes, fsyncs, closes and renames the temporary file over the output. Returns 0; -1 with
@@ -211,9 +257,27 @@ int cli_output_probe(const char *path, char *err, size_t err_cap);
  * compared. */
 int linreg_files_check(const linreg_options *o, char *err, size_t err_cap);
 
+
+/* v with `decimals` digits after the point ("%.*f") while that shows it well, in %e style
+ * ("%.*e") when it is large (1e6 or more) or, with small_as_e, small (below 1e-4 but not 0):
+ * a huge loss is never a 36-digit number. "nan" and "inf" as printf has them. Returns out. */
+const char *cli_format_number(double v, int decimals, int small_as_e, char *out, size_t cap);
+
+/* ---- the programs' text ------------------------------------------------------------------
+ * The device, data, epoch and result lines go to standard output, or to standard error once
+ * an output file is standard output ("-"), so that the file alone is there. */
+FILE *cli_text(void);
+void cli_text_to_stderr(void);
+/* printf to cli_text() */
+int cli_printf(const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 1, 2)))
+#endif
+    ;
+
 /* The checks of linreg_files_check for any program: each input (a file the run reads:
  * `what` it holds, "training data" when NULL) and each output (at most CLI_FILES_MAX; `what`
- * unused) by its option and path. An output that is an input, or two outputs that are the
+ * unused) by its option and path; "-" (a standard stream) is not compared or probed. An output that is an input, or two outputs that are the
  * same file, return 2; an output that cannot be written returns 1; each with a one-line
  * reason naming the options in err. 0: none. */
 #define CLI_FILES_MAX 8
@@ -224,14 +288,12 @@ typedef struct cli_file {
 } cli_file;
 int cli_files_check(const cli_file *inputs, size_t num_inputs, const cli_file *outputs,
                     size_t num_outputs, char *err, size_t err_cap);
+/* The checks of the standard streams: at most one output is "-" (standard output) and at
+ * most one input is "-" (standard input). Returns 0; 2 with a one-line reason naming both
+ * options in err. */
+int cli_stdio_check(const cli_file *inputs, size_t num_inputs, const cli_file *outputs,
+                    size_t num_outputs, char *err, size_t err_cap);
 
-/* --list-devices: the OpenCL devices, one block each (type, compute units, memory, OpenCL C,
- * float64, the device self-check's verdict), the one that `selector` (NULL: $CLNUM_DEVICE,
- * else the default) picks marked '*' ("* the device PROGRAM uses"), on stdout. Returns 0;
- * 1 when the devices cannot be listed ("PROGRAM: reason" on stderr). */
-int cli_list_devices(const char *program, const char *selector);
-/* "CPU", "GPU", "accelerator" or "other", as the device lines name a device's type. */
-const char *cli_device_type_name(cln_device_type t);
 
 /* Fills opts from argv (the chapter's defaults for what is not given). Returns 0 on
  * success; -1 with a one-line reason in err on a bad option or value. */

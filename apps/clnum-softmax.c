@@ -10,20 +10,25 @@
 #include <string.h>
 
 #include "cli_args.h"
+#include "cli_csv.h"
+#include "cli_devices.h"
+#include "cli_kernels.h"
 #include "clnum/clnum.h"
-#include "report.h"
+#include "progress.h"
 #include "softmax_data.h"
 #include "softmax_options.h"
+#include "softmax_run.h"
 
-#define PROGRAM "clnum-softmax"
+#define PROGRAM SOFTMAX_PROGRAM
 
 static void usage(FILE *out)
 {
     fprintf(out,
             "usage: clnum-softmax [options]\n"
+            "       clnum-softmax --load MODEL --predict ROWS.csv [--output FILE]\n"
             "Trains d2l's softmax regression (chapter 4.4) on an OpenCL device: on Fashion-MNIST's\n"
             "IDX files, on a CSV file with a column of class labels, or on synthetic classes (the\n"
-            "default).\n"
+            "default); saves the model, and predicts with a saved one.\n"
             "\n"
             "training (d2l's defaults):\n"
             "  --epochs N          epochs (default 10)\n"
@@ -40,10 +45,11 @@ static void usage(FILE *out)
             "  --train-images F, --train-labels F, --val-images F, --val-labels F\n"
             "                      the files one by one (the validation pair may be left out)\n"
             "a CSV file:\n"
-            "  --data FILE.csv     train on a CSV file with a header row\n"
+            "  --data FILE.csv     train on a CSV file with a header row ('-': standard input)\n"
             "  --target NAME       the column of class labels, integers or text, by name or 0-based\n"
             "                      index (default: the last)\n"
             "  --features A,B      the input columns (default: every other column)\n"
+            "  --exclude A,B       columns left out of every other column (ids, text)\n"
             "  --delimiter C       field separator (default ','; 'tab' for tabs)\n"
             "  --no-header         the first row is data; name columns by index\n"
             "  --skip-lines N      lines skipped before the header (iris.csv's count line: 1)\n"
@@ -55,37 +61,34 @@ static void usage(FILE *out)
             "  --num-train N       training rows (default 1000)\n"
             "  --num-val N         validation rows (default 1000)\n"
             "  --noise X           standard deviation around each class's centre (default 1)\n"
-            "output:\n"
-            "  --quiet             only the result lines; no data or epoch lines\n"
+            "saved models:\n"
+            "  --save FILE         the trained model, with its features, standardisation, classes\n"
+            "  --load FILE         start from a saved model: train it on (epochs numbered on), or\n"
+            "                      with --predict apply it\n"
+            "  --predict FILE      rows to predict on (CSV, columns by the model's feature names)\n"
+            "  --output FILE       the predictions as CSV: TARGET_hat, probability, p_CLASS for each\n"
+            "                      class (default: standard output)\n"
+            "output ('-' for a file is standard output; the other lines then go to stderr):\n"
+            "  --quiet             only the result lines; no data, epoch or progress line\n"
             "  --plot FILE.svg     train_loss, val_loss and val_acc as d2l's board draws them\n"
             "                      (the final val_acc in its title)\n"
+            "  --log-y             the plot's y axis logarithmic\n"
+            "  --title TEXT        the plot's title\n"
             "  --json FILE         a summary: device, status, classes, train_loss, val_loss and\n"
             "                      val_acc per epoch, time_ms\n"
             "device:\n"
             "  --device P:D        platform:device by index or name (default: $CLNUM_DEVICE, else\n"
             "                      the first GPU, else the first device)\n"
             "  --placement P       where the rows live: auto (default), device, or host (streamed)\n"
-            "  --list-devices      list the OpenCL devices and exit\n"
+            "  --list-devices      list the OpenCL devices and exit (with --json [FILE]: as JSON)\n"
             "  --help              this text\n"
+            "  --version           the program's version\n"
             "Each epoch prints 'epoch N: train_loss X val_loss Y val_acc Z'. Exit status: 0; 1 for a\n"
             "failure at run time (a missing or malformed file, no device, a run that diverged);\n"
-            "2 for a bad option or value.\n");
+            "2 for a bad option or value; 130 or 143 for a run that SIGINT or SIGTERM stopped.\n");
 }
 
-static const char *path_name(cln_train_path p)
-{
-    static const char *const names[] = {"auto", "stepwise", "fused", "epoch", "persistent"};
-    return (unsigned)p < sizeof names / sizeof names[0] ? names[p] : "unknown";
-}
-
-/* What each epoch reported: its mean training loss, validation loss and accuracy. */
-typedef struct epoch_log {
-    size_t count, cap;
-    double *train_loss, *val_loss, *val_acc;
-    int out_of_memory;
-} epoch_log;
-
-static int log_append(epoch_log *l, const cln_epoch_report *r)
+static int log_append(softmax_epoch_log *l, const cln_epoch_report *r)
 {
     if (l->count == l->cap) {
         size_t cap = l->cap ? 2 * l->cap : 64;
@@ -109,124 +112,77 @@ static int log_append(epoch_log *l, const cln_epoch_report *r)
     return 0;
 }
 
-/* Everything one run holds; freed by run_free. */
-typedef struct run_state {
-    const softmax_options *o;
-    softmax_data data;
-    cln_context *ctx;
-    cln_dataset *ds;
-    cln_softmax *model;
-    cln_history hist;
-    epoch_log log;
-    double *W, *b;
-    size_t *val_correct;       /* k: validation rows of each class classified right */
-    double train_acc;          /* on the host, with the final W and b */
-    double ms;
-    int have_params;
-    int diverged;              /* cln_fit ended with CLN_ERR_DIVERGED (fit_msg) */
-    int stopped_by;            /* the signal that stopped the fit, else 0 */
-    char fit_msg[640];
-    cli_saved_signals signals;
-} run_state;
+/* The fit's epoch callback: the epoch's line (with the progress line), the test hook, a
+ * stop once a signal came. */
+typedef struct epoch_watch {
+    softmax_run *s;
+    progress *prog;
+    const cln_epoch_report *r;  /* the epoch being reported */
+} epoch_watch;
 
-static void run_free(run_state *s)
+static void print_epoch_line(void *user)
 {
-    cli_signals_release(&s->signals);
-    cln_history_free(&s->hist);
-    softmax_data_free(&s->data);
-    free(s->log.train_loss);
-    free(s->log.val_loss);
-    free(s->log.val_acc);
-    free(s->W);
-    free(s->b);
-    free(s->val_correct);
-    cln_context_free(s->ctx); /* the dataset and the model too */
+    epoch_watch *w = user;
+    const cln_epoch_report *r = w->r;
+    if (w->s->o->quiet)
+        return;
+    char loss[64], val[64];
+    cli_format_number(r->train_loss, 6, 1, loss, sizeof loss);
+    if (w->s->data.num_val)
+        cli_printf("epoch %zu: train_loss %s val_loss %s val_acc %.4f\n", r->epoch + 1, loss,
+                   cli_format_number(r->val_loss, 6, 1, val, sizeof val), r->val_metric);
+    else
+        cli_printf("epoch %zu: train_loss %s\n", r->epoch + 1, loss);
 }
 
-static int fail_run(cln_status st)
-{
-    const char *msg = cln_last_error(NULL);
-    fprintf(stderr, PROGRAM ": %s\n", *msg ? msg : cln_status_str(st));
-    return 1;
-}
-
-/* The fit's epoch callback: the epoch's line, the test hook, a stop once a signal came. */
 static int on_epoch(const cln_epoch_report *r, void *user)
 {
-    run_state *s = user;
+    epoch_watch *w = user;
+    softmax_run *s = w->s;
     if (log_append(&s->log, r) != 0) {
         s->log.out_of_memory = 1;
         return 1;
     }
-    if (!s->o->quiet) {
-        if (s->data.num_val)
-            printf("epoch %zu: train_loss %.6f val_loss %.6f val_acc %.4f\n", r->epoch + 1,
-                   r->train_loss, r->val_loss, r->val_metric);
-        else
-            printf("epoch %zu: train_loss %.6f\n", r->epoch + 1, r->train_loss);
-        fflush(stdout);
-    }
+    w->r = r;
+    progress_epoch(w->prog, r, print_epoch_line, w);
     const linreg_test_signal *t = &s->o->test_signal;
-    if (t->epoch && r->epoch + 1 == t->epoch)
+    if (t->epoch && s->log.count == t->epoch)
         for (size_t k = 0; k < t->count; k++)
             raise(t->signals[k]); /* handled before raise returns */
     return cli_stop_signal() != 0;
 }
 
-static const char *run_status(const run_state *s)
-{
-    return s->diverged ? "diverged" : s->stopped_by ? "interrupted" : "completed";
-}
-
-static double final_val_acc(const run_state *s)
-{
-    return s->log.count ? s->log.val_acc[s->log.count - 1] : NAN;
-}
-
-static void print_data_line(const run_state *s)
+/* The model: a new one (W drawn from the seed), or the --load one, whose classes the data's
+ * labels are renumbered to. Then its kernels, built and self-checked (runtime.h). */
+static cln_status make_model(softmax_run *s)
 {
     const softmax_options *o = s->o;
+    softmax_data *d = &s->data;
+    if (s->meta)
+        CLI_TRY(softmax_data_use_classes(d, s->meta));
+    CLI_TRY(softmax_data_upload(d, s->ctx, s->dtype, (cln_placement)o->placement, &s->ds));
+    if (!s->model)
+        CLI_TRY(cln_softmax_create(s->ctx, s->dtype, d->d, d->k, o->sigma, o->seed, &s->model));
+    return CLN_SUCCESS;
+}
+
+/* After a divergence on raw CSV features of very different scales, the hint. */
+static void hint_standardize(softmax_run *s)
+{
     const softmax_data *d = &s->data;
-    char a[512], b[256];
-    switch (d->source) {
-    case SOFTMAX_SOURCE_SYNTHETIC:
-        printf("data: synthetic: %zu training and %zu validation rows, %zu inputs, %zu classes, "
-               "noise %g, seed %llu\n", d->num_train, d->num_val, d->d, d->k, o->noise,
-               (unsigned long long)o->seed);
-        break;
-    case SOFTMAX_SOURCE_CSV:
-        printf("data: %s: %zu rows, %zu training and %zu validation (seed %llu), %zu feature%s, "
-               "target '%s' with %zu classes%s\n", cli_printable(o->data_path, a, sizeof a),
-               cln_csv_num_rows(d->csv), d->num_train, d->num_val, (unsigned long long)o->seed,
-               d->d, d->d == 1 ? "" : "s",
-               cli_printable(cln_csv_target_name(d->csv), b, sizeof b), d->k,
-               o->standardize ? ", standardized" : "");
-        break;
-    case SOFTMAX_SOURCE_IDX:
-        if (o->idx_dir)
-            printf("data: %s (IDX): %zu training and %zu validation images of %zu pixels, %zu "
-                   "classes\n", cli_printable(o->idx_dir, a, sizeof a), d->num_train, d->num_val,
-                   d->d, d->k);
-        else
-            printf("data: %s (IDX): %zu training images of %zu pixels, %zu validation, %zu "
-                   "classes\n", cli_printable(d->idx_path[0], a, sizeof a), d->num_train, d->d,
-                   d->num_val, d->k);
-        break;
-    }
+    int standardized = s->o->standardize || (s->meta && cln_model_meta_standardized(s->meta));
+    if (s->diverged && d->csv && !standardized)
+        cli_standardize_hint(s->fit_msg, sizeof s->fit_msg,
+                             cli_scale_ratio(d->X, d->num_train, d->d));
 }
 
 /* The model, the fit, and the parameters it ends with. A fit that diverges, or that a signal
  * stops, keeps its epochs: s->diverged and s->stopped_by say so. */
-static cln_status train(run_state *s)
+static cln_status train(softmax_run *s)
 {
     const softmax_options *o = s->o;
     const softmax_data *d = &s->data;
-    cln_dtype dtype = o->dtype == SOFTMAX_DTYPE_FLOAT64 ? CLN_FLOAT64 : CLN_FLOAT32;
-    cln_status st = softmax_data_upload(d, s->ctx, dtype, (cln_placement)o->placement, &s->ds);
-    if (st == CLN_SUCCESS)
-        st = cln_softmax_create(s->ctx, dtype, d->d, d->k, o->sigma, o->seed, &s->model);
-    if (st == CLN_SUCCESS) /* the kernels built and the device self-check done (runtime.h) */
-        st = cln_context_selfcheck(s->ctx, dtype);
+    cln_status st = make_model(s);
     if (st == CLN_SUCCESS)
         st = cln_context_finish(s->ctx); /* the clock starts with data and model ready */
     if (st != CLN_SUCCESS)
@@ -238,18 +194,26 @@ static cln_status train(run_state *s)
     tc.batch_size = o->batch_size;
     tc.seed = o->seed;
     tc.weight_decay = o->weight_decay;
+    progress prog;
+    progress_init(&prog, o->quiet, &o->progress);
+    epoch_watch watch = {s, &prog, NULL};
     tc.on_epoch = on_epoch;
-    tc.user = s;
+    tc.user = &watch;
     cli_signals_catch(&s->signals);
+    progress_start(&prog, o->epochs, s->first_epoch,
+                   (d->num_train + o->batch_size - 1) / o->batch_size);
     double t0 = cli_now_ms();
     st = cln_fit(cln_softmax_model(s->model), s->ds, &tc, &s->hist);
     s->ms = cli_now_ms() - t0;
+    progress_done(&prog);
+    fflush(cli_text());
     if (s->log.out_of_memory)
         return cln_context_set_error(NULL, CLN_ERR_OUT_OF_HOST_MEMORY,
                                      "out of host memory for the epochs' results");
     st = cli_fit_end(st, s->ctx, s->fit_msg, sizeof s->fit_msg, &s->diverged, &s->stopped_by);
     if (st != CLN_SUCCESS)
         return st;
+    hint_standardize(s);
     s->W = malloc(d->d * d->k * sizeof *s->W);
     s->b = malloc(d->k * sizeof *s->b);
     s->val_correct = calloc(d->k, sizeof *s->val_correct);
@@ -264,172 +228,34 @@ static cln_status train(run_state *s)
     return CLN_SUCCESS;
 }
 
-/* The result lines: the accuracies, the classes with their counts, the time. */
-static void print_results(const run_state *s)
-{
-    const softmax_data *d = &s->data;
-    double acc = final_val_acc(s);
-    if (d->num_val == 0)
-        printf("validation accuracy: none (no validation rows)\n");
-    else if (isnan(acc))
-        printf("validation accuracy: none (no epoch completed)\n");
-    else
-        printf("validation accuracy: %.4f (%.0f of %zu rows)\n", acc,
-               round(acc * (double)d->num_val), d->num_val);
-    if (s->have_params)
-        printf("training accuracy: %.4f (%.0f of %zu rows, the final W and b on the host)\n",
-               s->train_acc, round(s->train_acc * (double)d->num_train), d->num_train);
-    /* the classes: at most 40 bytes of each name, printable */
-    char name[41];
-    int width = 5;
-    for (size_t c = 0; c < d->k; c++) {
-        int len = (int)strlen(cli_printable(d->class_names[c], name, sizeof name));
-        width = len > width ? len : width;
-    }
-    printf("%-*s  %8s  %8s", width, "class", "train", "val");
-    if (d->num_val && s->have_params)
-        printf("  %8s", "val_acc");
-    printf("\n");
-    size_t shown = d->k > 100 ? 100 : d->k;
-    for (size_t c = 0; c < shown; c++) {
-        printf("%-*s  %8zu  %8zu", width, cli_printable(d->class_names[c], name, sizeof name),
-               d->train_counts[c], d->val_counts[c]);
-        if (d->num_val && s->have_params) {
-            if (d->val_counts[c])
-                printf("  %8.4f", (double)s->val_correct[c] / (double)d->val_counts[c]);
-            else
-                printf("  %8s", "-");
-        }
-        printf("\n");
-    }
-    if (shown < d->k)
-        printf("... (%zu more classes)\n", d->k - shown);
-    printf("training time: %.2f ms (%zu epochs, %zu updates, %s path)\n", s->ms, s->hist.epochs,
-           s->hist.updates, path_name(s->hist.path));
-}
-
-static void write_json(FILE *f, const run_state *s)
-{
-    const softmax_options *o = s->o;
-    const softmax_data *d = &s->data;
-    const cln_device_info *dev = cln_context_device(s->ctx);
-    fputs("{\n  \"device\": ", f);
-    json_string(f, dev->device_name);
-    fputs(",\n  \"platform\": ", f);
-    json_string(f, dev->platform_name);
-    fputs(",\n  \"model\": \"softmax\",\n  \"status\": ", f);
-    json_string(f, run_status(s));
-    fputs(",\n  \"data\": ", f);
-    json_string(f, d->source == SOFTMAX_SOURCE_CSV ? o->data_path
-                   : d->source == SOFTMAX_SOURCE_IDX ? (o->idx_dir ? o->idx_dir : d->idx_path[0])
-                                                     : "synthetic");
-    fputs(",\n  \"source\": ", f);
-    json_string(f, d->source == SOFTMAX_SOURCE_CSV ? "csv"
-                   : d->source == SOFTMAX_SOURCE_IDX ? "idx" : "synthetic");
-    if (d->csv) {
-        fputs(",\n  \"target\": ", f);
-        json_string(f, cln_csv_target_name(d->csv));
-        fprintf(f, ",\n  \"standardized\": %s", o->standardize ? "true" : "false");
-    }
-    fprintf(f, ",\n  \"num_inputs\": %zu,\n  \"num_classes\": %zu,\n  \"classes\": [", d->d,
-            d->k);
-    for (size_t c = 0; c < d->k; c++) {
-        fputs(c ? ", " : "", f);
-        json_string(f, d->class_names[c]);
-    }
-    fputs("],\n  \"train_counts\": [", f);
-    for (size_t c = 0; c < d->k; c++)
-        fprintf(f, "%s%zu", c ? ", " : "", d->train_counts[c]);
-    fputs("],\n  \"val_counts\": [", f);
-    for (size_t c = 0; c < d->k; c++)
-        fprintf(f, "%s%zu", c ? ", " : "", d->val_counts[c]);
-    fprintf(f, "],\n  \"num_train\": %zu,\n  \"num_val\": %zu,\n  \"dtype\": \"%s\",\n  \"lr\": ",
-            d->num_train, d->num_val, o->dtype == SOFTMAX_DTYPE_FLOAT64 ? "float64" : "float32");
-    json_number(f, o->lr);
-    fprintf(f, ",\n  \"batch_size\": %zu,\n  \"sigma\": ", o->batch_size);
-    json_number(f, o->sigma);
-    fputs(",\n  \"weight_decay\": ", f);
-    json_number(f, o->weight_decay);
-    fprintf(f, ",\n  \"seed\": %llu,\n  \"epochs\": %zu,\n  \"max_epochs\": %zu,\n  "
-               "\"updates\": %zu,\n  \"path\": \"%s\"",
-            (unsigned long long)o->seed, s->hist.epochs, o->epochs, s->hist.updates,
-            path_name(s->hist.path));
-    fputs(",\n  \"train_loss\": ", f);
-    json_numbers(f, s->log.train_loss, s->log.count);
-    fputs(",\n  \"val_loss\": ", f);
-    json_numbers(f, s->log.val_loss, s->log.count);
-    fputs(",\n  \"val_acc\": ", f);
-    json_numbers(f, s->log.val_acc, s->log.count);
-    fputs(",\n  \"final_val_acc\": ", f);
-    json_number(f, final_val_acc(s));
-    fputs(",\n  \"train_acc\": ", f);
-    json_number(f, s->have_params ? s->train_acc : NAN);
-    fputs(",\n  \"time_ms\": ", f);
-    json_number(f, s->ms);
-    fputs("\n}\n", f);
-}
-
-/* --plot and --json, each whole or not at all; returns 1 when one could not be written. */
-static int write_outputs(const run_state *s)
-{
-    const softmax_options *o = s->o;
-    int failed = 0;
-    char why[1100];
-    if (o->plot_path) {
-        cln_plot_options po;
-        cln_plot_options_init(&po);
-        char title[128];
-        double acc = final_val_acc(s);
-        if (s->diverged || s->stopped_by) { /* the axis to the epochs done, and why */
-            snprintf(title, sizeof title, "%s after %zu of %zu epochs", run_status(s),
-                     s->hist.epochs, o->epochs);
-        } else {
-            po.x_max = (double)o->epochs;
-            if (isnan(acc))
-                snprintf(title, sizeof title, "softmax regression (no validation rows)");
-            else
-                snprintf(title, sizeof title, "softmax regression: final val_acc %.4f", acc);
-        }
-        po.title = title;
-        po.metric_label = "val_acc"; /* the model's metric is its accuracy, d2l's name */
-        if (cln_history_write_svg(&s->hist, &po, o->plot_path) != CLN_SUCCESS) {
-            fprintf(stderr, PROGRAM ": --plot: %s\n", cln_last_error(NULL));
-            failed = 1;
-        }
-    }
-    if (o->json_path) {
-        cli_output out;
-        if (cli_output_open(&out, o->json_path, why, sizeof why) == 0) {
-            write_json(out.f, s);
-            cli_output_commit(&out, why, sizeof why);
-        }
-        if (why[0]) {
-            fprintf(stderr, PROGRAM ": --json: %s\n", why);
-            failed = 1;
-        }
-    }
-    return failed;
-}
-
 /* The output files against the inputs and each other, before anything is read: 0, or the
- * exit status (2: an output that is an input or another output; 1: one that cannot be
- * written, or an IDX folder without its files), the reason on stderr. */
-static int check_files(run_state *s)
+ * exit status (2: an output that is an input or another output, or two standard streams;
+ * 1: one that cannot be written, or an IDX folder without its files), the reason on
+ * stderr. */
+static int check_files(softmax_run *s)
 {
     const softmax_options *o = s->o;
-    cli_file in[4], out[2];
+    cli_file in[7], out[4];
     size_t ni = 0, no = 0;
     if (o->json_path)
         out[no++] = (cli_file){"--json", o->json_path, NULL};
     if (o->plot_path)
         out[no++] = (cli_file){"--plot", o->plot_path, NULL};
-    if (no == 0)
-        return 0;
+    if (o->save_path)
+        out[no++] = (cli_file){"--save", o->save_path, NULL};
+    if (o->predict_path)
+        out[no++] = (cli_file){"--output", o->output_path ? o->output_path : "-", NULL};
     if (o->data_path)
         in[ni++] = (cli_file){"--data", o->data_path, "training data"};
+    if (o->load_path)
+        in[ni++] = (cli_file){"--load", o->load_path, "saved model"};
+    if (o->predict_path)
+        in[ni++] = (cli_file){"--predict", o->predict_path, "rows to predict"};
+    if (no == 0 && ni < 2)
+        return 0;
     if (o->idx_dir || o->train_images) {
         if (softmax_data_idx_paths(o, &s->data) != CLN_SUCCESS)
-            return fail_run(CLN_ERR_IO);
+            return softmax_fail(CLN_ERR_IO);
         static const char *const opt[4] = {"--train-images", "--train-labels", "--val-images",
                                            "--val-labels"};
         for (int f = 0; f < 4; f++)
@@ -438,58 +264,94 @@ static int check_files(run_state *s)
                                       f < 2 ? "training data" : "validation data"};
     }
     char err[1200];
-    int rc = cli_files_check(in, ni, out, no, err, sizeof err);
+    int rc = cli_stdio_check(in, ni, out, no, err, sizeof err);
+    if (!rc)
+        rc = cli_files_check(in, ni, out, no, err, sizeof err);
     if (rc)
         fprintf(stderr, PROGRAM ": %s\n", err);
     return rc;
 }
 
+/* The context, a --load model on it, the data, and the kernels. */
+static cln_status open_run(softmax_run *s)
+{
+    const softmax_options *o = s->o;
+    s->dtype = o->dtype == SOFTMAX_DTYPE_FLOAT64 ? CLN_FLOAT64 : CLN_FLOAT32;
+    softmax_options shaped = *o; /* synthetic classes in a loaded model's shape */
+    cln_status st = CLN_SUCCESS;
+    if (o->load_path) { /* the model first: its features decide the columns read */
+        st = cln_context_create(o->device, &s->ctx);
+        if (st == CLN_SUCCESS)
+            st = cln_softmax_load(s->ctx, o->load_path, &s->model, &s->meta);
+        if (st == CLN_SUCCESS) {
+            s->dtype = cln_softmax_dtype(s->model);
+            s->first_epoch = cln_model_epochs_trained(cln_softmax_model(s->model));
+            shaped.num_inputs = cln_softmax_num_inputs(s->model);
+            shaped.num_classes = cln_softmax_num_classes(s->model);
+        }
+    }
+    if (st == CLN_SUCCESS)
+        st = softmax_data_load(&shaped, s->meta, &s->data);
+    if (st == CLN_SUCCESS && !s->ctx)
+        st = cln_context_create(o->device, &s->ctx);
+    if (st == CLN_SUCCESS)
+        st = cli_build_kernels(PROGRAM, s->ctx, s->dtype, 1, o->quiet);
+    return st;
+}
+
 static int run(const softmax_options *o)
 {
-    run_state s;
+    softmax_run s;
     memset(&s, 0, sizeof s);
     s.o = o;
     s.train_acc = NAN;
     int rc = check_files(&s);
     if (rc) {
-        run_free(&s);
+        softmax_run_free(&s);
         return rc;
     }
-    cln_status st = softmax_data_load(o, &s.data);
-    if (st == CLN_SUCCESS)
-        st = cln_context_create(o->device, &s.ctx);
+    cln_status st = open_run(&s);
     if (st != CLN_SUCCESS) {
-        rc = fail_run(st);
-        run_free(&s);
+        rc = softmax_fail(st);
+        softmax_run_free(&s);
         return rc;
     }
     const cln_device_info *dev = cln_context_device(s.ctx);
-    printf("device: %s (%s, %s)\n", dev->device_name, dev->platform_name,
-           cli_device_type_name(dev->type));
+    cli_printf("device: %s (%s, %s)\n", dev->device_name, dev->platform_name,
+               cli_device_type_name(dev->type));
     if (!o->quiet)
-        print_data_line(&s);
+        softmax_print_data_line(&s);
     st = train(&s);
-    fflush(stdout); /* what it printed before its messages */
+    fflush(cli_text()); /* what it printed before its messages */
     if (st != CLN_SUCCESS) {
         /* a context's failures are copied to the thread's message (runtime.h) */
-        rc = fail_run(st);
-        run_free(&s);
+        rc = softmax_fail(st);
+        softmax_run_free(&s);
         return rc;
     }
     if (s.diverged)
         fprintf(stderr, PROGRAM ": %s\n", s.fit_msg);
     else if (s.stopped_by)
         fprintf(stderr, PROGRAM ": %s: stopped after epoch %zu of %zu; writing the outputs of "
-                "the epochs done\n", cli_signal_name(s.stopped_by), s.hist.epochs, o->epochs);
-    print_results(&s);
-    fflush(stdout);
-    int failed = write_outputs(&s);
+                "the epochs done\n", cli_signal_name(s.stopped_by), s.first_epoch + s.hist.epochs,
+                s.first_epoch + o->epochs);
+    softmax_print_results(&s);
+    fflush(cli_text());
+    int failed = softmax_write_outputs(&s);
     /* a signal's status first (the run was asked to stop), then a divergence or an output
      * that could not be written */
     int sig = s.stopped_by ? s.stopped_by : cli_stop_signal();
     rc = sig ? 128 + sig : s.diverged || failed ? 1 : 0;
-    run_free(&s);
+    softmax_run_free(&s);
     return rc;
+}
+
+/* Whether an output is standard output ("-"). */
+static int writes_stdout(const softmax_options *o)
+{
+    return cli_is_stdio(o->json_path) || cli_is_stdio(o->plot_path) ||
+           cli_is_stdio(o->save_path) ||
+           (o->predict_path && (!o->output_path || cli_is_stdio(o->output_path)));
 }
 
 int main(int argc, char **argv)
@@ -501,19 +363,38 @@ int main(int argc, char **argv)
     softmax_options o;
     char err[1024];
     if (softmax_options_parse(argc, argv, &o, err, sizeof err) != 0) {
-        fprintf(stderr, PROGRAM ": %s\n", err);
+        fprintf(stderr, PROGRAM ": %s (see --help)\n", err);
         return 2;
     }
     if (o.help) {
         usage(stdout);
         return 0;
     }
+    if (o.version) {
+        printf(PROGRAM " %s\n", cln_version());
+        return 0;
+    }
     if (o.list_devices)
-        return cli_list_devices(PROGRAM, o.device);
-    if (linreg_test_signal_parse(getenv("CLNUM_TEST_SIGNAL_AT_EPOCH"), &o.test_signal, err,
+        return cli_list_devices(PROGRAM, o.device, o.json_path);
+    o.progress.delay_s = LINREG_PROGRESS_DELAY_S;
+    o.progress.interval_s = LINREG_PROGRESS_INTERVAL_S;
+    if (linreg_progress_timing_parse(getenv("CLNUM_PROGRESS_DELAY"),
+                                     getenv("CLNUM_PROGRESS_INTERVAL"), &o.progress, err,
+                                     sizeof err) != 0 ||
+        linreg_test_signal_parse(getenv("CLNUM_TEST_SIGNAL_AT_EPOCH"), &o.test_signal, err,
                                  sizeof err) != 0) {
         fprintf(stderr, PROGRAM ": %s\n", err);
         return 2;
+    }
+    if (writes_stdout(&o))
+        cli_text_to_stderr(); /* the file alone on standard output */
+    if (o.predict_path) {
+        softmax_run s;
+        memset(&s, 0, sizeof s);
+        s.o = &o;
+        int rc = check_files(&s);
+        softmax_run_free(&s);
+        return rc ? rc : softmax_predict(&o);
     }
     return cli_end_by_signal(run(&o)); /* an interrupted run ends by its signal */
 }

@@ -4,9 +4,42 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli_csv.h"
+#include "cli_devices.h"
+#include "cli_kernels.h"
 #include "linreg_agree.h"
 
-/* Reads and splits the CSV file (host only). */
+/* The --load model's standardisation on the split's rows (read in the file's units), so that
+ * they enter the model as its training rows did; its mean and scale then the split's. */
+static cln_status standardize_as_loaded(run_state *s)
+{
+    cln_split *sp = &s->split;
+    CLI_TRY(cln_model_meta_standardize(s->meta, sp->X, sp->num_train + sp->num_val));
+    for (size_t j = 0; j < sp->num_inputs; j++) {
+        sp->mean[j] = cln_model_meta_mean(s->meta, j);
+        sp->scale[j] = cln_model_meta_scale(s->meta, j);
+    }
+    return CLN_SUCCESS;
+}
+
+/* The --load model's features, by name, as the columns to read. */
+static cln_status loaded_features(run_state *s)
+{
+    size_t d = cln_model_meta_num_features(s->meta);
+    if (!(s->features = calloc(d, sizeof *s->features)))
+        return cln_context_set_error(NULL, CLN_ERR_OUT_OF_HOST_MEMORY, "out of memory");
+    s->num_features = d;
+    for (size_t j = 0; j < d; j++) {
+        const char *name = cln_model_meta_feature_name(s->meta, j);
+        size_t n = strlen(name) + 1;
+        if (!(s->features[j] = malloc(n)))
+            return cln_context_set_error(NULL, CLN_ERR_OUT_OF_HOST_MEMORY, "out of memory");
+        memcpy(s->features[j], name, n);
+    }
+    return CLN_SUCCESS;
+}
+
+/* Reads and splits the CSV file (host only): its columns, or with --load the model's. */
 static cln_status load_csv(run_state *s)
 {
     const linreg_options *o = s->o;
@@ -15,13 +48,19 @@ static cln_status load_csv(run_state *s)
     co.delimiter = o->delimiter;
     co.has_header = !o->no_header;
     co.target = o->target;
-    if (o->features) {
-        if (cli_split_list(o->features, &s->features, &s->num_features) != 0)
-            return CLN_ERR_BAD_ARGUMENT; /* checked with the command line */
+    if (s->meta) {
+        CLI_TRY(loaded_features(s));
+        if (!co.target)
+            co.target = cln_model_meta_target_name(s->meta);
+    } else if (o->features &&
+               cli_split_list(o->features, &s->features, &s->num_features) != 0) {
+        return CLN_ERR_BAD_ARGUMENT; /* checked with the command line */
+    }
+    if (s->features) {
         co.features = (const char *const *)s->features;
         co.num_features = s->num_features;
     }
-    CLI_TRY(cln_csv_read(o->data_path, &co, &s->csv));
+    CLI_TRY(cli_csv_read(o->data_path, &co, o->exclude, &s->csv));
     cln_split_config sc;
     cln_split_config_init(&sc);
     sc.val_fraction = o->val_fraction;
@@ -29,7 +68,34 @@ static cln_status load_csv(run_state *s)
     sc.standardize = o->standardize;
     CLI_TRY(cln_csv_split(s->csv, &sc, &s->split));
     s->d = s->split.num_inputs;
+    return s->meta ? standardize_as_loaded(s) : CLN_SUCCESS;
+}
+
+/* The --load model, on the context: its dtype, description and the epochs it was trained
+ * for. */
+static cln_status load_model(run_state *s)
+{
+    CLI_TRY(cln_linreg_load(s->ctx, s->o->load_path, &s->model, &s->meta));
+    s->dtype = cln_linreg_dtype(s->model);
+    s->first_epoch = cln_model_epochs_trained(cln_linreg_model(s->model));
     return CLN_SUCCESS;
+}
+
+/* The context and its kernels (built now, said so when that is a first run's compile). */
+static cln_status open_device(run_state *s)
+{
+    const linreg_options *o = s->o;
+    const linreg_group *g = s->g;
+    cln_status st = linreg_agree_step(g, g ? g->context_create(o->device, &s->ctx)
+                                           : cln_context_create(o->device, &s->ctx));
+    if (st == CLN_SUCCESS && o->load_path)
+        st = linreg_agree_step(g, load_model(s));
+    if (st == CLN_SUCCESS)
+        st = linreg_agree_step(g, cli_build_kernels(LINREG_PROGRAM, s->ctx, s->dtype,
+                                                    o->solver == LINREG_SOLVER_SGD &&
+                                                        !o->predict_path,
+                                                    o->quiet || !s->root));
+    return st;
 }
 
 cln_status linreg_open(run_state *s)
@@ -37,21 +103,21 @@ cln_status linreg_open(run_state *s)
     const linreg_options *o = s->o;
     const linreg_group *g = s->g;
     int host_only = o->data_path && o->solver == LINREG_SOLVER_EXACT; /* never in a group */
-    cln_status st = CLN_SUCCESS;
+    s->dtype = o->dtype == CLI_DTYPE_FLOAT64 ? CLN_FLOAT64 : CLN_FLOAT32;
+    /* a saved model first: its features decide the columns read */
+    cln_status st = o->load_path ? open_device(s) : CLN_SUCCESS;
     /* host-only failures leave their message on the thread */
-    if (o->data_path)
-        st = load_csv(s);
-    st = linreg_agree_step(g, st);
-    if (st == CLN_SUCCESS && !host_only)
-        st = linreg_agree_step(g, g ? g->context_create(o->device, &s->ctx)
-                                    : cln_context_create(o->device, &s->ctx));
+    if (st == CLN_SUCCESS && o->data_path)
+        st = linreg_agree_step(g, load_csv(s));
+    if (st == CLN_SUCCESS && !host_only && !o->load_path)
+        st = open_device(s);
     return st;
 }
 
 void linreg_print_devices(const run_state *s)
 {
     if (!s->ctx) {
-        printf("device: none (the exact solver runs on the host)\n");
+        cli_printf("device: none (the exact solver runs on the host)\n");
         return;
     }
     size_t ranks = s->g ? s->g->group.size : 1;
@@ -63,13 +129,13 @@ void linreg_print_devices(const run_state *s)
                      cli_device_type_name(dev->type));
         }
         if (!s->g) {
-            printf("device: %s\n", line);
+            cli_printf("device: %s\n", line);
             continue;
         }
         if (s->g->group.broadcast(line, sizeof line, r, s->g->group.user) != 0)
             snprintf(line, sizeof line, "(not known: the broadcast failed)");
         line[sizeof line - 1] = '\0';
-        printf("device: rank %zu: %s\n", r, line);
+        cli_printf("device: rank %zu: %s\n", r, line);
     }
 }
 
@@ -90,11 +156,11 @@ static void print_sharding(const run_state *s, size_t num_train)
     else
         snprintf(rows, sizeof rows, "%zu or %zu", lo, hi);
     if (s->g)
-        printf("data-parallel: %zu ranks, each training on its shard (%s training rows); "
+        cli_printf("data-parallel: %zu ranks, each training on its shard (%s training rows); "
                "global minibatch %zu = %zu x %zu\n", k, rows, o->batch_size, k,
                o->batch_size / k);
     else
-        printf("data-parallel order of %zu ranks in one process (--shards; %s training rows "
+        cli_printf("data-parallel order of %zu ranks in one process (--shards; %s training rows "
                "a shard); global minibatch %zu = %zu x %zu\n", k, rows, o->batch_size, k,
                o->batch_size / k);
 }
@@ -121,7 +187,7 @@ static cln_status csv_shard(run_state *s)
         memcpy(X + nt * d, sp->X + (sp->num_train + fv) * d, nv * d * sizeof *X);
         memcpy(y, sp->y + ft, nt * sizeof *y);
         memcpy(y + nt, sp->y + sp->num_train + fv, nv * sizeof *y);
-        st = cln_dataset_create_placed(s->ctx, CLN_FLOAT32, X, y, nt + nv, d, nt,
+        st = cln_dataset_create_placed(s->ctx, s->dtype, X, y, nt + nv, d, nt,
                                        (cln_placement)s->o->placement, &s->data);
     }
     free(X);
@@ -137,8 +203,8 @@ static cln_status csv_dataset(run_state *s)
     if (s->g)
         return csv_shard(s);
     if (where == CLN_PLACE_AUTO)
-        return cln_split_dataset(s->ctx, CLN_FLOAT32, sp, &s->data);
-    return cln_dataset_create_placed(s->ctx, CLN_FLOAT32, sp->X, sp->y,
+        return cln_split_dataset(s->ctx, s->dtype, sp, &s->data);
+    return cln_dataset_create_placed(s->ctx, s->dtype, sp->X, sp->y,
                                      sp->num_train + sp->num_val, sp->num_inputs,
                                      sp->num_train, where, &s->data);
 }
@@ -148,12 +214,14 @@ static cln_status csv_data(run_state *s)
     const linreg_options *o = s->o;
     char path[512], target[256]; /* as a terminal shows them: cli_printable */
     if (!o->quiet)
-        printf("data: %s: %zu rows, %zu training and %zu validation (seed %llu), %zu "
+        cli_printf("data: %s: %zu rows, %zu training and %zu validation (seed %llu), %zu "
                "feature%s, target '%s'%s\n",
                cli_printable(o->data_path, path, sizeof path), cln_csv_num_rows(s->csv),
                s->split.num_train, s->split.num_val, (unsigned long long)o->seed, s->d,
                s->d == 1 ? "" : "s", cli_printable(cln_csv_target_name(s->csv), target,
-               sizeof target), o->standardize ? ", standardized" : "");
+               sizeof target), o->standardize ? ", standardized"
+               : s->meta && cln_model_meta_standardized(s->meta) ? ", standardized as the --load "
+                 "model's training rows" : "");
     print_sharding(s, s->split.num_train);
     return s->ctx ? csv_dataset(s) : CLN_SUCCESS;
 }
@@ -161,10 +229,15 @@ static cln_status csv_data(run_state *s)
 static cln_status synthetic_data(run_state *s)
 {
     const linreg_options *o = s->o;
-    s->d = o->num_inputs;
+    /* a loaded model's inputs, or --num-inputs */
+    s->d = s->model ? cln_linreg_num_inputs(s->model) : o->num_inputs;
+    if (s->model && (o->given & LINREG_GIVEN_NUM_INPUTS) && o->num_inputs != s->d)
+        return cln_context_set_error(NULL, CLN_ERR_BAD_ARGUMENT, "--num-inputs %zu: the --load "
+                                     "model has %zu inputs", o->num_inputs, s->d);
     cln_synthetic_config dc;
     cln_synthetic_config_init(&dc);
-    dc.num_inputs = o->num_inputs;
+    dc.num_inputs = s->d;
+    dc.dtype = s->dtype;
     dc.num_train = o->num_train;
     dc.num_val = o->num_val;
     dc.noise = o->noise;
@@ -180,7 +253,7 @@ static cln_status synthetic_data(run_state *s)
     CLI_TRY(cln_dataset_true_params(s->data, s->w_true, &s->b_true));
     s->have_true = 1;
     if (!o->quiet)
-        printf("data: %zu training and %zu validation rows, %zu inputs, noise %g, seed %llu\n",
+        cli_printf("data: %zu training and %zu validation rows, %zu inputs, noise %g, seed %llu\n",
                o->num_train, o->num_val, s->d, o->noise, (unsigned long long)o->seed);
     print_sharding(s, o->num_train);
     return CLN_SUCCESS;

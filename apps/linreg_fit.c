@@ -4,39 +4,73 @@
 #include <signal.h>
 #include <stdlib.h>
 
+#include "cli_csv.h"
 #include "linreg_agree.h"
 #include "linreg_output.h"
+#include "progress.h"
 #include "report.h"
 
-/* The fit's epoch callback: the progress line, the test hook, and a stop once a SIGINT or
- * SIGTERM has come (in a group the fit stops every rank when one asks). */
+/* The fit's epoch callback: the epoch's line and the progress line, the test hook, and a
+ * stop once a SIGINT or SIGTERM has come (in a group the fit stops every rank when one
+ * asks). */
 typedef struct epoch_watch {
+    run_state *s;
     progress *prog;
     linreg_test_signal test;
+    size_t epoch;      /* the epoch being reported, 1-based */
+    size_t done;       /* epochs of this run reported */
 } epoch_watch;
+
+static void print_epoch_line(void *user)
+{
+    epoch_watch *w = user;
+    run_state *s = w->s;
+    if (!s->o->quiet && s->root)
+        linreg_print_epoch(s, w->epoch);
+}
 
 static int watch_epoch(const cln_epoch_report *r, void *user)
 {
     epoch_watch *w = user;
-    progress_on_epoch(r, w->prog);
-    if (w->test.epoch && r->epoch + 1 == w->test.epoch)
+    w->epoch = r->epoch + 1;
+    progress_epoch(w->prog, r, print_epoch_line, w);
+    w->done++;
+    if (w->test.epoch && w->done == w->test.epoch)
         for (size_t k = 0; k < w->test.count; k++)
             raise(w->test.signals[k]); /* handled before raise returns */
     return cli_stop_signal() != 0;
 }
 
-/* The model, built on the data with the kernels ready. In a group the setup may fail on one
- * rank only: the ranks agree on it before the collective fit. */
+/* The loss scale of --loss (cln_linreg_set_loss_scale: 0.5 is d2l's half, 1 PyTorch's). */
+static double loss_scale(const linreg_options *o)
+{
+    return o->loss == LINREG_LOSS_MSE ? 1.0 : 0.5;
+}
+
+/* The model, built on the data with the kernels ready: a new one (the concise API's layer,
+ * w drawn from the seed), or the --load one, whose loss is its own unless --loss is given.
+ * In a group the setup may fail on one rank only: the ranks agree on it before the
+ * collective fit. */
 static cln_status prepare_model(run_state *s, const cln_loss *loss)
 {
     s->w = malloc(s->d * sizeof *s->w);
     cln_status st = s->w ? CLN_SUCCESS : CLN_ERR_OUT_OF_HOST_MEMORY;
-    if (st == CLN_SUCCESS)
-        st = cln_lazy_linear_create(s->ctx, CLN_FLOAT32, 0.01, s->o->seed, &s->net);
-    if (st == CLN_SUCCESS)
-        st = cln_lazy_linear_build(s->net, s->data);
-    if (st == CLN_SUCCESS && s->g) /* the group's fit takes the model with its loss */
-        st = cln_lazy_linear_set_loss(s->net, loss);
+    if (st == CLN_SUCCESS && s->model) {
+        if (cln_linreg_num_inputs(s->model) != s->d)
+            st = cln_context_set_error(NULL, CLN_ERR_SHAPE_MISMATCH, "the --load model has "
+                                       "%zu inputs, the data %zu features",
+                                       cln_linreg_num_inputs(s->model), s->d);
+        else if (s->o->given & LINREG_GIVEN_LOSS)
+            st = cln_linreg_set_loss_scale(s->model, loss_scale(s->o));
+    } else if (st == CLN_SUCCESS) {
+        st = cln_lazy_linear_create(s->ctx, s->dtype, 0.01, s->o->seed, &s->net);
+        if (st == CLN_SUCCESS)
+            st = cln_lazy_linear_build(s->net, s->data);
+        if (st == CLN_SUCCESS)
+            s->model = cln_lazy_linear_model(s->net);
+        if (st == CLN_SUCCESS && s->g) /* the group's fit takes the model with its loss */
+            st = cln_lazy_linear_set_loss(s->net, loss);
+    }
     if (st == CLN_SUCCESS)
         st = cln_context_finish(s->ctx); /* the clock starts with data and kernels ready */
     return linreg_agree_step(s->g, st);
@@ -61,20 +95,28 @@ static void trainer_config(const run_state *s, epoch_watch *watch, cln_sharding 
         tc->draw_order = cln_sharded_draw;
         tc->order_user = sharding;
     }
-    if (s->g) /* the group's fit steps with the configuration's rate; alone, the optimizer's */
+    /* the group's and a loaded model's fit step with the configuration's rate; a new
+     * model's alone, the optimizer's */
+    if (s->g || !s->net)
         tc->lr = o->lr;
 }
 
 /* The fit itself, timed, with SIGINT and SIGTERM caught from here on. */
-static cln_status fit(run_state *s, const cln_loss *loss, const cln_trainer_config *tc)
+static cln_status fit(run_state *s, const cln_loss *loss, const cln_trainer_config *tc,
+                      progress *prog)
 {
     cli_signals_catch(&s->signals);
+    size_t nt = cln_dataset_num_train(s->data), batches = (nt + tc->batch_size - 1) /
+                                                          tc->batch_size;
+    progress_start(prog, s->o->epochs, s->first_epoch, s->g ? 0 : batches);
     double t0 = cli_now_ms();
     cln_optimizer *sgd = NULL;
-    cln_status st =
-        s->g ? s->g->fit(cln_lazy_linear_model(s->net), s->data, tc, &s->hist, &s->stats)
-             : cln_sgd_create(s->ctx, s->o->lr, 0.0, &sgd);
-    if (!s->g && st == CLN_SUCCESS)
+    cln_status st = CLN_SUCCESS;
+    if (s->g)
+        st = s->g->fit(s->model, s->data, tc, &s->hist, &s->stats);
+    else if (!s->net) /* a loaded model: the library's loop on it */
+        st = cln_fit(cln_linreg_model(s->model), s->data, tc, &s->hist);
+    else if ((st = cln_sgd_create(s->ctx, s->o->lr, 0.0, &sgd)) == CLN_SUCCESS)
         st = cln_nn_fit(s->net, loss, sgd, s->data, tc, &s->hist);
     cln_optimizer_free(sgd);
     s->ms = cli_now_ms() - t0;
@@ -84,7 +126,7 @@ static cln_status fit(run_state *s, const cln_loss *loss, const cln_trainer_conf
 /* w and b after the fit, with their MSE on the CSV split's rows, in the file's units. */
 static cln_status sgd_params(run_state *s)
 {
-    CLI_TRY(cln_lazy_linear_get(s->net, s->w, &s->b));
+    CLI_TRY(cln_linreg_get(s->model, s->w, &s->b));
     if (s->csv) {
         size_t nt = s->split.num_train, d = s->d;
         s->train_mse = mse_of(s->split.X, s->split.y, nt, d, s->w, s->b);
@@ -95,6 +137,17 @@ static cln_status sgd_params(run_state *s)
     return CLN_SUCCESS;
 }
 
+/* After a divergence on raw features of very different scales: say that --standardize may
+ * help (the training rows' standard deviations, in the file's units). */
+static void hint_standardize(run_state *s)
+{
+    int standardized = s->o->standardize || (s->meta && cln_model_meta_standardized(s->meta));
+    if (!s->diverged || !s->csv || standardized)
+        return;
+    double ratio = cli_scale_ratio(s->split.X, s->split.num_train, s->d);
+    cli_standardize_hint(s->fit_msg, sizeof s->fit_msg, ratio);
+}
+
 cln_status linreg_train_sgd(run_state *s)
 {
     const linreg_options *o = s->o;
@@ -102,16 +155,16 @@ cln_status linreg_train_sgd(run_state *s)
     CLI_TRY(prepare_model(s, loss));
     progress prog;
     progress_init(&prog, o->quiet || !s->root, &o->progress);
-    epoch_watch watch = {&prog, o->test_signal};
+    epoch_watch watch = {s, &prog, o->test_signal, 0, 0};
     cln_sharding sharding;
     cln_trainer_config tc;
     trainer_config(s, &watch, &sharding, &tc);
-    cln_status st = fit(s, loss, &tc);
+    cln_status st = fit(s, loss, &tc, &prog);
     progress_done(&prog);
-    if (!o->quiet && s->hist.epochs > 0)
-        linreg_print_history(&s->hist);
+    fflush(cli_text());
     CLI_TRY(cli_fit_end(st, s->ctx, s->fit_msg, sizeof s->fit_msg, &s->diverged,
                         &s->stopped_by));
+    hint_standardize(s);
     return sgd_params(s);
 }
 

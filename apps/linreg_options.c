@@ -6,8 +6,10 @@ void linreg_usage(FILE *out)
 {
     fprintf(out,
             "usage: clnum-linreg [options]\n"
+            "       clnum-linreg --load MODEL --predict ROWS.csv [--output FILE]\n"
             "Trains d2l's linear regression (chapters 3.4 and 3.5) on an OpenCL device, on\n"
-            "synthetic data (the default) or on a CSV file.\n"
+            "synthetic data (the default) or on a CSV file; saves the model, and predicts with a\n"
+            "saved one.\n"
             "\n"
             "training:\n"
             "  --epochs N        epochs (default 3)\n"
@@ -19,8 +21,10 @@ void linreg_usage(FILE *out)
 #endif
             "  --loss L          half-mse: d2l's mean((y_hat - y)^2 / 2) (default);\n"
             "                    mse: PyTorch's nn.MSELoss, as chapter 3.5\n"
+            "  --dtype T         float32 (default) or float64 (a device with cl_khr_fp64)\n"
             "  --solver S        sgd: train on the device (default); exact: closed-form least\n"
-            "                    squares on the host in double precision (pivoted QR, LAPACK)\n"
+            "                    squares on the host in double precision (pivoted QR, LAPACK),\n"
+            "                    without the options that only SGD uses\n"
             "  --seed N          seed of the data, the split, the initial w and the shuffling\n"
             "                    (default 0)\n"
             "synthetic data (without --data):\n"
@@ -29,17 +33,26 @@ void linreg_usage(FILE *out)
             "  --num-inputs D    features (default 2; other than 2, the true w is drawn from the seed)\n"
             "  --noise X         noise standard deviation (default 0.01)\n"
             "real data:\n"
-            "  --data FILE.csv   train on a CSV file with a header row\n"
+            "  --data FILE.csv   train on a CSV file with a header row ('-': standard input)\n"
             "  --target NAME     the column to predict, by name or 0-based index (default: the last)\n"
             "  --features A,B    the input columns (default: every other column)\n"
+            "  --exclude A,B     columns left out of every other column (ids, text)\n"
             "  --delimiter C     field separator (default ','; 'tab' for tabs)\n"
             "  --no-header       the first row is data; name columns by index\n"
             "  --standardize     z-score the features with the training rows' statistics\n"
             "                    (the parameters are still printed in the file's units)\n"
             "  --val-fraction F  fraction of rows held out for validation, 0 <= F < 1 (default 0.2)\n"
-            "output:\n"
+            "saved models:\n"
+            "  --save FILE       the trained model, with its features' names and standardisation\n"
+            "  --load FILE       start from a saved model: train it on (epochs numbered on), or\n"
+            "                    with --predict apply it\n"
+            "  --predict FILE    rows to predict on (CSV, columns by the model's feature names)\n"
+            "  --output FILE     the predictions as CSV, TARGET_hat (default: standard output)\n"
+            "output ('-' for a file is standard output; the other lines then go to stderr):\n"
             "  --quiet           only the result lines; no epoch lines, no progress line\n"
             "  --plot FILE.svg   the loss curves as d2l's ProgressBoard draws them\n"
+            "  --log-y           the plot's y axis logarithmic\n"
+            "  --title TEXT      the plot's title\n"
             "  --json FILE       a summary: device, status, w, b, train_loss, val_loss, epochs,\n"
             "                    time_ms\n"
             "  --csv FILE        the loss history (curve,x,loss)\n"
@@ -48,8 +61,12 @@ void linreg_usage(FILE *out)
             "                    the first GPU, else the first device)\n"
             "  --placement P     where the rows live: auto (default: the device if they fit,\n"
             "                    else host memory, streamed), device, or host (streamed)\n"
-            "  --list-devices    list the OpenCL devices and exit\n"
-            "  --help            this text\n");
+            "  --list-devices    list the OpenCL devices and exit (with --json [FILE]: as JSON)\n"
+            "  --help            this text\n"
+            "  --version         the program's version\n"
+            "Exit status: 0; 1 for a failure at run time (a missing or malformed file, no device,\n"
+            "a run that diverged); 2 for a bad option or value; 130 or 143 for a run that SIGINT\n"
+            "or SIGTERM stopped.\n");
 }
 
 /* --features names no empty column. */
@@ -65,7 +82,7 @@ static int features_ok(const char *features)
 
 static int is_run(int act)
 {
-    return act == LINREG_ACT_SGD || act == LINREG_ACT_EXACT;
+    return act == LINREG_ACT_SGD || act == LINREG_ACT_EXACT || act == LINREG_ACT_PREDICT;
 }
 
 /* What the options ask for, or why they are bad. */
@@ -76,11 +93,14 @@ static int options_action(int argc, char **argv, linreg_command *c)
         return LINREG_ACT_BAD;
     if (o->help)
         return LINREG_ACT_HELP;
+    if (o->version)
+        return LINREG_ACT_VERSION;
     if (o->features && !features_ok(o->features)) {
         snprintf(c->err, sizeof c->err, "--features: '%s' has an empty name", o->features);
         return LINREG_ACT_BAD;
     }
     return o->list_devices ? LINREG_ACT_LIST
+         : o->predict_path ? LINREG_ACT_PREDICT
          : o->solver == LINREG_SOLVER_EXACT ? LINREG_ACT_EXACT : LINREG_ACT_SGD;
 }
 
@@ -122,7 +142,11 @@ void linreg_command_check_group(linreg_command *c, size_t ranks)
     const linreg_options *o = &c->opts;
     if (!is_run(c->act))
         return;
-    if (o->shards) {
+    if (cli_is_stdio(o->data_path) || cli_is_stdio(o->load_path)) {
+        snprintf(c->err, sizeof c->err, "%s -: under mpirun standard input is rank 0's alone: "
+                 "give every rank a file", cli_is_stdio(o->data_path) ? "--data" : "--load");
+        c->act = LINREG_ACT_BAD;
+    } else if (o->shards) {
         snprintf(c->err, sizeof c->err, "--shards is for one process: under mpirun the %zu "
                  "ranks are the shards", ranks);
         c->act = LINREG_ACT_BAD;

@@ -15,7 +15,9 @@
 typedef enum linreg_action {
     LINREG_ACT_SGD,
     LINREG_ACT_EXACT,
+    LINREG_ACT_PREDICT, /* --load MODEL --predict ROWS */
     LINREG_ACT_HELP,
+    LINREG_ACT_VERSION,
     LINREG_ACT_LIST,
     LINREG_ACT_BAD,  /* a bad command line or environment: exit 2 */
     LINREG_ACT_FAIL  /* an output that cannot be written: exit 1 */
@@ -25,7 +27,7 @@ typedef struct linreg_command {
     linreg_options opts;
     int act;         /* linreg_action */
     int bad_env;     /* LINREG_ACT_BAD for a value that is not an option's syntax (the
-                        environment, a file): no usage after the reason */
+                        environment, a file): no "see --help" after the reason */
     char err[1024];  /* LINREG_ACT_BAD or LINREG_ACT_FAIL: the reason, one line */
 } linreg_command;
 

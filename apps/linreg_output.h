@@ -1,13 +1,14 @@
 /* What clnum-linreg prints and writes after a run (rank 0 alone in a group): the epoch
- * lines, the fit's end, the result lines, and the --csv, --plot and --json files (report.h
- * has the JSON writers and the progress line). */
+ * lines, the fit's end, the result lines, and the --csv, --plot, --json and --save files
+ * (report.h has the JSON helpers). */
 #ifndef CLNUM_APPS_LINREG_OUTPUT_H
 #define CLNUM_APPS_LINREG_OUTPUT_H
 
 #include "linreg_state.h"
 
-/* One line an epoch: its training losses (x: the epoch's fraction) and validation loss. */
-void linreg_print_history(const cln_history *h);
+/* The line of epoch `epoch` (1-based), as it ends: the history's points added since the last
+ * line (x: the epoch's fraction) and its validation loss. */
+void linreg_print_epoch(run_state *s, size_t epoch);
 
 /* On stderr: the message of a fit that diverged, or which signal stopped it. */
 void linreg_print_fit_end(const run_state *s);

@@ -2,11 +2,13 @@
 
 #include <stdio.h>
 
+#include "cli_devices.h"
 #include "linreg_agree.h"
 #include "linreg_data.h"
 #include "linreg_fit.h"
 #include "linreg_options.h"
 #include "linreg_output.h"
+#include "linreg_predict.h"
 #include "linreg_state.h"
 
 static int finish(run_state *s, int rc)
@@ -79,16 +81,21 @@ static int run(const linreg_options *o, const linreg_group *g, int root)
     return finish(&s, report(&s, st));
 }
 
+/* Whether an output of a run is standard output ("-"). */
+static int linreg_writes_stdout(const linreg_options *o)
+{
+    return cli_is_stdio(o->json_path) || cli_is_stdio(o->csv_path) ||
+           cli_is_stdio(o->plot_path) || cli_is_stdio(o->save_path) ||
+           (o->predict_path && (!o->output_path || cli_is_stdio(o->output_path)));
+}
+
 /* Does what the agreed command asks; returns the exit status. */
 static int dispatch(const linreg_command *c, const linreg_group *g, int root)
 {
     switch (c->act) {
     case LINREG_ACT_BAD:
-        if (root) {
-            fprintf(stderr, LINREG_PROGRAM ": %s\n", c->err);
-            if (!c->bad_env)
-                linreg_usage(stderr);
-        }
+        if (root)
+            fprintf(stderr, LINREG_PROGRAM ": %s%s\n", c->err, c->bad_env ? "" : " (see --help)");
         return 2;
     case LINREG_ACT_FAIL:
         if (root)
@@ -97,8 +104,13 @@ static int dispatch(const linreg_command *c, const linreg_group *g, int root)
     case LINREG_ACT_HELP:
         linreg_usage(stdout);
         return 0;
+    case LINREG_ACT_VERSION:
+        printf(LINREG_PROGRAM " %s\n", cln_version());
+        return 0;
     case LINREG_ACT_LIST:
-        return root ? cli_list_devices(LINREG_PROGRAM, c->opts.device) : 0;
+        return root ? cli_list_devices(LINREG_PROGRAM, c->opts.device, c->opts.json_path) : 0;
+    case LINREG_ACT_PREDICT: /* once, on rank 0 in a group */
+        return root ? linreg_predict(&c->opts) : 0;
     default:
         /* in a group the exact solver runs once, on rank 0, as it would alone */
         if (g && c->act == LINREG_ACT_EXACT)
@@ -119,6 +131,8 @@ int linreg_run(int argc, char **argv, const linreg_group *g)
         linreg_command_check_group(&c, g->group.size);
         c.act = linreg_agree_command(g, c.act, c.err, sizeof c.err);
     }
+    if (linreg_writes_stdout(&c.opts))
+        cli_text_to_stderr(); /* the file alone on standard output */
     int rc = dispatch(&c, g, root);
     if (g && linreg_agree_max(g, &rc) != 0 && rc == 0) /* every rank exits with the worst */
         rc = 1;

@@ -21,6 +21,7 @@ void run_state_free(run_state *s)
     cln_csv_free(s->csv);
     cln_split_free(&s->split);
     cli_free_list(s->features, s->num_features);
+    cln_model_meta_free(s->meta);
     free(s->w);
     free(s->w_exact);
     free(s->w_true);

@@ -15,8 +15,12 @@ typedef struct run_state {
     int root;                     /* alone, or rank 0 of the group: the one that prints */
     cln_group_stats stats;        /* a group's fit */
     cln_context *ctx;
+    cln_dtype dtype;              /* --dtype's, or a loaded model's */
     cln_dataset *data;
-    cln_lazy_linear *net;
+    cln_lazy_linear *net;         /* a new model's layer (chapter 3.5's LazyLinear) */
+    cln_linreg *model;            /* the model trained: the layer's, or the --load one */
+    cln_model_meta *meta;         /* the --load model's description, else NULL */
+    size_t first_epoch;           /* epochs the --load model was trained for before */
     cln_history hist;
     cln_csv *csv;
     cln_split split;
@@ -34,6 +38,7 @@ typedef struct run_state {
                                      fit_msg): the history and w, b are the epochs done */
     int stopped_by;               /* the signal that stopped the fit (in a group, the ranks'
                                      agreed one), else 0 */
+    size_t lines_train, lines_val; /* the history's points printed in epoch lines so far */
     char fit_msg[640];
     cli_saved_signals signals;    /* caught from the fit until the outputs are written */
 } run_state;

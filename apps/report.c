@@ -1,107 +1,112 @@
 #include "report.h"
 
 #include <math.h>
-#include <unistd.h>
+#include <stdlib.h>
+#include <string.h>
 
-void progress_init(progress *p, int quiet, const linreg_progress_timing *timing)
-{
-    p->enabled = !quiet && isatty(STDERR_FILENO);
-    p->shown = 0;
-    p->last = -1;
-    p->timing = *timing;
-}
+#include "cli_args.h"
 
-int progress_on_epoch(const cln_epoch_report *r, void *user)
+json_t *cli_json_text(const char *s)
 {
-    progress *p = user;
-    if (!p->enabled || r->seconds < p->timing.delay_s)
-        return 0;
-    int last_epoch = r->epoch + 1 == r->max_epochs;
-    if (!last_epoch && p->last >= 0 && r->seconds - p->last < p->timing.interval_s)
-        return 0;
-    p->last = r->seconds;
-    double per_s = (double)(r->epoch + 1) * (double)r->examples / r->seconds;
-    fprintf(stderr, "\r  epoch %zu/%zu  batch %zu/%zu  %.3g examples/s  loss %.6g\033[K",
-            r->epoch + 1, r->max_epochs, r->batches, r->batches, per_s, r->train_loss);
-    fflush(stderr);
-    p->shown = 1;
-    return 0;
-}
-
-void progress_done(progress *p)
-{
-    if (p->shown) {
-        fputs("\r\033[K", stderr);
-        fflush(stderr);
-    }
-    p->shown = 0;
-}
-
-void json_string(FILE *f, const char *s)
-{
-    fputc('"', f);
-    for (const unsigned char *c = (const unsigned char *)s; *c;) {
-        size_t n = cli_utf8_char_len((const char *)c);
-        if (n == 0) { /* not UTF-8 (a Latin-1 name, a stray byte): the replacement character */
-            fputs("\\ufffd", f);
+    size_t len = strlen(s);
+    if (len > (SIZE_MAX - 1) / 3)
+        return NULL;
+    char *clean = malloc(3 * len + 1); /* each stray byte may become 3 */
+    if (!clean)
+        return NULL;
+    size_t o = 0;
+    for (const char *c = s; *c;) {
+        size_t n = cli_utf8_char_len(c);
+        if (n == 0) { /* not UTF-8 (a Latin-1 name, a stray byte): U+FFFD */
+            memcpy(clean + o, "\xef\xbf\xbd", 3);
+            o += 3;
             c++;
             continue;
         }
-        if (n == 2 && c[0] == 0xc2 && c[1] < 0xa0) { /* a C1 control (U+0080..U+009F) */
-            fprintf(f, "\\u%04x", c[1]);
-            c += 2;
-            continue;
-        }
-        if (n > 1) { /* valid UTF-8 beyond ASCII, as it is */
-            fwrite(c, 1, n, f);
-            c += n;
-            continue;
-        }
-        switch (*c) {
-        case '"': fputs("\\\"", f); break;
-        case '\\': fputs("\\\\", f); break;
-        case '\b': fputs("\\b", f); break;
-        case '\f': fputs("\\f", f); break;
-        case '\n': fputs("\\n", f); break;
-        case '\r': fputs("\\r", f); break;
-        case '\t': fputs("\\t", f); break;
-        default:
-            if (*c < 0x20 || *c == 0x7f) /* every other control character, DEL too */
-                fprintf(f, "\\u%04x", *c);
-            else
-                fputc(*c, f);
-        }
-        c++;
+        memcpy(clean + o, c, n);
+        o += n;
+        c += n;
     }
-    fputc('"', f);
+    json_t *j = json_stringn(clean, o);
+    free(clean);
+    return j;
 }
 
-void json_number(FILE *f, double v)
+json_t *cli_json_number(double v)
 {
-    if (isfinite(v))
-        fprintf(f, "%.17g", v);
-    else
-        fputs("null", f);
+    return isfinite(v) ? json_real(v) : json_null();
 }
 
-void json_numbers(FILE *f, const double *v, size_t n)
+json_t *cli_json_numbers(const double *v, size_t n)
 {
-    fputc('[', f);
-    for (size_t i = 0; i < n; i++) {
-        if (i)
-            fputs(", ", f);
-        json_number(f, v[i]);
+    json_t *a = json_array();
+    for (size_t i = 0; a && i < n; i++)
+        if (json_array_append_new(a, cli_json_number(v[i])) != 0) {
+            json_decref(a);
+            return NULL;
+        }
+    return a;
+}
+
+json_t *cli_json_counts(const size_t *v, size_t n)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; a && i < n; i++)
+        if (json_array_append_new(a, json_integer((json_int_t)v[i])) != 0) {
+            json_decref(a);
+            return NULL;
+        }
+    return a;
+}
+
+json_t *cli_json_u64(uint64_t v)
+{
+    return v <= (uint64_t)INT64_MAX ? json_integer((json_int_t)v) : json_real((double)v);
+}
+
+json_t *cli_json_curve(const cln_curve *c)
+{
+    json_t *o = json_object();
+    if (o && (cli_json_set(o, "x", cli_json_numbers(c->x, c->count)) != 0 ||
+              cli_json_set(o, "y", cli_json_numbers(c->y, c->count)) != 0)) {
+        json_decref(o);
+        return NULL;
     }
-    fputc(']', f);
+    return o;
 }
 
-void json_curve(FILE *f, const cln_curve *c)
+int cli_json_set(json_t *obj, const char *key, json_t *value)
 {
-    fputs("{\"x\": ", f);
-    json_numbers(f, c->x, c->count);
-    fputs(", \"y\": ", f);
-    json_numbers(f, c->y, c->count);
-    fputc('}', f);
+    if (!value)
+        return -1;
+    return json_object_set_new(obj, key, value) == 0 ? 0 : -1; /* it releases value */
+}
+
+json_t *cli_json_document(void)
+{
+    json_t *doc = json_object();
+    if (doc && cli_json_set(doc, "clnum_version", json_string(cln_version())) != 0) {
+        json_decref(doc);
+        return NULL;
+    }
+    return doc;
+}
+
+int cli_json_write(const json_t *doc, const char *path, char *why, size_t why_cap)
+{
+    cli_output out;
+    if (cli_output_open(&out, path, why, why_cap) != 0)
+        return -1;
+    if (json_dumpf(doc, out.f, JSON_INDENT(2) | JSON_REAL_PRECISION(17)) != 0 ||
+        fputc('\n', out.f) == EOF) {
+        /* commit reports the stream's error; a failed dump without one is out of memory */
+        if (!ferror(out.f)) {
+            cli_output_discard(&out);
+            snprintf(why, why_cap, "cannot write %s: out of memory", path);
+            return -1;
+        }
+    }
+    return cli_output_commit(&out, why, why_cap);
 }
 
 double mse_of(const double *X, const double *y, size_t rows, size_t d, const double *w, double b)

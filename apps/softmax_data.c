@@ -7,6 +7,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "cli_csv.h"
+
 static cln_status out_of_memory(size_t rows, size_t d)
 {
     return cln_context_set_error(NULL, CLN_ERR_OUT_OF_HOST_MEMORY,
@@ -125,7 +127,21 @@ static cln_status load_idx(const softmax_options *o, softmax_data *data)
 
 /* ---- a CSV file ------------------------------------------------------------------------- */
 
-static cln_status load_csv(const softmax_options *o, softmax_data *data)
+/* A --load model's features, by name, as the columns to read. */
+static cln_status model_features(const cln_model_meta *meta, softmax_data *data)
+{
+    size_t d = cln_model_meta_num_features(meta);
+    if (!(data->features = calloc(d, sizeof *data->features)))
+        return cln_context_set_error(NULL, CLN_ERR_OUT_OF_HOST_MEMORY, "out of host memory");
+    data->num_features = d;
+    for (size_t j = 0; j < d; j++)
+        if (!(data->features[j] = dup_string(cln_model_meta_feature_name(meta, j))))
+            return cln_context_set_error(NULL, CLN_ERR_OUT_OF_HOST_MEMORY, "out of host memory");
+    return CLN_SUCCESS;
+}
+
+static cln_status load_csv(const softmax_options *o, const cln_model_meta *meta,
+                           softmax_data *data)
 {
     cln_csv_options co;
     cln_csv_options_init(&co);
@@ -134,14 +150,20 @@ static cln_status load_csv(const softmax_options *o, softmax_data *data)
     co.target = o->target;
     co.labels = 1;
     co.skip_lines = o->skip_lines;
-    if (o->features) {
-        if (cli_split_list(o->features, &data->features, &data->num_features) != 0)
-            return cln_context_set_error(NULL, CLN_ERR_BAD_ARGUMENT,
-                                         "--features: an empty name"); /* checked before */
+    if (meta) {
+        CLI_TRY(model_features(meta, data));
+        if (!co.target)
+            co.target = cln_model_meta_target_name(meta);
+    } else if (o->features &&
+               cli_split_list(o->features, &data->features, &data->num_features) != 0) {
+        return cln_context_set_error(NULL, CLN_ERR_BAD_ARGUMENT,
+                                     "--features: an empty name"); /* checked before */
+    }
+    if (data->features) {
         co.features = (const char *const *)data->features;
         co.num_features = data->num_features;
     }
-    CLI_TRY(cln_csv_read(o->data_path, &co, &data->csv));
+    CLI_TRY(cli_csv_read(o->data_path, &co, o->exclude, &data->csv));
     size_t k = cln_csv_num_classes(data->csv);
     if (k < 2) {
         char path[512], target[256], label[256];
@@ -166,6 +188,13 @@ static cln_status load_csv(const softmax_options *o, softmax_data *data)
     data->d = data->split.num_inputs;
     data->k = k;
     data->X = data->split.X; /* the split's: freed with it */
+    if (meta) { /* in the model's units, its standardisation the split's */
+        CLI_TRY(cln_model_meta_standardize(meta, data->X, n));
+        for (size_t j = 0; j < data->d; j++) {
+            data->split.mean[j] = cln_model_meta_mean(meta, j);
+            data->split.scale[j] = cln_model_meta_scale(meta, j);
+        }
+    }
     if (!(data->labels = malloc((n ? n : 1) * sizeof *data->labels)))
         return out_of_memory(n, data->d);
     for (size_t i = 0; i < n; i++)
@@ -227,11 +256,12 @@ static cln_status name_and_count(softmax_data *data)
     return CLN_SUCCESS;
 }
 
-cln_status softmax_data_load(const softmax_options *o, softmax_data *data)
+cln_status softmax_data_load(const softmax_options *o, const cln_model_meta *meta,
+                             softmax_data *data)
 {
     if (o->data_path) {
         data->source = SOFTMAX_SOURCE_CSV;
-        CLI_TRY(load_csv(o, data));
+        CLI_TRY(load_csv(o, meta, data));
     } else if (o->idx_dir || o->train_images) {
         data->source = SOFTMAX_SOURCE_IDX;
         CLI_TRY(load_idx(o, data));
@@ -240,6 +270,65 @@ cln_status softmax_data_load(const softmax_options *o, softmax_data *data)
         CLI_TRY(make_synthetic(o, data));
     }
     return name_and_count(data);
+}
+
+cln_status softmax_data_use_classes(softmax_data *data, const cln_model_meta *meta)
+{
+    size_t k = cln_model_meta_num_classes(meta), d = cln_model_meta_num_features(meta);
+    char a[256], b[256];
+    if (data->d != d)
+        return cln_context_set_error(NULL, CLN_ERR_BAD_ARGUMENT, "the --load model has %zu "
+                                     "features, the data %zu", d, data->d);
+    size_t *index = malloc(data->k * sizeof *index);
+    char **names = calloc(k, sizeof *names);
+    cln_status st = index && names ? CLN_SUCCESS
+                  : cln_context_set_error(NULL, CLN_ERR_OUT_OF_HOST_MEMORY, "out of host memory");
+    for (size_t c = 0; st == CLN_SUCCESS && c < data->k; c++) {
+        size_t m = 0;
+        while (m < k && strcmp(cln_model_meta_class_name(meta, m), data->class_names[c]) != 0)
+            m++;
+        index[c] = m;
+        if (m == k && data->train_counts[c] + data->val_counts[c] > 0) /* rows of it */
+            st = cln_context_set_error(NULL, CLN_ERR_BAD_ARGUMENT, "class '%s' of the data is "
+                                       "not one of the --load model's %zu classes ('%s' ...)",
+                                       cli_printable(data->class_names[c], a, sizeof a), k,
+                                       cli_printable(cln_model_meta_class_name(meta, 0), b,
+                                                     sizeof b));
+    }
+    for (size_t m = 0; st == CLN_SUCCESS && m < k; m++)
+        if (!(names[m] = dup_string(cln_model_meta_class_name(meta, m))))
+            st = cln_context_set_error(NULL, CLN_ERR_OUT_OF_HOST_MEMORY, "out of host memory");
+    size_t *tc = st == CLN_SUCCESS ? calloc(k, sizeof *tc) : NULL;
+    size_t *vc = st == CLN_SUCCESS ? calloc(k, sizeof *vc) : NULL;
+    if (st == CLN_SUCCESS && (!tc || !vc))
+        st = cln_context_set_error(NULL, CLN_ERR_OUT_OF_HOST_MEMORY, "out of host memory");
+    if (st == CLN_SUCCESS) {
+        size_t n = data->num_train + data->num_val;
+        for (size_t i = 0; i < n; i++) {
+            data->labels[i] = (uint32_t)index[data->labels[i]];
+            if (data->csv)
+                data->split.y[i] = (double)data->labels[i]; /* what the dataset is made of */
+            (i < data->num_train ? tc : vc)[data->labels[i]]++;
+        }
+        for (size_t c = 0; c < data->k; c++)
+            free(data->class_names[c]);
+        free(data->class_names);
+        free(data->train_counts);
+        free(data->val_counts);
+        data->class_names = names;
+        data->train_counts = tc;
+        data->val_counts = vc;
+        data->k = k;
+        names = NULL;
+        tc = vc = NULL;
+    }
+    for (size_t m = 0; names && m < k; m++)
+        free(names[m]);
+    free(names);
+    free(tc);
+    free(vc);
+    free(index);
+    return st;
 }
 
 cln_status softmax_data_upload(const softmax_data *data, cln_context *ctx, cln_dtype dtype,

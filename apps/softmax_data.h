@@ -39,10 +39,18 @@ typedef struct softmax_data {
     char *idx_path[4];          /* train images, train labels, val images, val labels */
 } softmax_data;
 
-/* Reads, splits or generates the rows that o asks for. Returns CLN_SUCCESS; otherwise the
- * status with a one-line message in cln_last_error(NULL) (a missing or malformed file, a
- * label column with a single class, images of different sizes, out of memory). */
-cln_status softmax_data_load(const softmax_options *o, softmax_data *data);
+/* Reads, splits or generates the rows that o asks for. With meta (a --load model's
+ * description, else NULL) a CSV file's columns are the model's features, by name, and its
+ * rows are standardised as the model's training rows were. Returns CLN_SUCCESS; otherwise
+ * the status with a one-line message in cln_last_error(NULL) (a missing or malformed file,
+ * a label column with a single class, images of different sizes, out of memory). */
+cln_status softmax_data_load(const softmax_options *o, const cln_model_meta *meta,
+                             softmax_data *data);
+
+/* The rows' labels renumbered as meta's classes (a --load model's), matched by name, and
+ * the classes those of meta: a label that is not one of them, or rows of another number of
+ * features, is CLN_ERR_BAD_ARGUMENT with the message. */
+cln_status softmax_data_use_classes(softmax_data *data, const cln_model_meta *meta);
 
 /* The IDX files o names, with the folder's found (raw or .gz) when o->idx_dir is given:
  * fills data->idx_path, for the checks of the outputs before anything is read. Returns

@@ -42,13 +42,24 @@ typedef struct softmax_options {
     /* IDX files (Fashion-MNIST's format): a folder, or the files one by one */
     const char *idx_dir;
     const char *train_images, *train_labels, *val_images, *val_labels;
+    const char *exclude;     /* comma-separated columns left out of every other column */
+    /* a saved model (model_file.h) */
+    const char *save_path;   /* --save FILE, or NULL */
+    const char *load_path;   /* --load FILE: start from a saved model, or NULL */
+    const char *predict_path;/* --predict rows.csv: predict with the loaded model, or NULL */
+    const char *output_path; /* --output FILE: the predictions (NULL: standard output) */
     /* output */
-    const char *json_path;
+    const char *json_path;   /* NULL; CLI_VALUE_LEFT_OUT: --json without a value, which
+                                --list-devices reads as standard output */
     const char *plot_path;
+    int log_y;               /* --log-y */
+    const char *title;       /* --title, or NULL: the final val_acc */
     int quiet;
     int list_devices;
     int help;
+    int version;
     unsigned given;          /* SOFTMAX_GIVEN_* of the options given */
+    linreg_progress_timing progress; /* not an option: $CLNUM_PROGRESS_DELAY and _INTERVAL */
     linreg_test_signal test_signal; /* not an option: $CLNUM_TEST_SIGNAL_AT_EPOCH */
 } softmax_options;
 
@@ -56,8 +67,15 @@ enum {
     SOFTMAX_GIVEN_SYNTHETIC = 1u << 0, /* --num-train --num-val --num-inputs --num-classes --noise */
     SOFTMAX_GIVEN_CSV = 1u << 1,       /* --target --features --delimiter --no-header
                                           --skip-lines --standardize --val-fraction */
-    SOFTMAX_GIVEN_IDX_FILE = 1u << 2   /* --train-images --train-labels --val-images
+    SOFTMAX_GIVEN_IDX_FILE = 1u << 2,  /* --train-images --train-labels --val-images
                                           --val-labels */
+    SOFTMAX_GIVEN_TRAINING = 1u << 3,  /* what --predict does not do: every option but
+                                          --load --predict --output --device --quiet
+                                          --delimiter --no-header --skip-lines */
+    SOFTMAX_GIVEN_MODEL = 1u << 4,     /* --num-inputs --num-classes --sigma --dtype
+                                          --features --exclude --standardize: what a loaded
+                                          model has decided already */
+    SOFTMAX_GIVEN_PLOT_STYLE = 1u << 5 /* --log-y --title */
 };
 
 /* Fills o from argv (d2l's defaults for what is not given) and checks what goes with what.

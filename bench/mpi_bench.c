@@ -115,6 +115,8 @@ int main(int argc, char **argv)
         double *w = calloc(d, sizeof *w);
         st = cln_linreg_set(m, w, 0); /* every fit from the same start */
         free(w);
+        if (st == CLN_SUCCESS) /* ... and the same orders: a fit would continue the last */
+            st = cln_model_set_epochs_trained(cln_linreg_model(m), 0);
         t.last = 0;
         if (st == CLN_SUCCESS)
             st = cln_mpi_fit(m, shard, &cfg, MPI_COMM_WORLD, NULL, &stats);

@@ -45,7 +45,7 @@ expect_match("${out}" "data: .*cli_data_houses.csv: 80 rows, 60 training and 20 
 expect_match("${out}" "rooms +3[ \n]")
 expect_match("${out}" "age +-2[ \n]")
 expect_match("${out}" "area +0.5[ \n]")
-expect_match("${out}" "\nb +7[ \n]")
+expect_match("${out}" "\n\\(bias\\) +7[ \n]") # not "b": a feature may be named b
 file(READ ${json} j)
 string(JSON device GET "${j}" device)
 string(JSON solver GET "${j}" solver)
@@ -112,9 +112,48 @@ if(RSVG)
   endif()
 endif()
 
-# Without standardising, the same file and lr diverge, and it says so.
+# Without standardising, the same file and lr diverge, and it says so; the features' scales
+# (standard deviations about 2.6, 29 and 290) differ by more than 100 times, so the message
+# suggests --standardize. With two features of like scales it does not.
 run_expect(1 out --data ${csv} ${features} --epochs 5 --lr 0.1 --quiet)
-expect_match("${out}" "clnum-linreg: cln_fit: the loss became")
+expect_match("${last_stderr}" "^clnum-linreg: cln_fit: the loss became [^\n]*; the features' scales differ by a factor of 1[0-9][0-9]: --standardize may help\n$")
+run_expect(1 out --data ${csv} --target price --features rooms,age --epochs 5 --lr 0.1 --quiet)
+expect_match("${last_stderr}" "^clnum-linreg: cln_fit: the loss became [^\n]*\n$")
+expect_no_match("${last_stderr}" "--standardize")
+
+# --exclude leaves columns out of "every other column": the id and the text column here, so
+# that rooms, age and area are the features, as --features names them; a column that is not
+# a feature is refused by name.
+run_expect(0 out --data ${csv} --target price --exclude id,name --solver exact --val-fraction 0.25
+           --json ${WORK}/cli_data_exclude.json)
+expect_match("${out}" "3 features, target 'price'")
+expect_json(${WORK}/cli_data_exclude.json "features,0" rooms "features,1" age "features,2" area)
+expect_match("${out}" "rooms +3[ \n]")
+run_expect(1 out --data ${csv} --target price --exclude id,name,colour)
+expect_match("${last_stderr}" "^clnum-linreg: --exclude: [^\n]*cli_data_houses.csv has no feature column 'colour'\n$")
+run_expect(1 out --data ${csv} --target price --exclude price,id,name)
+expect_match("${last_stderr}" "no feature column 'price' \\(it is the target\\)")
+
+# --log-y and --title reach the plot: decades on the y axis, the title above it.
+set(svg ${WORK}/cli_data_logy.svg)
+run_expect(0 out --epochs 3 --quiet --plot ${svg} --log-y --title "the chapter, log y")
+file(READ ${svg} s)
+expect_match("${s}" ">the chapter, log y</text>")
+expect_match("${s}" "text-anchor=\"end\">0\\.1</text>")
+expect_match("${s}" "text-anchor=\"end\">1</text>")
+
+# --dtype float64 where the device has cl_khr_fp64; a clear line and exit 1 where it has not.
+execute_process(COMMAND ${EXE} --epochs 2 --dtype float64 --json ${WORK}/cli_data_f64.json
+                RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+if(rc EQUAL 1)
+  string(REGEX REPLACE "(^|\n)(MESA: |clnum-linreg: buil)[^\n]*" "" err "${err}")
+  expect_match("${err}" "^\n*clnum-linreg: [^\n]*float64[^\n]*\n$")
+elseif(rc EQUAL 0)
+  expect_json(${WORK}/cli_data_f64.json dtype float64 status completed epochs 2)
+  expect_match("${out}" "error in estimating w: ")
+else()
+  message(FATAL_ERROR "--dtype float64: exit ${rc}\n${out}\n${err}")
+endif()
 
 # --quiet: the result lines only. The chapter's loss (--loss mse) with the concise API.
 run_expect(0 out --quiet --loss mse)
@@ -127,11 +166,14 @@ expect_match("${out}" "solve time: ")
 
 # The progress line. When it shows is set through the environment (README, "What you see"),
 # not left to the clock: CLNUM_PROGRESS_DELAY=0 and CLNUM_PROGRESS_INTERVAL=0 show it at
-# every epoch from the first, so a fixed, short run shows a known sequence of lines however
-# fast or slow the machine is. On a terminal (util-linux script) it must show exactly that:
-# `epoch k/4` for k = 1..4 in order, the batch counter, a rate that the run's own time bears
-# out, the epoch's training loss (the mean of its two plotted points), then the line cleared.
-# Never with --quiet, nor when stderr is not a terminal.
+# every epoch's end from the first, so a fixed, short run shows a known sequence of lines
+# however fast or slow the machine is. On a terminal (util-linux script) it must show exactly
+# that: `epoch k/4` for k = 1..4 in order, each after epoch k's own line, the batch counter,
+# the elapsed time and the time left (none after the last epoch), a rate that the run's own
+# time bears out, the epoch's training loss (the mean of its two plotted points), every line
+# of one width; then the line cleared. Lines the ticker draws between the epochs' ends (an
+# estimated batch "~N", only on a slow machine here) are checked for their form alone. Never
+# with --quiet, nor when stderr is not a terminal.
 set(progress_epochs 4)
 set(progress_rows 640)  # 20 minibatches of 32, so 2 plotted points of 10 each an epoch
 math(EXPR progress_batches "${progress_rows} / 32")
@@ -139,7 +181,8 @@ set(short --epochs ${progress_epochs} --num-train ${progress_rows} --num-val 0 -
 string(ASCII 27 esc)
 # The line ends with ESC [K (erase to the end of the line), read as {EL}: a CMake list would
 # take its '[' for the start of a bracketed item.
-set(progress_re "\r  epoch ([0-9]+)/([0-9]+)  batch ([0-9]+)/([0-9]+)  ([^ {]+) examples/s  loss ([^ {]+){EL}")
+set(clock "[0-9][0-9]:[0-5][0-9]:[0-5][0-9]")
+set(progress_re "\r  epoch ([0-9]+)/([0-9]+)  batch ([ ~])( *[0-9?]+)/([0-9]+)  elapsed (${clock})  left (${clock}|--:--:--)  ( *[^ {]+) examples/s  loss ([^ {]+){EL}")
 
 set(ENV{CLNUM_PROGRESS_DELAY} 0)
 set(ENV{CLNUM_PROGRESS_INTERVAL} 0)
@@ -164,36 +207,69 @@ if(SCRIPT)
   set(json ${WORK}/cli_data_progress.json)
   file(REMOVE ${json})
   run_on_terminal(out ${short} --json ${json})
-  string(REGEX MATCHALL "${progress_re}" lines "${out}")
+  string(REGEX MATCHALL "${progress_re}" all_lines "${out}")
+  set(lines "")
+  set(width "")
+  foreach(line IN LISTS all_lines)
+    string(REGEX MATCH "^${progress_re}$" m "${line}")
+    string(LENGTH "${line}" len)
+    if(width STREQUAL "")
+      set(width ${len})
+    elseif(NOT len EQUAL width)
+      message(FATAL_ERROR "progress lines of different widths (${width} and ${len}):\n${out}")
+    endif()
+    if(CMAKE_MATCH_3 STREQUAL "~") # the ticker's estimate: inside an epoch, never its end
+      string(STRIP "${CMAKE_MATCH_4}" b)
+      if(NOT b STREQUAL "?" AND NOT b LESS progress_batches)
+        message(FATAL_ERROR "an estimated batch ${b} of ${progress_batches}: '${line}'")
+      endif()
+    else()
+      list(APPEND lines "${line}")
+    endif()
+  endforeach()
   list(LENGTH lines n)
   if(NOT n EQUAL progress_epochs)
-    message(FATAL_ERROR "${n} progress lines, expected one for each of ${progress_epochs} epochs:\n${out}")
+    message(FATAL_ERROR "${n} progress lines at epochs' ends, expected one for each of ${progress_epochs} epochs:\n${out}")
   endif()
   file(READ ${json} j)
   string(JSON time_ms GET "${j}" time_ms)
   to_micro("${time_ms}" run_ns)
   set(k 0)
+  set(from 0)
   foreach(line IN LISTS lines)
     math(EXPR k "${k} + 1")
     string(REGEX MATCH "^${progress_re}$" m "${line}")
-    set(rate "${CMAKE_MATCH_5}")
-    set(loss "${CMAKE_MATCH_6}")
+    string(STRIP "${CMAKE_MATCH_4}" batch)
+    string(STRIP "${CMAKE_MATCH_8}" rate)
+    set(loss "${CMAKE_MATCH_9}")
+    set(left "${CMAKE_MATCH_7}")
     if(NOT CMAKE_MATCH_1 EQUAL k OR NOT CMAKE_MATCH_2 EQUAL progress_epochs
-       OR NOT CMAKE_MATCH_3 EQUAL progress_batches OR NOT CMAKE_MATCH_4 EQUAL progress_batches)
+       OR NOT batch EQUAL progress_batches OR NOT CMAKE_MATCH_5 EQUAL progress_batches)
       message(FATAL_ERROR "progress line ${k} reads '${line}', expected epoch ${k}/${progress_epochs}, "
                           "batch ${progress_batches}/${progress_batches}")
     endif()
-    if(NOT rate MATCHES "^[1-9][0-9.]*(e\\+[0-9]+)?$" OR NOT loss MATCHES "^[0-9][0-9.]*(e-[0-9]+)?$")
+    if(k EQUAL progress_epochs AND NOT left STREQUAL "00:00:00")
+      message(FATAL_ERROR "the last epoch's line leaves ${left}: '${line}'")
+    endif()
+    if(NOT rate MATCHES "^[1-9][0-9.]*(e\\+[0-9]+)?$" OR NOT loss MATCHES "^[0-9]\\.[0-9][0-9][0-9]e[-+][0-9]+$")
       message(FATAL_ERROR "progress line ${k}: rate '${rate}', loss '${loss}' are not positive numbers")
     endif()
-    # The epoch's training loss: the mean of its two plotted points (printed on stdout).
-    if(NOT out MATCHES "[\n}]epoch ${k}: train_loss ([0-9.]+) \\(x=[0-9.]+\\) train_loss ([0-9.]+) \\(x=[0-9.]+\\)\r?\n")
+    # The epoch's training loss: the mean of its two plotted points (printed on stdout), the
+    # epoch's line printed before the progress line that counts it.
+    if(NOT out MATCHES "(^|\n|{EL})epoch ${k}: train_loss ([0-9.]+) \\(x=[0-9.]+\\) train_loss ([0-9.]+) \\(x=[0-9.]+\\)\r?\n")
       message(FATAL_ERROR "no 'epoch ${k}:' line with two training points:\n${out}")
     endif()
-    to_micro("${CMAKE_MATCH_1}" a)
-    to_micro("${CMAKE_MATCH_2}" b)
+    to_micro("${CMAKE_MATCH_2}" a)
+    to_micro("${CMAKE_MATCH_3}" b)
     math(EXPR mean_micro "(${a} + ${b}) / 2")
-    expect_near("progress line ${k}'s loss" "${loss}" "${mean_micro}e-6" 0.0001)
+    math(EXPR tol_micro "${mean_micro} * 6 / 10000 + 2") # the 4 digits shown, and the 6 of a and b
+    expect_near("progress line ${k}'s loss" "${loss}" "${mean_micro}e-6" "${tol_micro}e-6")
+    string(FIND "${out}" "epoch ${k}: train_loss" at_epoch_line)
+    string(FIND "${out}" "${line}" at_line)
+    if(at_epoch_line LESS from OR at_line LESS at_epoch_line)
+      message(FATAL_ERROR "epoch ${k}'s line is not between progress lines ${k} - 1 and ${k}:\n${out}")
+    endif()
+    set(from ${at_line})
   endforeach()
   # The rate counts every example so far over a time within the run's own (the fit's clock
   # starts after the JSON's time_ms does, and the last line is printed before it stops): at
@@ -207,11 +283,10 @@ if(SCRIPT)
     message(FATAL_ERROR "the last progress line's ${rate} examples/s over a ${time_ms} ms run "
                         "cannot have counted ${progress_epochs} x ${progress_rows} examples")
   endif()
-  # Nothing between the lines, and the line cleared before the epoch lines are printed.
-  string(JOIN "" all ${lines})
-  string(FIND "${out}" "${all}\r{EL}epoch 1: " at)
+  # The line cleared when the fit ends, before the result lines.
+  string(FIND "${out}" "${line}\r{EL}error in estimating w" at)
   if(at LESS 0)
-    message(FATAL_ERROR "the progress lines are not one sequence cleared before 'epoch 1:':\n${out}")
+    message(FATAL_ERROR "the last progress line is not cleared before the result lines:\n${out}")
   endif()
 
   # --quiet: no line, though it would show at once.
@@ -224,7 +299,7 @@ if(SCRIPT)
   run_on_terminal(out ${short})
   string(REGEX MATCHALL "${progress_re}" lines "${out}")
   list(LENGTH lines n)
-  if(NOT n EQUAL 2 OR NOT out MATCHES "^[^{]*\r  epoch 1/${progress_epochs}  [^\r]*\r  epoch ${progress_epochs}/${progress_epochs}  ")
+  if(NOT n EQUAL 2 OR NOT out MATCHES "^[^{]*\r  epoch 1/${progress_epochs}  [^\r]*\r{EL}epoch 2: .*\r  epoch ${progress_epochs}/${progress_epochs}  ")
     message(FATAL_ERROR "with CLNUM_PROGRESS_INTERVAL=86400, expected epochs 1 and ${progress_epochs} only:\n${out}")
   endif()
   # The delay: with a day's, none (no run here is that long).
@@ -263,8 +338,7 @@ expect_match("${out}" "'house 1, \"nice\"' in column 'name' is not a number")
 run_expect(1 out --data ${csv} ${features} --solver exact --json /nonexistent-dir/x.json)
 expect_match("${out}" "cannot write /nonexistent-dir/x.json")
 run_expect(2 out --target price)
-expect_match("${out}" "need --data FILE.csv")
-expect_match("${out}" "usage: clnum-linreg")
+expect_match("${out}" "^clnum-linreg: [^\n]*need --data FILE.csv \\(see --help\\)\n$")
 run_expect(2 out --data ${csv} --num-train 10)
 expect_match("${out}" "do not go with --data")
 run_expect(2 out --solver fast)
@@ -337,7 +411,7 @@ foreach(ext json csv svg)
 endforeach()
 set(div --json ${dir}/div.json --csv ${dir}/div.csv --plot ${dir}/div.svg)
 run_expect(1 out --lr 50 --quiet ${div})
-expect_match("${last_stderr}" "^clnum-linreg: cln_fit: the loss became [^\n]* at epoch 0,[^\n]*\n$")
+expect_match("${last_stderr}" "^clnum-linreg: cln_fit: the loss became [^\n]* at epoch 1,[^\n]*\n$")
 expect_json(${dir}/div.json status diverged epochs 0 max_epochs 3 updates 0)
 file(STRINGS ${dir}/div.csv lines)
 list(LENGTH lines n)
@@ -349,7 +423,7 @@ run_expect(1 out --lr 2.2 --epochs 200 --quiet ${div})
 if(NOT last_stderr MATCHES "^clnum-linreg: cln_fit: the loss became [^\n]* at epoch ([0-9]+),[^\n]*\n$")
   message(FATAL_ERROR "not one line naming the epoch that diverged:\n${last_stderr}")
 endif()
-set(done ${CMAKE_MATCH_1}) # 0-based: the epochs before it are done
+math(EXPR done "${CMAKE_MATCH_1} - 1") # counted from 1: the epochs before it are done
 if(done LESS 1 OR done GREATER_EQUAL 200)
   message(FATAL_ERROR "lr 2.2 diverged at epoch ${done}: expected some epochs done first")
 endif()
@@ -369,6 +443,19 @@ file(READ ${dir}/div.svg s)
 if(NOT n EQUAL csv_lines OR NOT s MATCHES "<polyline id=\"val_loss\"" OR NOT s MATCHES ">diverged after ${done} of 200 epochs</text>")
   message(FATAL_ERROR "diverged after ${done} epochs: ${n} CSV lines (expected ${csv_lines}), or the plot lacks the curves or its title")
 endif()
+# The lines of the epochs before the one that diverged are printed, in order, one each; a
+# loss too large for fixed-point digits is in %e style (never a 36-digit number), and --title
+# goes before the plot's reason.
+run_expect(1 out --lr 2.2 --epochs 200 --plot ${dir}/div.svg --title "lr 2.2")
+string(REGEX MATCHALL "(^|\n)epoch [0-9]+:" lines "${out}")
+list(LENGTH lines n)
+if(NOT n EQUAL done OR NOT out MATCHES "\nepoch ${done}: train_loss")
+  message(FATAL_ERROR "${n} epoch lines before the divergence, expected epochs 1 to ${done}:\n${out}")
+endif()
+expect_no_match("${out}" "[0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]")
+expect_match("${out}" "train_loss [0-9]\\.[0-9]+e\\+[0-9]+ ")
+file(READ ${dir}/div.svg s)
+expect_match("${s}" ">lr 2.2 \\(diverged after ${done} of 200 epochs\\)</text>")
 
 # ---- SIGINT and SIGTERM: stop at the end of the epoch, write what was done (issue 7) -------
 # CLNUM_TEST_SIGNAL_AT_EPOCH=N[:SIG,...] (test-only) raises the signals from inside the fit's
@@ -411,6 +498,16 @@ run_sh(130 out "\"$LINREG\" \"$@\"" --epochs 50 --quiet --json ${dir}/int.json)
 if(EXISTS ${dir}/int.json)
   message(FATAL_ERROR "a second SIGINT still let the outputs be written")
 endif()
+# Each epoch's line is printed, and flushed, as that epoch ends: the same run killed right
+# after epoch 2 (its stdout a pipe, so not line-buffered) has printed epochs 1 and 2, in
+# order, though it never reached the end of the fit.
+run_sh(130 out "f=$1; shift; \"$LINREG\" \"$@\" > \"$f\"" ${dir}/killed.txt --epochs 50)
+file(READ ${dir}/killed.txt out)
+string(REGEX MATCHALL "(^|\n)epoch [0-9]+:" lines "${out}")
+string(REPLACE "\n" "" lines "${lines}")
+if(NOT lines STREQUAL "epoch 1:;epoch 2:")
+  message(FATAL_ERROR "a run killed after epoch 2 printed the epoch lines '${lines}':\n${out}")
+endif()
 # A SIGINT ignored when the program starts (nohup, `trap '' INT`) stays ignored.
 set(ENV{CLNUM_TEST_SIGNAL_AT_EPOCH} 2)
 run_sh(0 out "trap '' INT; \"$LINREG\" \"$@\"" --epochs 5 --quiet --json ${dir}/int.json)
@@ -438,7 +535,7 @@ d=$1
 "$SCRIPT" -qec "sh '$d/inner.sh' '$d'" /dev/null > "$d/pty.txt" 2>&1 &
 s=$!
 i=0
-until [ -s "$d/pid" ] && grep -q "epoch 1/1000000" "$d/pty.txt"; do
+until [ -s "$d/pid" ] && grep -Eq "epoch +1/1000000" "$d/pty.txt"; do
   i=$((i + 1))
   if [ $i -gt 2400 ]; then echo "no progress line within 120 s"; kill -KILL $s; exit 90; fi
   sleep 0.05

@@ -41,10 +41,10 @@ expect_match("${last}" "^val_loss,3,[0-9.e-]+$")
 run_expect(0 out --num-inputs 5 --epochs 10 --num-train 2000 --num-val 100)
 expect_match("${out}" "error in estimating w: \\[[-0-9., ]+\\]")
 
-# Bad input: usage and exit 2 for options, a readable line and exit 1 otherwise.
+# Bad input: one line naming the mistake and exit 2 for options, a readable line and exit 1
+# otherwise.
 run_expect(2 out --bogus)
-expect_match("${out}" "unknown option '--bogus'")
-expect_match("${out}" "usage: clnum-linreg")
+expect_match("${out}" "^clnum-linreg: unknown option '--bogus' \\(see --help\\)\n$")
 run_expect(2 out --lr nan)
 run_expect(2 out --batch-size 0)
 run_expect(1 out --device no-such-device:0)
@@ -55,6 +55,9 @@ run_expect(1 out --csv /nonexistent-dir/x.csv)
 expect_match("${out}" "cannot write /nonexistent-dir/x.csv")
 run_expect(0 out --help)
 expect_match("${out}" "--list-devices")
+# --version: the program and the library's version (cln_version()).
+run_expect(0 out --version)
+expect_match("${out}" "^clnum-linreg [0-9]+\\.[0-9]+\\.[0-9]+\n$")
 run_expect(0 out --list-devices)
 expect_match("${out}" "\\* [0-9]+:[0-9]+ ")
 

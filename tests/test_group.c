@@ -629,7 +629,7 @@ static void overflowing_last_step_diverges(void **state)
         double w0[2], b0, w[2], b;
         TU_OK(ctx, cln_linreg_get(m, w0, &b0));
         cln_history h;
-        TU_FAILS(ctx, CLN_ERR_DIVERGED, "in epoch 0's training steps",
+        TU_FAILS(ctx, CLN_ERR_DIVERGED, "in epoch 1's training steps",
                  t ? cln_fit_group(m, data, &cfg, &g, &h, NULL)
                    : cln_fit(cln_linreg_model(m), data, &cfg, &h));
         assert_non_null(strstr(cln_last_error(ctx), t ? "cln_fit_group: " : "cln_fit: "));
@@ -654,7 +654,7 @@ static void overflowing_last_step_diverges(void **state)
     run_group(ms, 2);
     for (int r = 0; r < 2; r++) {
         assert_int_equal(ms[r].st, CLN_ERR_DIVERGED);
-        assert_non_null(strstr(ms[r].message, "in epoch 0's training steps"));
+        assert_non_null(strstr(ms[r].message, "in epoch 1's training steps"));
         assert_int_equal(ms[r].h.epochs, 0);
         assert_memory_equal(ms[r].w, w0, sizeof w0);
         assert_true(ms[r].b == b0);

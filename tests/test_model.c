@@ -1114,9 +1114,9 @@ static void divergence_loads_epoch_start(void **state)
         int poison;
         const char *needle[2];
     } cases[] = {
-        {2, 1, SIZE_MAX, 0, {"the loss became inf at epoch 2", "training batch 1"}},
-        {3, SIZE_MAX, 1, 0, {"the loss became nan at epoch 3", "validation batch 1"}},
-        {1, SIZE_MAX, SIZE_MAX, 1, {"a parameter became inf in epoch 1", "restored"}},
+        {2, 1, SIZE_MAX, 0, {"the loss became inf at epoch 3", "training batch 2"}},
+        {3, SIZE_MAX, 1, 0, {"the loss became nan at epoch 4", "validation batch 2"}},
+        {1, SIZE_MAX, SIZE_MAX, 1, {"a parameter became inf in epoch 2", "restored"}},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         cln_model *model;
@@ -1387,6 +1387,7 @@ static void weight_decay_case(cln_context *ctx, const wd_case *c)
         if (path != CLN_PATH_STEPWISE && tu_path_off(ctx, path))
             continue;
         TU_OK(ctx, cln_linreg_set(m, w0, b0));
+        TU_OK(ctx, cln_model_set_epochs_trained(cln_linreg_model(m), 0)); /* from scratch */
         cln_trainer_config cfg;
         cln_trainer_config_init(&cfg);
         cfg.batch_size = c->bs;
@@ -1461,6 +1462,7 @@ static void weight_decay_zero_and_bad_values(void **state)
         cln_history h[4];
         for (size_t i = 0; i < 4; i++) {
             TU_OK(ctx, cln_linreg_set(m, w0, b0));
+            TU_OK(ctx, cln_model_set_epochs_trained(cln_linreg_model(m), 0)); /* from scratch */
             cln_trainer_config cfg;
             cln_trainer_config_init(&cfg);
             cfg.batch_size = 20;

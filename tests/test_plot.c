@@ -483,6 +483,38 @@ static void extreme_epochs_terminate(void **state)
     remove(path_svg);
 }
 
+/* The x axis's labels lie whole inside the picture, the last one too: centred on its tick, a
+ * long one ("1000000" at a million epochs) would run past the right edge where the axis ends
+ * 14 pixels before it. Widths as DejaVu Sans draws digits at 12 px, 0.636 em each. */
+static void the_last_x_label_is_whole(void **state)
+{
+    (void)state;
+    const double his[] = {3, 1000, 1e6, 12345678, 2.5e9, 1e300};
+    for (size_t k = 0; k < sizeof his / sizeof his[0]; k++) {
+        double tx[2] = {0, his[k]}, ty[2] = {2, 1};
+        cln_history h = {{2, tx, ty}, {0, NULL, NULL}, 2, 2, CLN_PATH_EPOCH, {0, NULL, NULL}};
+        temp_paths("xlabel");
+        assert_int_equal(cln_history_write_svg(&h, NULL, path_svg), CLN_SUCCESS);
+        char *svg = slurp(path_svg, NULL);
+        size_t labels = 0;
+        double right = 0;
+        for (const char *p = strstr(svg, "<text x=\""); p; p = strstr(p + 1, "<text x=\"")) {
+            double x, y;
+            char text[64];
+            if (sscanf(p, "<text x=\"%lf\" y=\"%lf\" text-anchor=\"middle\">%63[^<]", &x, &y,
+                       text) != 3 || y != 295 || strcmp(text, "epoch") == 0)
+                continue; /* not an x tick's label */
+            labels++;
+            right = fmax(right, x + 0.636 * 12 * (double)strlen(text) / 2);
+        }
+        if (labels < 2 || right > 480)
+            TU_FAIL("x to %g: %zu tick labels, the last ending at pixel %.1f of 480", his[k],
+                    labels, right);
+        free(svg);
+        remove(path_svg);
+    }
+}
+
 /* ---- the metric curve: d2l 4.4's val_acc, dash-dot in matplotlib's C2 -------------------- */
 
 /* Where a point belongs on the default 480 x 320 board without a title: x from 0 to x_hi
@@ -834,6 +866,7 @@ int main(void)
         cmocka_unit_test(metric_points_that_cannot_be_drawn_are_left_out),
         cmocka_unit_test(a_history_without_metric_points_drawn_as_before),
         cmocka_unit_test(failures),
+        cmocka_unit_test(the_last_x_label_is_whole),
         cmocka_unit_test(renders_to_png),
     };
     /* The host-only drawings first, forked before any OpenCL driver's threads exist. */

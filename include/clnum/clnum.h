@@ -3,7 +3,7 @@
  * @brief Everything: include this one header. Linear models trained with hand-written
  * OpenCL kernels, on any vendor's GPU or on PoCL on the CPU.
  *
- *   status.h   cln_status and cln_status_str()
+ *   status.h   cln_status, cln_status_str() and cln_version()
  *   runtime.h  devices, the context, last-error messages
  *   tensor.h   tensors in OpenCL buffers
  *   random.h   the Philox4x32-10 generator on the host
@@ -16,6 +16,7 @@
  *   solve.h    exact least squares on the host (the reference)
  *   nn.h       the concise API: LazyLinear, MSE losses, SGD (chapter 3.5)
  *   plot.h     the loss curves as an SVG
+ *   model_file.h  saving and loading models, predicting on new rows
  *
  * A minimal program:
  * @code{.c}
@@ -47,6 +48,7 @@
 #include "clnum/solve.h"
 #include "clnum/nn.h"
 #include "clnum/plot.h"
+#include "clnum/model_file.h"
 
 #define CLNUM_VERSION_MAJOR 0          /**< the library's version: major (the SONAME's) */
 #define CLNUM_VERSION_MINOR 1          /**< minor */

@@ -75,11 +75,18 @@ typedef struct cln_csv_options {
      * the tokenizer counts them (LF, CRLF or CR), a quote in them is not special, and messages
      * keep the file's line numbers. Default 0. */
     size_t skip_lines;
+    /** Non-zero: the table has no target column, as rows to predict on
+     * (cln_model_meta_read_rows(), model_file.h): target is ignored, every column may be a
+     * feature (features NULL: all of them, in file order), cln_csv_y() and
+     * cln_csv_target_name() are NULL, and cln_csv_split() refuses the table. labels must
+     * then be 0. Default 0. */
+    int no_target;
 } cln_csv_options;
 
 /**
  * @brief Sets the defaults: ',' delimiter, '"' quote, '#' comments, a header row, the
- * last column as target (a number), every other column as a feature, no line skipped.
+ * last column as target (a number), every other column as a feature, no line skipped
+ * (no_target 0).
  * @param opts the options to fill; NULL is a no-op.
  */
 CLN_API void cln_csv_options_init(cln_csv_options *opts);
@@ -104,7 +111,8 @@ CLN_API cln_status cln_csv_parse_buffer(const char *text, size_t len, const char
 
 /**
  * @brief Reads and parses a CSV file (see cln_csv_parse_buffer()).
- * @param path the file; messages name it.
+ * @param path the file; messages name it. "-" reads standard input to its end, which
+ *        messages call "<stdin>".
  * @param opts how to read it; NULL gives the defaults.
  * @param[out] out the table, to be freed with cln_csv_free(); NULL on failure.
  * @return CLN_SUCCESS, CLN_ERR_IO when the file cannot be opened or read, or any status of
@@ -148,7 +156,8 @@ CLN_API const char *cln_csv_feature_name(const cln_csv *csv, size_t j);
 /**
  * @brief Name of the target column (as cln_csv_feature_name() names a feature).
  * @param csv the table.
- * @return a string owned by the table, or NULL for a NULL table.
+ * @return a string owned by the table, or NULL for a NULL table and for one read with
+ * cln_csv_options.no_target.
  */
 CLN_API const char *cln_csv_target_name(const cln_csv *csv);
 
@@ -163,7 +172,8 @@ CLN_API const double *cln_csv_X(const cln_csv *csv);
  * @brief The target values, one a row: with cln_csv_options.labels, the class index of each
  * row's label (a whole number from 0 to cln_csv_num_classes() - 1).
  * @param csv the table.
- * @return an array owned by the table, or NULL for a NULL table.
+ * @return an array owned by the table, or NULL for a NULL table and for one read with
+ * cln_csv_options.no_target.
  */
 CLN_API const double *cln_csv_y(const cln_csv *csv);
 
@@ -228,8 +238,9 @@ typedef struct cln_split {
  * @param csv the table.
  * @param cfg how; NULL gives the defaults of cln_split_config_init().
  * @param[out] out filled on success (free with cln_split_free()); zeroed on failure.
- * @return CLN_SUCCESS; CLN_ERR_BAD_ARGUMENT for a NULL table or out, or a fraction outside
- * [0, 1) or one that leaves no training row; CLN_ERR_OUT_OF_HOST_MEMORY.
+ * @return CLN_SUCCESS; CLN_ERR_BAD_ARGUMENT for a NULL table or out, a table without a
+ * target (cln_csv_options.no_target), or a fraction outside [0, 1) or one that leaves no
+ * training row; CLN_ERR_OUT_OF_HOST_MEMORY.
  */
 CLN_API cln_status cln_csv_split(const cln_csv *csv, const cln_split_config *cfg, cln_split *out);
 

@@ -125,6 +125,21 @@ CLN_API size_t cln_model_num_params(const cln_model *m);
 CLN_API const char *cln_model_kind(const cln_model *m);
 /** @brief Metric. @param m the model. @return its ops' metric_name, or NULL. */
 CLN_API const char *cln_model_metric_name(const cln_model *m);
+/**
+ * @brief The epochs the model has been trained for: 0 when made, one more for each epoch a
+ * cln_fit() (or cln_nn_fit(), cln_fit_group()) completed on it, an epoch that diverged not
+ * counted; a loaded model's are those of the file (model_file.h). The next fit numbers its
+ * epochs on from it (trainer.h), so its training orders continue those of the fits before.
+ * @param m the model. @return the count (0 for NULL).
+ */
+CLN_API size_t cln_model_epochs_trained(const cln_model *m);
+/**
+ * @brief Sets the epochs the model counts as trained for: 0 makes the next fit start its
+ * epoch numbering, and so its training orders, afresh, as on a new model.
+ * @param m the model. @param epochs the count.
+ * @return CLN_SUCCESS; CLN_ERR_BAD_ARGUMENT for NULL.
+ */
+CLN_API cln_status cln_model_set_epochs_trained(cln_model *m, size_t epochs);
 
 #ifdef __cplusplus
 }

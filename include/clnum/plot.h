@@ -56,7 +56,7 @@ CLN_API void cln_plot_options_init(cln_plot_options *opts);
  * curve, with the axis widened by 10% of their magnitude around them.
  *
  * The file is replaced whole or not at all: the plot is written to a temporary file in the
- * same folder (`.NAME.PID.N.tmp`, created anew, with the mode of the file it replaces or
+ * same folder (`.NAME.tmp.XXXXXX`, created anew, with the mode of the file it replaces or
  * 0666 less the umask), flushed, fsync'd and renamed over @p path, so that a full disk, a
  * file-size limit or a signal leaves @p path as it was; on a failure the temporary file is
  * removed (a process killed while writing, by a signal or by SIGXFSZ where that is not
@@ -64,7 +64,7 @@ CLN_API void cln_plot_options_init(cln_plot_options *opts);
  * one (`/dev/stdout`, a FIFO), is written in place, as `fopen(path, "w")` does.
  * @param history the curves (trainer.h); not modified.
  * @param opts    how; NULL gives the defaults.
- * @param path    the file to create or replace.
+ * @param path    the file to create or replace; "-" writes standard output.
  * @return CLN_SUCCESS; CLN_ERR_BAD_ARGUMENT for NULL history or path, a size under 120 x 80
  * or over 16384 x 16384, a negative or non-finite x_max, or a curve with points but no
  * arrays; CLN_ERR_IO when the file cannot be written (the message,

@@ -4,7 +4,14 @@
  *
  * Per epoch: every training minibatch (forward, loss, backward, step), then every
  * validation minibatch (forward, loss). Within an epoch nothing waits on the host: batch
- * losses stay on the device and are read back once, at the end of the epoch. */
+ * losses stay on the device and are read back once, at the end of the epoch.
+ *
+ * Epochs are numbered over the model's life: a fit on a model already trained for E epochs
+ * (cln_model_epochs_trained(), model.h; a loaded model's come from its file) runs epochs E,
+ * E + 1, ..., with those epochs' training orders, so fitting 2 epochs and then 1 more gives
+ * the bits of fitting 3 at once. cln_epoch_report.epoch, draw_order's epoch and the history's
+ * x values are these absolute numbers, counted from 0; messages count epochs from 1 ("at
+ * epoch 7" is epoch 6 here). */
 #ifndef CLNUM_TRAINER_H
 #define CLNUM_TRAINER_H
 
@@ -37,8 +44,9 @@ typedef enum cln_train_path {
 
 /** What the trainer reports after each epoch (to cln_trainer_config.on_epoch). */
 typedef struct cln_epoch_report {
-    size_t epoch;              /**< 0-based */
-    size_t max_epochs;         /**< the configuration's */
+    size_t epoch;              /**< 0-based and absolute: the model had been trained for this
+                                  many epochs before it (first_epoch + this call's index) */
+    size_t max_epochs;         /**< the configuration's: epochs this call runs */
     size_t batches;            /**< training minibatches of the epoch */
     size_t examples;           /**< training rows of the epoch */
     double train_loss;         /**< mean of the epoch's training batch losses */
@@ -48,11 +56,15 @@ typedef struct cln_epoch_report {
      * its rows), NaN for a model without one or without validation rows. */
     double val_metric;
     const char *metric_name;   /**< the model's metric ("accuracy"), or NULL */
+    /** The first epoch of this call: the model's epochs trained when it began. This call's
+     * epochs are first_epoch .. first_epoch + max_epochs - 1. */
+    size_t first_epoch;
 } cln_epoch_report;
 
 /** How cln_fit() trains. Start from cln_trainer_config_init(). */
 typedef struct cln_trainer_config {
-    size_t max_epochs;              /**< default 3 */
+    size_t max_epochs;              /**< epochs this call runs (after those the model was
+                                       trained for before); default 3 */
     double lr;                      /**< default 0.03 */
     size_t batch_size;              /**< default 32 */
     uint64_t seed;                  /**< seeds the training order; default 0 */
@@ -63,10 +75,11 @@ typedef struct cln_trainer_config {
      * non-zero stops the fit after that epoch (cln_fit then returns CLN_SUCCESS). */
     int (*on_epoch)(const cln_epoch_report *report, void *user);
     void *user;                     /**< passed to on_epoch */
-    /** Draws epoch `epoch`'s training order (num_rows row indices) in place of
-     * cln_shuffle_order(seed, epoch, ...); NULL (default): that. cln_sharded_draw() (data.h)
-     * draws a data-parallel group's global order. A status other than CLN_SUCCESS stops the
-     * fit with it; a row index out of range is CLN_ERR_BAD_ARGUMENT. */
+    /** Draws epoch `epoch`'s training order (num_rows row indices; epoch absolute, as
+     * cln_epoch_report's) in place of cln_shuffle_order(seed, epoch, ...); NULL (default):
+     * that. cln_sharded_draw() (data.h) draws a data-parallel group's global order. A status
+     * other than CLN_SUCCESS stops the fit with it; a row index out of range is
+     * CLN_ERR_BAD_ARGUMENT. */
     cln_status (*draw_order)(size_t epoch, uint32_t *order, size_t num_rows, void *order_user);
     void *order_user;               /**< passed to draw_order */
     /** A host-resident dataset (data.h) is streamed in chunks of about this many bytes of X
@@ -94,11 +107,14 @@ typedef struct cln_curve {
     double *y;      /**< count losses */
 } cln_curve;
 
-/** What a fit leaves behind. Free its arrays with cln_history_free(). */
+/** What a fit leaves behind. Free its arrays with cln_history_free(). Its points are those of
+ * this call's epochs, at x in absolute epochs: a fit continued from E epochs starts its curves
+ * after x = E. */
 typedef struct cln_history {
-    cln_curve train_loss;   /**< x = batch index / batches per epoch, averaged */
+    cln_curve train_loss;   /**< x = (epoch * batches per epoch + batch index) / batches per
+                               epoch, averaged */
     cln_curve val_loss;     /**< x = epoch + 1 */
-    size_t epochs;          /**< epochs completed */
+    size_t epochs;          /**< epochs this call completed */
     size_t updates;         /**< SGD steps taken */
     cln_train_path path;    /**< the path that ran (what CLN_PATH_AUTO chose) */
     cln_curve val_metric;   /**< the model's metric on the validation split, x = epoch + 1
@@ -108,13 +124,16 @@ typedef struct cln_history {
 /**
  * @brief Trains m on data: per epoch every training minibatch, then every validation one.
  * @param m the model (model.h): cln_linreg_model(), cln_softmax_model(), or one of the
- *          caller's from cln_model_create().
+ *          caller's from cln_model_create(). A model trained before continues: this call runs
+ *          cfg->max_epochs more epochs, numbered on from cln_model_epochs_trained(m), which
+ *          grows by one with each epoch completed.
  * @param data a dataset of the model's context, dtype and number of inputs.
  * @param cfg how.
  * @param history may be NULL; otherwise it is filled (free it with cln_history_free()) and
  *                keeps the points of the epochs completed even on failure.
- * @return CLN_SUCCESS; CLN_ERR_BAD_ARGUMENT for a bad configuration or a model and data
- * that do not belong together; CLN_ERR_SHAPE_MISMATCH; CLN_ERR_UNSUPPORTED for a path the
+ * @return CLN_SUCCESS; CLN_ERR_BAD_ARGUMENT for a bad configuration (max_epochs more than
+ * the model's count can still add) or a model and data that do not belong together;
+ * CLN_ERR_SHAPE_MISMATCH; CLN_ERR_UNSUPPORTED for a path the
  * problem or device cannot take; CLN_ERR_DIVERGED when a loss becomes NaN or infinite (the
  * parameters are restored to those at the start of that epoch); an OpenCL code.
  */

@@ -451,6 +451,9 @@ static cln_status check_options(const cln_csv_options *o)
     for (size_t j = 0; o->features && j < o->num_features; j++)
         if (!o->features[j])
             return clni_fail(NULL, CLN_ERR_BAD_ARGUMENT, "%s: features[%zu] is NULL", fn, j);
+    if (o->no_target && o->labels)
+        return clni_fail(NULL, CLN_ERR_BAD_ARGUMENT, "%s: labels are a target's: no_target and "
+                         "labels cannot both be set", fn);
     return CLN_SUCCESS;
 }
 
@@ -593,6 +596,7 @@ typedef struct parse_state {
     size_t *feature_cols, target_col;
     size_t cap;         /* rows allocated in X and y */
     int labels;         /* the target holds class labels */
+    int has_target;     /* 0: no target column (cln_csv_options.no_target) */
     label_set classes;  /* their distinct values */
 } parse_state;
 
@@ -617,13 +621,15 @@ static cln_status add_row(parse_state *s, cln_csv *csv)
         if (!nx)
             return oom();
         csv->X = nx;
-        double *ny = realloc(csv->y, cap * sizeof *ny);
-        if (!ny)
-            return oom();
-        csv->y = ny;
+        if (s->has_target) {
+            double *ny = realloc(csv->y, cap * sizeof *ny);
+            if (!ny)
+                return oom();
+            csv->y = ny;
+        }
         s->cap = cap;
     }
-    for (size_t j = 0; j <= csv->d; j++) {
+    for (size_t j = 0; j < csv->d + (size_t)s->has_target; j++) {
         size_t c = j < csv->d ? s->feature_cols[j] : s->target_col;
         const field *f = &r->f[c];
         const char *text = r->buf + f->start;
@@ -674,7 +680,9 @@ static cln_status choose_columns(parse_state *s, const cln_csv_options *o, cln_c
         if (o->target || o->features)
             CLNI_CHECK(build_index(&s->index, s->names, s->ncols));
     }
-    if (o->target)
+    if (!s->has_target)
+        s->target_col = SIZE_MAX; /* no column is it */
+    else if (o->target)
         CLNI_CHECK(resolve_column(r, s->names, &s->index, s->ncols, o->target, "target",
                                   &s->target_col));
     else
@@ -682,7 +690,7 @@ static cln_status choose_columns(parse_state *s, const cln_csv_options *o, cln_c
     if (o->features)
         csv->d = o->num_features;
     else
-        csv->d = s->ncols - 1;
+        csv->d = s->has_target ? s->ncols - 1 : s->ncols;
     if (csv->d == 0)
         return parse_error(r, r->record_line, 0, "there is only one column: no feature to "
                            "learn from");
@@ -717,7 +725,7 @@ static cln_status choose_columns(parse_state *s, const cln_csv_options *o, cln_c
         }
     }
     char idx[32];
-    for (size_t j = 0; j <= csv->d; j++) {
+    for (size_t j = 0; j < csv->d + (size_t)s->has_target; j++) {
         size_t c = j < csv->d ? s->feature_cols[j] : s->target_col;
         const char *nm = s->names ? s->names[c] : (snprintf(idx, sizeof idx, "%zu", c), idx);
         char *copy = dup_str(nm);
@@ -757,6 +765,7 @@ cln_status cln_csv_parse_buffer(const char *text, size_t len, const char *name,
         s.r.i = s.r.line_start = 3;
     skip_lines(&s.r, o->skip_lines);
     s.labels = o->labels != 0;
+    s.has_target = !o->no_target;
 
     cln_csv *csv = calloc(1, sizeof *csv);
     cln_status st = csv ? CLN_SUCCESS : oom();
@@ -802,7 +811,10 @@ cln_status cln_csv_read(const char *path, const cln_csv_options *opts, cln_csv *
     CLNI_CHECK(clni_check_ptr(NULL, out, fn, "out"));
     *out = NULL;
     CLNI_CHECK(clni_check_ptr(NULL, path, fn, "path"));
-    FILE *f = fopen(path, "rb");
+    int from_stdin = strcmp(path, "-") == 0;
+    if (from_stdin)
+        path = "<stdin>";
+    FILE *f = from_stdin ? stdin : fopen(path, "rb");
     char clean[1024]; /* the path as messages show it */
     if (!f)
         return clni_fail(NULL, CLN_ERR_IO, "cannot open %s: %s",
@@ -830,7 +842,8 @@ cln_status cln_csv_read(const char *path, const cln_csv_options *opts, cln_csv *
             break;
         }
     }
-    fclose(f);
+    if (!from_stdin) /* standard input stays open: it is the caller's */
+        fclose(f);
     if (st == CLN_SUCCESS)
         st = cln_csv_parse_buffer(text, len, path, opts, out);
     free(text);
@@ -884,6 +897,9 @@ cln_status cln_csv_split(const cln_csv *csv, const cln_split_config *cfg, cln_sp
     cln_split_config_init(&defaults);
     if (!cfg)
         cfg = &defaults;
+    if (!csv->y)
+        return clni_fail(NULL, CLN_ERR_BAD_ARGUMENT, "%s: the table has no target column (it "
+                         "was read with no_target)", fn);
     double f = cfg->val_fraction;
     if (!(f >= 0 && f < 1))
         return clni_fail(NULL, CLN_ERR_BAD_ARGUMENT,

@@ -121,13 +121,14 @@ static cln_status start_epoch(cln_loader *l, size_t epoch, cl_bool blocking)
     if (l->draw) {
         cln_status st = l->draw(epoch, l->order, l->num_rows, l->draw_user);
         if (st != CLN_SUCCESS)
-            return clni_fail(l->ctx, st, "draw_order returned %s (%d) for epoch %zu",
-                             cln_status_str(st), (int)st, epoch);
+            return clni_fail(l->ctx, st, "draw_order returned %s (%d) for epoch %zu (epoch "
+                             "argument %zu)", cln_status_str(st), (int)st, epoch + 1, epoch);
         for (size_t i = 0; i < l->num_rows; i++) /* rows are read through it: no stray one */
             if (l->order[i] >= l->num_rows)
                 return clni_fail(l->ctx, CLN_ERR_BAD_ARGUMENT,
-                                 "draw_order: epoch %zu, position %zu holds row %u of %zu", epoch,
-                                 i, (unsigned)l->order[i], l->num_rows);
+                                 "draw_order: epoch %zu (epoch argument %zu), position %zu holds "
+                                 "row %u of %zu", epoch + 1, epoch, i, (unsigned)l->order[i],
+                                 l->num_rows);
     } else {
         CLNI_CHECK(cln_shuffle_order(l->seed, epoch, l->order, l->num_rows));
     }

@@ -1,15 +1,10 @@
 /* The loss and metric curves as an SVG, drawn as d2l's ProgressBoard draws them with
  * matplotlib. */
-#include <errno.h>
-#include <fcntl.h>
 #include <math.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <time.h>
-#include <unistd.h>
 
+#include "host/atomic_file.h"
 #include "runtime/internal.h"
 
 enum { NCURVES = 3 };
@@ -324,6 +319,24 @@ static size_t label_chars(const char *s)
     return n;
 }
 
+/* The last x tick's label is centred on its tick: where it would run past the picture's
+ * right edge ("1000000" at 1e6 epochs), the axis ends further left, so that it is whole.
+ * Widths as DejaVu Sans draws digits at 12 px (about 7.7 px each, a margin over it). */
+static void keep_last_x_label(axis *x, double W)
+{
+    if (x->nticks == 0)
+        return;
+    char label[64];
+    tick_label(label, sizeof label, x, x->nticks - 1);
+    double half = 7.7 * (double)strlen(label) / 2, limit = W - 2;
+    double px = tick_px(x, x->nticks - 1);
+    if (px + half <= limit)
+        return;
+    double f = (px - x->px0) / (x->px1 - x->px0); /* where the tick lies along the axis */
+    if (f > 0)
+        x->px1 = x->px0 + (limit - half - x->px0) / f;
+}
+
 static void draw(FILE *f, const cln_history *h, const cln_plot_options *o)
 {
     const cln_curve *curves[NCURVES] = {&h->train_loss, &h->val_loss, &h->val_metric};
@@ -360,6 +373,7 @@ static void draw(FILE *f, const cln_history *h, const cln_plot_options *o)
         hi = 1;
     }
     fit_x(&x, x_hi);
+    keep_last_x_label(&x, W);
     fit_y(&y, lo, hi);
 
     fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"no\"?>\n"
@@ -471,71 +485,18 @@ static void draw(FILE *f, const cln_history *h, const cln_plot_options *o)
     fputs("</svg>\n", f);
 }
 
-/* ---- writing the file whole or not at all ----------------------------------------------
- * A regular file, or one not there yet, is written to a temporary file in the same folder,
- * ".NAME.PID.N.tmp" (O_EXCL: a fresh name until one is free; mode 0666 less the umask, or the
- * mode of the file it replaces), then flushed, fsync'd and renamed over NAME, so that a full
- * disk, a file-size limit or a signal never leaves a part of a plot there. A symbolic link
- * (replacing it would break the link) or an existing file that is not a regular one (a
- * device, a FIFO) is written in place. */
+/* The drawing, for clni_write_file_atomic (host/atomic_file.h): a plot is written whole or
+ * not at all. */
+typedef struct svg_job {
+    const cln_history *history;
+    const cln_plot_options *opts;
+} svg_job;
 
-static int svg_in_place(const char *path)
+static cln_status svg_fill(FILE *f, void *user)
 {
-    struct stat ls;
-    return lstat(path, &ls) == 0 &&
-           (S_ISLNK(ls.st_mode) || !(S_ISREG(ls.st_mode) || S_ISDIR(ls.st_mode)));
-}
-
-/* Creates the temporary file beside path; its name in tmp. The descriptor, or -1 with
- * errno set. */
-static int svg_temp(const char *path, char *tmp, size_t cap)
-{
-    static atomic_ulong counter;
-    struct stat st;
-    int exists = stat(path, &st) == 0;
-    if (exists && S_ISDIR(st.st_mode)) {
-        errno = EISDIR;
-        return -1;
-    }
-    const char *slash = strrchr(path, '/');
-    const char *base = slash ? slash + 1 : path;
-    if (!*base) {
-        errno = EISDIR; /* "folder/" */
-        return -1;
-    }
-    int dir_len = slash ? (int)(slash - path) : 1;
-    const char *dir = slash ? path : ".";
-    if (slash == path)
-        dir_len = 1; /* "/name": the root */
-    for (int attempt = 0; attempt < 100; attempt++) {
-        struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        unsigned long n = atomic_fetch_add(&counter, 1) * 7919u +
-                          ((unsigned long)ts.tv_nsec ^ (unsigned long)attempt);
-        /* the name's part cut to keep within NAME_MAX (255) */
-        int len = snprintf(tmp, cap, "%.*s/.%.200s.%ld.%lx.tmp", dir_len, dir, base,
-                           (long)getpid(), n);
-        if (len < 0 || (size_t)len >= cap) {
-            errno = ENAMETOOLONG;
-            return -1;
-        }
-        int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-        if (fd >= 0) {
-            if (exists && S_ISREG(st.st_mode))
-                (void)fchmod(fd, st.st_mode & 07777);
-            return fd;
-        }
-        if (errno != EEXIST)
-            return -1;
-    }
-    errno = EEXIST;
-    return -1;
-}
-
-static cln_status svg_fail(const char *path, int e)
-{
-    return clni_fail(NULL, CLN_ERR_IO, "cannot write %s: %s", path,
-                     e ? strerror(e) : "write error");
+    const svg_job *job = user;
+    draw(f, job->history, job->opts);
+    return CLN_SUCCESS;
 }
 
 cln_status cln_history_write_svg(const cln_history *history, const cln_plot_options *opts,
@@ -561,38 +522,7 @@ cln_status cln_history_write_svg(const cln_history *history, const cln_plot_opti
             return clni_fail(NULL, CLN_ERR_BAD_ARGUMENT, "%s: %s has %zu points but no arrays",
                              fn, names[c], cv->count);
     }
-    char tmp[4400] = "";
-    FILE *f;
-    errno = 0;
-    if (svg_in_place(path)) {
-        f = fopen(path, "w");
-    } else {
-        if (strlen(path) > sizeof tmp - 64)
-            return svg_fail(path, ENAMETOOLONG);
-        int fd = svg_temp(path, tmp, sizeof tmp);
-        if (fd < 0)
-            return svg_fail(path, errno);
-        f = fdopen(fd, "w");
-        if (!f) {
-            int e = errno;
-            close(fd);
-            unlink(tmp);
-            return svg_fail(path, e);
-        }
-    }
-    if (!f)
-        return svg_fail(path, errno);
-    errno = 0;
-    draw(f, history, o);
-    /* a failed write left its errno; fflush writes the rest and fails the same way */
-    int e = fflush(f) != 0 || ferror(f) ? (errno ? errno : EIO) : 0;
-    if (!e && tmp[0] && fsync(fileno(f)) != 0)
-        e = errno;
-    if (fclose(f) != 0 && !e)
-        e = errno ? errno : EIO;
-    if (!e && tmp[0] && rename(tmp, path) != 0)
-        e = errno;
-    if (e && tmp[0])
-        unlink(tmp);
-    return e ? svg_fail(path, e) : CLN_SUCCESS;
+    svg_job job = {history, o};
+    /* its message as the programs show it beside their own files': "cannot write PATH: why" */
+    return clni_write_file_atomic(NULL, path, path, NULL, svg_fill, &job);
 }

@@ -107,3 +107,11 @@ size_t cln_model_num_inputs(const cln_model *m) { return m ? m->num_inputs : 0; 
 size_t cln_model_num_params(const cln_model *m) { return m ? m->num_params : 0; }
 const char *cln_model_kind(const cln_model *m) { return m ? m->ops.kind : ""; }
 const char *cln_model_metric_name(const cln_model *m) { return m ? m->ops.metric_name : NULL; }
+size_t cln_model_epochs_trained(const cln_model *m) { return m ? m->epochs_trained : 0; }
+
+cln_status cln_model_set_epochs_trained(cln_model *m, size_t epochs)
+{
+    CLNI_CHECK(clni_check_ptr(NULL, m, "cln_model_set_epochs_trained", "m"));
+    m->epochs_trained = epochs;
+    return CLN_SUCCESS;
+}

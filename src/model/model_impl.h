@@ -36,6 +36,7 @@ struct cln_model {
     cln_model_ops ops;              /* a copy, members past the caller's struct_size zeroed */
     void *self;
     const clni_fast_paths *fast;    /* the library's models; NULL: stepwise only */
+    size_t epochs_trained;          /* epochs completed by fits so far: the next one's first */
 };
 
 /* Fills a model embedded in one of the library's objects (not registered: its owner is). */

@@ -104,8 +104,8 @@ typedef struct dist {
     double *losses;               /* the epoch's: nb_train, then nb_val */
     double *val_v;                /* 2 nb_val + 1 */
     double *val_local;            /* this member's validation sums: 2 per local batch */
-    double *params[2];            /* w and b as epoch e ends them: params[e % 2]; the
-                                     initial ones in params[1] */
+    double *params[2];            /* w and b as epoch e (absolute) ends them: params[e % 2];
+                                     the initial ones in the other one of the first epoch's */
 } dist;
 
 static cln_status reduce(dist *D, double *v, size_t n, cln_reduce_op op)
@@ -327,15 +327,17 @@ static cln_status check_args(cln_linreg *m, const cln_dataset *shard,
 static cln_status agree_config(dist *D)
 {
     const cln_trainer_config *c = D->cfg;
+    /* the epochs trained too: they number the epochs, and so choose the orders */
     static const char *names[] = {"num_inputs", "dtype", "batch_size", "max_epochs", "lr",
                                   "seed (high word)", "seed (low word)", "loss scale",
                                   "train_points_per_epoch", "val_points_per_epoch",
-                                  "weight_decay"};
+                                  "weight_decay", "epochs trained"};
     enum { F = sizeof names / sizeof names[0] };
     double f[F] = {(double)D->d, (double)D->dtype, (double)c->batch_size, (double)c->max_epochs,
                    c->lr, (double)(c->seed >> 32), (double)(c->seed & 0xffffffffu),
                    cln_linreg_loss_scale(D->m), (double)c->train_points_per_epoch,
-                   (double)c->val_points_per_epoch, c->weight_decay};
+                   (double)c->val_points_per_epoch, c->weight_decay,
+                   (double)cln_model_epochs_trained(cln_linreg_model(D->m))};
     double v[2 * F + 2];
     for (size_t i = 0; i < F; i++) {
         v[i] = f[i];
@@ -386,7 +388,8 @@ static cln_status plan(dist *D, const cln_dataset *shard)
     D->params[1] = malloc((d + 1) * sizeof *D->params[1]);
     if (!D->raw || !D->gs_host || !D->v || !D->params[0] || !D->params[1])
         return clni_fail(ctx, CLN_ERR_OUT_OF_HOST_MEMORY, "cln_fit_group: out of memory");
-    return cln_linreg_get(D->m, D->params[1], &D->params[1][d]);
+    double *start = D->params[(cln_model_epochs_trained(cln_linreg_model(D->m)) + 1) % 2];
+    return cln_linreg_get(D->m, start, &start[d]);
 }
 
 static void dist_free(dist *D)

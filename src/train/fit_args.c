@@ -22,6 +22,10 @@ cln_status clni_fit_check(cln_model *m, const cln_dataset *data, const cln_train
                          cln_dataset_num_inputs(data), m->num_inputs);
     if (cfg->max_epochs == 0)
         return clni_fail(ctx, CLN_ERR_BAD_ARGUMENT, "%s: max_epochs is 0", fn);
+    if (cfg->max_epochs > SIZE_MAX - m->epochs_trained) /* epochs are numbered on from it */
+        return clni_fail(ctx, CLN_ERR_BAD_ARGUMENT,
+                         "%s: the model has been trained for %zu epochs: %zu more overflow the "
+                         "count", fn, m->epochs_trained, cfg->max_epochs);
     if (cfg->batch_size == 0)
         return clni_fail(ctx, CLN_ERR_BAD_ARGUMENT, "%s: batch_size is 0", fn);
     if (!isfinite(cfg->lr) || cfg->lr <= 0)

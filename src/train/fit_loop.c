@@ -13,6 +13,7 @@ typedef struct fit_loop {
     cln_history *h;
     clni_board train_board, val_board;
     double t0;
+    size_t first_epoch;   /* the model's epochs trained when the fit began */
 } fit_loop;
 
 /* Loads the parameters the epoch ended with (at_start 0) or started with (1), once nothing
@@ -34,7 +35,7 @@ static const char *param_name(const cln_model *m, size_t j)
 
 /* A non-finite loss is a divergence, and so is a non-finite parameter: the last step can
  * overflow with every loss before it finite (no validation after it to see it). Either puts
- * back the parameters the epoch started from. */
+ * back the parameters the epoch started from. Messages count epochs and batches from 1. */
 static cln_status check_finite(const fit_loop *L, size_t epoch, const clni_epoch_out *out)
 {
     const clni_epoch_driver *d = L->d;
@@ -48,8 +49,8 @@ static cln_status check_finite(const fit_loop *L, size_t epoch, const clni_epoch
         return clni_fail(ctx, CLN_ERR_DIVERGED,
                          "%s: the loss became %g at epoch %zu, %s batch %zu (learning rate %g); "
                          "the parameters are restored to those at the start of that epoch",
-                         d->fn, out->losses[k], epoch, training ? "training" : "validation",
-                         training ? k : k - nt, L->cfg->lr);
+                         d->fn, out->losses[k], epoch + 1, training ? "training" : "validation",
+                         (training ? k : k - nt) + 1, L->cfg->lr);
     }
     for (size_t j = 0; j < d->model->num_params; j++) {
         if (isfinite(out->params[j]))
@@ -58,7 +59,7 @@ static cln_status check_finite(const fit_loop *L, size_t epoch, const clni_epoch
         return clni_fail(ctx, CLN_ERR_DIVERGED,
                          "%s: %s became %g in epoch %zu's training steps (learning rate %g); the "
                          "parameters are restored to those at the start of that epoch",
-                         d->fn, param_name(d->model, j), out->params[j], epoch, L->cfg->lr);
+                         d->fn, param_name(d->model, j), out->params[j], epoch + 1, L->cfg->lr);
     }
     return CLN_SUCCESS;
 }
@@ -106,7 +107,7 @@ static void report(const fit_loop *L, size_t epoch, const clni_epoch_out *out, i
     size_t nt = d->nb_train;
     cln_epoch_report r = {epoch, cfg->max_epochs, nt, d->examples, clni_mean(out->losses, nt),
                           clni_mean(out->losses + nt, d->nb_val), clni_now() - L->t0,
-                          out->metric, d->metric_name};
+                          out->metric, d->metric_name, L->first_epoch};
     *stop = cfg->on_epoch(&r, cfg->user) != 0;
 }
 
@@ -122,11 +123,12 @@ static cln_status end_epoch(fit_loop *L, size_t epoch, const clni_epoch_out *out
 cln_status clni_fit_loop(const clni_epoch_driver *d, const cln_trainer_config *cfg, double t0,
                          cln_history *h)
 {
-    fit_loop L = {d, cfg, h, {0}, {0}, t0};
+    /* Epochs continue the model's count (clni_fit_check() made sure it cannot overflow). */
+    fit_loop L = {d, cfg, h, {0}, {0}, t0, d->model->epochs_trained};
     /* d2l: every_n = int(num_batches / points_per_epoch), at least 1. */
     clni_board_init(&L.train_board, &h->train_loss, d->nb_train / cfg->train_points_per_epoch);
     clni_board_init(&L.val_board, &h->val_loss, d->nb_val / cfg->val_points_per_epoch);
-    for (size_t epoch = 0; epoch < cfg->max_epochs; epoch++) {
+    for (size_t epoch = L.first_epoch; epoch - L.first_epoch < cfg->max_epochs; epoch++) {
         clni_epoch_out out;
         CLNI_CHECK(d->run_epoch(d->self, epoch, &out));
         int stop = 0;
@@ -135,6 +137,7 @@ cln_status clni_fit_loop(const clni_epoch_driver *d, const cln_trainer_config *c
             st = d->agree(d->self, st, &stop);
         if (st != CLN_SUCCESS)
             return st;
+        d->model->epochs_trained = epoch + 1;
         if (stop) /* what ran after this epoch is undone */
             return d->runs_ahead ? restore(d, &out, 0) : CLN_SUCCESS;
     }

@@ -25,8 +25,9 @@ typedef struct clni_epoch_driver {
     /* The next epoch may run before this one's results are looked at (the trainer's
      * lookahead): a stop must put back the parameters this epoch ended with. */
     int runs_ahead;
-    /* Runs epoch `epoch` and fills *out. A failure ends the fit with that status as it is
-     * (a group's driver returns only what every member returns). */
+    /* Runs epoch `epoch` (absolute: the model's epochs trained when the fit began, then one
+     * more each call) and fills *out. A failure ends the fit with that status as it is (a
+     * group's driver returns only what every member returns). */
     cln_status (*run_epoch)(void *self, size_t epoch, clni_epoch_out *out);
     /* NULL, or a group's end of an epoch: given this member's status after the loop looked at
      * the epoch and whether its on_epoch asked to stop, returns the status every member
@@ -34,9 +35,10 @@ typedef struct clni_epoch_driver {
     cln_status (*agree)(void *self, cln_status local, int *stop);
 } clni_epoch_driver;
 
-/* Trains cfg->max_epochs epochs through d, or until a failure, a divergence (its parameters
- * restored to those at the start of that epoch) or a stop. h gets the board's points, the
- * epochs and updates; report.seconds counts from t0 (clni_now()). */
+/* Trains cfg->max_epochs epochs through d, numbered on from d->model's epochs trained, which
+ * grows with each epoch completed, or until a failure, a divergence (its parameters restored
+ * to those at the start of that epoch) or a stop. h gets the board's points, the epochs and
+ * updates; report.seconds counts from t0 (clni_now()). */
 cln_status clni_fit_loop(const clni_epoch_driver *d, const cln_trainer_config *cfg, double t0,
                          cln_history *h);
 

@@ -51,6 +51,7 @@ typedef struct fit_state {
     clni_epoch_job job;
     const cln_trainer_config *cfg;
     size_t num_params, n_values;
+    size_t first_epoch;        /* the model's epochs trained when the fit began */
     epoch_readback back[2];
 } fit_state;
 
@@ -73,6 +74,7 @@ static cln_status fit_state_init(fit_state *s, cln_model *m, const cln_dataset *
 {
     s->cfg = cfg;
     s->num_params = m->num_params;
+    s->first_epoch = m->epochs_trained;
     CLNI_CHECK(clni_epoch_job_init(&s->job, m, data, cfg));
     s->n_values = s->job.params_at + 2 * s->num_params;
     size_t count = s->n_values, es = cln_dtype_size(m->dtype);
@@ -133,14 +135,14 @@ static double val_metric(const fit_state *s, const double *v)
     return sum / (double)cln_dataset_num_val(job->data);
 }
 
-/* The driver's epoch (fit_loop.h): the next epoch is enqueued before this one is waited
- * for, so the device runs it while the host looks at this one. */
+/* The driver's epoch (fit_loop.h; epoch absolute): the next epoch is enqueued before this
+ * one is waited for, so the device runs it while the host looks at this one. */
 static cln_status run_epoch(void *self, size_t epoch, clni_epoch_out *out)
 {
     fit_state *s = self;
-    if (epoch == 0)
-        CLNI_CHECK(enqueue_epoch(s, 0));
-    if (epoch + 1 < s->cfg->max_epochs)
+    if (epoch == s->first_epoch)
+        CLNI_CHECK(enqueue_epoch(s, epoch));
+    if (epoch + 1 - s->first_epoch < s->cfg->max_epochs)
         CLNI_CHECK(enqueue_epoch(s, epoch + 1));
     CLNI_CHECK(wait_epoch(s, epoch));
     const double *v = s->back[epoch % 2].values;
