@@ -7,22 +7,6 @@
 
 #include "cli_args.h"
 
-int cli_cache_dir(char *dir, size_t cap)
-{
-    const char *env = getenv("CLNUM_CACHE_DIR");
-    if (env && strcmp(env, "off") == 0)
-        return 0;
-    if (env && *env)
-        return snprintf(dir, cap, "%s", env) < (int)cap;
-    const char *xdg = getenv("XDG_CACHE_HOME");
-    if (xdg && *xdg)
-        return snprintf(dir, cap, "%s/clnum", xdg) < (int)cap;
-    const char *home = getenv("HOME");
-    if (home && *home)
-        return snprintf(dir, cap, "%s/.cache/clnum", home) < (int)cap;
-    return 0;
-}
-
 /* Whether dir holds a built program (NAME.bin): 0 when it does not or cannot be read. */
 static int holds_programs(const char *dir)
 {
@@ -42,7 +26,7 @@ cln_status cli_build_kernels(const char *program, cln_context *ctx, cln_dtype dt
                              int selfcheck, int quiet)
 {
     char dir[4096], where[4200], shown[512], name[300];
-    if (cli_cache_dir(dir, sizeof dir))
+    if (cln_cache_dir(dir, sizeof dir))
         snprintf(where, sizeof where, "once; cached in %s", cli_printable(dir, shown,
                  sizeof shown));
     else
@@ -51,7 +35,7 @@ cln_status cli_build_kernels(const char *program, cln_context *ctx, cln_dtype dt
     cli_printable(cln_context_device(ctx)->device_name, name, sizeof name);
     int told = 0;
     if (!quiet && cln_context_build_origin(ctx, dtype) == CLN_BUILD_NONE &&
-        (!cli_cache_dir(dir, sizeof dir) || !holds_programs(dir))) {
+        (!cln_cache_dir(dir, sizeof dir) || !holds_programs(dir))) {
         fprintf(stderr, "%s: building kernels for %s (%s)\n", program, name, where);
         fflush(stderr);
         told = 1;

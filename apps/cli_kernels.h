@@ -11,11 +11,6 @@
 /* A build from source longer than this is announced after it (below). */
 #define CLI_BUILD_NOTICE_S 1.0
 
-/* The folder of clnum's program cache, by runtime.h's rule ($CLNUM_CACHE_DIR, else
- * $XDG_CACHE_HOME/clnum, else ~/.cache/clnum) into dir; 0 when it is off
- * (CLNUM_CACHE_DIR=off) or there is none (no HOME), else 1. */
-int cli_cache_dir(char *dir, size_t cap);
-
 /* Builds ctx's kernels for dtype now (cln_context_build) and, with selfcheck, runs the
  * device self-check of the training paths (cln_context_selfcheck), whose verdict the cache
  * keeps too. Unless quiet, says on stderr

@@ -23,15 +23,6 @@ static double *alloc_rows(size_t rows, size_t d)
     return malloc((rows * d > 0 ? rows * d : 1) * sizeof(double));
 }
 
-static char *dup_string(const char *s)
-{
-    size_t n = strlen(s) + 1;
-    char *c = malloc(n);
-    if (c)
-        memcpy(c, s, n);
-    return c;
-}
-
 /* ---- IDX files ---------------------------------------------------------------------------- */
 
 /* dir/name, or dir/name.gz where only that is there; NULL with the message when neither is. */
@@ -74,7 +65,7 @@ cln_status softmax_data_idx_paths(const softmax_options *o, softmax_data *data)
             continue;
         if (o->idx_dir) {
             CLI_TRY(find_idx(o->idx_dir, names[f], &data->idx_path[f]));
-        } else if (given[f] && !(data->idx_path[f] = dup_string(given[f]))) {
+        } else if (given[f] && !(data->idx_path[f] = strdup(given[f]))) {
             return cln_context_set_error(NULL, CLN_ERR_OUT_OF_HOST_MEMORY, "out of host memory");
         }
     }
@@ -135,7 +126,7 @@ static cln_status model_features(const cln_model_meta *meta, softmax_data *data)
         return cln_context_set_error(NULL, CLN_ERR_OUT_OF_HOST_MEMORY, "out of host memory");
     data->num_features = d;
     for (size_t j = 0; j < d; j++)
-        if (!(data->features[j] = dup_string(cln_model_meta_feature_name(meta, j))))
+        if (!(data->features[j] = strdup(cln_model_meta_feature_name(meta, j))))
             return cln_context_set_error(NULL, CLN_ERR_OUT_OF_HOST_MEMORY, "out of host memory");
     return CLN_SUCCESS;
 }
@@ -248,7 +239,7 @@ static cln_status name_and_count(softmax_data *data)
         char num[32];
         snprintf(num, sizeof num, "%zu", c);
         const char *name = data->csv ? cln_csv_class_name(data->csv, c) : num;
-        if (!(data->class_names[c] = dup_string(name ? name : num)))
+        if (!(data->class_names[c] = strdup(name ? name : num)))
             return cln_context_set_error(NULL, CLN_ERR_OUT_OF_HOST_MEMORY, "out of host memory");
     }
     for (size_t i = 0; i < data->num_train + data->num_val; i++)
@@ -296,7 +287,7 @@ cln_status softmax_data_use_classes(softmax_data *data, const cln_model_meta *me
                                                      sizeof b));
     }
     for (size_t m = 0; st == CLN_SUCCESS && m < k; m++)
-        if (!(names[m] = dup_string(cln_model_meta_class_name(meta, m))))
+        if (!(names[m] = strdup(cln_model_meta_class_name(meta, m))))
             st = cln_context_set_error(NULL, CLN_ERR_OUT_OF_HOST_MEMORY, "out of host memory");
     size_t *tc = st == CLN_SUCCESS ? calloc(k, sizeof *tc) : NULL;
     size_t *vc = st == CLN_SUCCESS ? calloc(k, sizeof *vc) : NULL;

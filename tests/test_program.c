@@ -232,6 +232,43 @@ static void cache_hit_miss_corrupt_off(void **state)
     assert_int_equal(system(cmd), 0);
 }
 
+/* The cache folder's rule, as runtime.h gives it: CLNUM_CACHE_DIR, else XDG_CACHE_HOME/clnum,
+ * else HOME/.cache/clnum; off, none or too long for the buffer: 0. */
+static void cache_dir_follows_the_environment(void **state)
+{
+    (void)state;
+    const char *saved[3] = {getenv("CLNUM_CACHE_DIR"), getenv("XDG_CACHE_HOME"), getenv("HOME")};
+    char keep[3][1024] = {"", "", ""};
+    for (int i = 0; i < 3; i++)
+        if (saved[i])
+            snprintf(keep[i], sizeof keep[i], "%s", saved[i]);
+    char dir[64];
+    setenv("CLNUM_CACHE_DIR", "/tmp/cache-a", 1);
+    setenv("XDG_CACHE_HOME", "/tmp/xdg", 1);
+    setenv("HOME", "/tmp/home", 1);
+    assert_int_equal(cln_cache_dir(dir, sizeof dir), 1);
+    assert_string_equal(dir, "/tmp/cache-a");
+    assert_int_equal(cln_cache_dir(dir, 5), 0); /* does not fit */
+    unsetenv("CLNUM_CACHE_DIR");
+    assert_int_equal(cln_cache_dir(dir, sizeof dir), 1);
+    assert_string_equal(dir, "/tmp/xdg/clnum");
+    unsetenv("XDG_CACHE_HOME");
+    assert_int_equal(cln_cache_dir(dir, sizeof dir), 1);
+    assert_string_equal(dir, "/tmp/home/.cache/clnum");
+    unsetenv("HOME");
+    assert_int_equal(cln_cache_dir(dir, sizeof dir), 0);
+    setenv("CLNUM_CACHE_DIR", "off", 1);
+    setenv("HOME", "/tmp/home", 1);
+    assert_int_equal(cln_cache_dir(dir, sizeof dir), 0);
+    const char *names[3] = {"CLNUM_CACHE_DIR", "XDG_CACHE_HOME", "HOME"};
+    for (int i = 0; i < 3; i++) {
+        if (saved[i])
+            setenv(names[i], keep[i], 1);
+        else
+            unsetenv(names[i]);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -240,6 +277,7 @@ int main(void)
         cmocka_unit_test(missing_kernel_dir),
         cmocka_unit_test(kernel_language_follows_the_device),
         cmocka_unit_test(cache_hit_miss_corrupt_off),
+        cmocka_unit_test(cache_dir_follows_the_environment),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -188,6 +188,16 @@ CLN_API cln_status cln_context_set_error(cln_context *ctx, cln_status status, co
     ;
 
 /**
+ * @brief The folder of the program cache (cln_context_build() says what it holds):
+ * $CLNUM_CACHE_DIR, else $XDG_CACHE_HOME/clnum, else $HOME/.cache/clnum.
+ * @param[out] dir the folder's path, a string of at most cap - 1 bytes.
+ * @param cap the size of dir.
+ * @return 1; 0 when caching is off (CLNUM_CACHE_DIR=off, or none of the three is set) or the
+ * path does not fit in cap bytes.
+ */
+CLN_API int cln_cache_dir(char *dir, size_t cap);
+
+/**
  * @brief Builds the context's kernel program for a dtype now rather than at first use
  * (the bench times this).
  *

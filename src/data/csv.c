@@ -331,15 +331,6 @@ static cln_status read_record(reader *r, int *got)
 
 /* ---- columns and rows ------------------------------------------------------------------ */
 
-static char *dup_str(const char *s)
-{
-    size_t n = strlen(s) + 1;
-    char *d = malloc(n);
-    if (d)
-        memcpy(d, s, n);
-    return d;
-}
-
 /* The header's names hashed, so that choosing columns by name costs a lookup each, not a
  * scan of the header (a header of a million columns and a million features chosen by name
  * stay linear). Open addressing with linear probing, at most half full. */
@@ -511,7 +502,7 @@ static cln_status intern_label(label_set *ls, const char *text, size_t *id)
         ls->texts = grown;
         ls->cap = cap;
     }
-    if (!(ls->texts[ls->count] = dup_str(text)))
+    if (!(ls->texts[ls->count] = strdup(text)))
         return oom();
     *id = ls->count++;
     if (ls->index.slots && 2 * ls->count <= ls->index.mask + 1) {
@@ -571,7 +562,7 @@ static cln_status finish_labels(label_set *ls, cln_csv *csv)
             char decimal[32];
             if (numeric)
                 snprintf(decimal, sizeof decimal, "%lld", (long long)keys[k].value);
-            char *name = dup_str(numeric ? decimal : keys[k].text);
+            char *name = strdup(numeric ? decimal : keys[k].text);
             if (!name) {
                 st = oom();
                 break;
@@ -728,7 +719,7 @@ static cln_status choose_columns(parse_state *s, const cln_csv_options *o, cln_c
     for (size_t j = 0; j < csv->d + (size_t)s->has_target; j++) {
         size_t c = j < csv->d ? s->feature_cols[j] : s->target_col;
         const char *nm = s->names ? s->names[c] : (snprintf(idx, sizeof idx, "%zu", c), idx);
-        char *copy = dup_str(nm);
+        char *copy = strdup(nm);
         if (!copy)
             return oom();
         if (j < csv->d)

@@ -26,15 +26,6 @@ static cln_status oom(const char *fn)
     return clni_fail(NULL, CLN_ERR_OUT_OF_HOST_MEMORY, "%s: out of memory", fn);
 }
 
-static char *dup_str(const char *s)
-{
-    size_t n = strlen(s) + 1;
-    char *d = malloc(n);
-    if (d)
-        memcpy(d, s, n);
-    return d;
-}
-
 static void free_names(char **names, size_t n)
 {
     for (size_t i = 0; names && i < n; i++)
@@ -93,7 +84,7 @@ static cln_status copy_names(const char *const *names, size_t n, const char *pre
         char made[48];
         if (!names)
             snprintf(made, sizeof made, "%s%zu", prefix, first + i);
-        if (!(c[i] = dup_str(names ? names[i] : made))) {
+        if (!(c[i] = strdup(names ? names[i] : made))) {
             free_names(c, n);
             return oom(fn);
         }
@@ -145,7 +136,7 @@ cln_status cln_model_meta_create(size_t num_features, const char *const *feature
     cln_status st = copy_names(feature_names, num_features, "x", 1, fn, &m->names);
     if (st == CLN_SUCCESS) {
         m->d = num_features;
-        m->target = dup_str(target_name ? target_name : "y");
+        m->target = strdup(target_name ? target_name : "y");
         if (!m->target)
             st = oom(fn);
     }

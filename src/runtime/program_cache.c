@@ -21,7 +21,7 @@ static uint64_t fnv1a(uint64_t h, const void *data, size_t n)
 }
 static const uint64_t FNV_OFFSET = 0xcbf29ce484222325ULL;
 
-int clni_cache_dir(char *dst, size_t cap)
+int cln_cache_dir(char *dst, size_t cap)
 {
     const char *dir = getenv("CLNUM_CACHE_DIR");
     if (dir && strcmp(dir, "off") == 0)
@@ -109,7 +109,7 @@ static const unsigned char *valid_binary(const unsigned char *file, size_t size,
 cl_program clni_cache_load(cln_context *ctx, const char *key, const char *options)
 {
     char dir[2048], path[2200];
-    if (!clni_cache_dir(dir, sizeof dir))
+    if (!cln_cache_dir(dir, sizeof dir))
         return NULL;
     file_path(dir, key, path, sizeof path);
     size_t size, bin_size;
@@ -153,7 +153,7 @@ static int make_dirs(const char *dir)
 void clni_cache_store(const char *key, cl_program program)
 {
     char dir[2048], path[2200], tmp[2300];
-    if (!clni_cache_dir(dir, sizeof dir) || make_dirs(dir) != 0)
+    if (!cln_cache_dir(dir, sizeof dir) || make_dirs(dir) != 0)
         return;
     size_t bin_size = 0;
     if (clGetProgramInfo(program, CL_PROGRAM_BINARY_SIZES, sizeof bin_size, &bin_size, NULL) !=
@@ -192,7 +192,7 @@ static void text_path(const char *dir, const char *key, char *dst, size_t cap)
 int clni_cache_read_text(const char *key, char *dst, size_t cap)
 {
     char dir[2048], path[2200];
-    if (!clni_cache_dir(dir, sizeof dir))
+    if (!cln_cache_dir(dir, sizeof dir))
         return 0;
     text_path(dir, key, path, sizeof path);
     size_t size, key_len = strlen(key);
@@ -210,7 +210,7 @@ int clni_cache_read_text(const char *key, char *dst, size_t cap)
 void clni_cache_write_text(const char *key, const char *text)
 {
     char dir[2048], path[2200], tmp[2300];
-    if (!clni_cache_dir(dir, sizeof dir) || make_dirs(dir) != 0)
+    if (!cln_cache_dir(dir, sizeof dir) || make_dirs(dir) != 0)
         return;
     text_path(dir, key, path, sizeof path);
     snprintf(tmp, sizeof tmp, "%s.%ld.tmp", path, (long)getpid());

@@ -7,10 +7,6 @@
 
 #include "runtime/internal.h"
 
-/* Where the cache lives: $CLNUM_CACHE_DIR, else $XDG_CACHE_HOME/clnum, else
- * $HOME/.cache/clnum. Returns 0 when caching is off (CLNUM_CACHE_DIR=off, or no home). */
-int clni_cache_dir(char *dst, size_t cap);
-
 /* FNV-1a of the kernel sources, in order. */
 uint64_t clni_sources_hash(const char *const *texts, const size_t *lengths, size_t count);
 

@@ -58,7 +58,7 @@ static pthread_mutex_t memo_lock = PTHREAD_MUTEX_INITIALIZER;
 static int disk_cache_off(void)
 {
     char dir[2048];
-    return !clni_cache_dir(dir, sizeof dir);
+    return !cln_cache_dir(dir, sizeof dir);
 }
 
 static int memo_find(const char *key, clni_verdict *v)
